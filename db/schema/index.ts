@@ -1,0 +1,4 @@
+export * from "./audit-events";
+export * from "./services";
+export * from "./stages";
+export * from "./teams";

@@ -1,0 +1,48 @@
+// Builds the Next.js app when there is no build or a source is newer than it.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const SOURCES = ["app", "components", "server", "db", "package.json", "next.config.js", "postcss.config.mjs"];
+
+function newestMtime(p) {
+  if (!existsSync(p)) return 0;
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(p, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, entry.name)));
+  }
+  return newest;
+}
+
+export function buildIsStale() {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  return { built: built > 0, stale: SOURCES.some((s) => newestMtime(path.join(root, s)) > built) };
+}
+
+/** Returns true when the app is built and current; prints progress to stderr. */
+export function buildIfNeeded() {
+  const { built, stale } = buildIsStale();
+  if (!stale) return true;
+  process.stderr.write(
+    built ? "gatehouse: sources changed since the last build; building…\n" : "gatehouse: first start; building the app…\n",
+  );
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (r.status !== 0) {
+    process.stderr.write("gatehouse: the build failed (see above)\n");
+    return false;
+  }
+  return true;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  process.exit(buildIfNeeded() ? 0 : 1);
+}

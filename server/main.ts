@@ -1,0 +1,125 @@
+// The Gatehouse server: validates configuration, locks and opens the database, applies migrations,
+// and only then serves Next.js. Any failure before serving is one line on stderr and exit code 1.
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage } from "node:http";
+import next from "next";
+import { DatabaseUnavailableError } from "@/db/client";
+import { DataDirLockedError } from "@/db/lock";
+import { openConfiguredDatabase, type Opened } from "./boot";
+import { ADMIN_PATH, handleAdminRequest } from "./cli/admin-endpoint";
+import { ConfigError, env, type Env } from "./env";
+import { VERSION } from "./health";
+import { logger } from "./log";
+import { setRuntime } from "./runtime";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestId(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+  req.headers["x-request-id"] = id;
+  return id;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`gatehouse: ${message}\n`);
+  process.exit(1);
+}
+
+function localUrl(e: Env): string {
+  const host = e.HOST === "0.0.0.0" || e.HOST === "::" ? "127.0.0.1" : e.HOST;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${e.PORT}`;
+}
+
+export async function start(opts: { dev?: boolean } = {}): Promise<void> {
+  let e: Env;
+  try {
+    e = env();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const log = logger();
+  let opened: Opened;
+  try {
+    opened = await openConfiguredDatabase(e, "server");
+  } catch (err) {
+    if (err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError) fail(err.message);
+    fail(`database start-up failed: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const { buildIfNeeded } = await import("../scripts/build-if-needed.mjs");
+  if (!opts.dev && !buildIfNeeded()) {
+    await opened.close();
+    fail("the build failed (see above)");
+  }
+  if (opened.migrations.applied.length) log.info({ applied: opened.migrations.applied }, "migrations applied");
+
+  const publicUrl = e.GATEHOUSE_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  setRuntime({
+    db: opened.handle.db,
+    kind: opened.handle.kind,
+    describe: opened.handle.describe,
+    startedAt: new Date(),
+    publicUrl,
+  });
+
+  const app = next({ dev: opts.dev ?? false, dir: process.cwd(), hostname: e.HOST, port: e.PORT });
+  try {
+    await app.prepare();
+  } catch (err) {
+    await opened.close();
+    fail(`the web app could not start: ${(err as Error).message.split("\n")[0]} (run \`npm run build\` first?)`);
+  }
+  const handle = app.getRequestHandler();
+  const adminToken = randomBytes(32).toString("base64url");
+
+  const server = createServer((req, res) => {
+    const id = requestId(req);
+    const started = process.hrtime.bigint();
+    res.setHeader("x-request-id", id);
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (path.startsWith("/api/")) {
+      res.on("finish", () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log.info({ reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, "request");
+      });
+    }
+    if (path === ADMIN_PATH && opened.lock) {
+      void handleAdminRequest(req, res, { token: adminToken, db: opened.handle.db, requestId: id });
+      return;
+    }
+    void handle(req, res);
+  });
+
+  server.on("error", async (err: NodeJS.ErrnoException) => {
+    await opened.close().catch(() => {});
+    fail(
+      err.code === "EADDRINUSE" ? `port ${e.PORT} is already in use (set PORT to another port)` : `cannot listen: ${err.message}`,
+    );
+  });
+
+  server.listen(e.PORT, e.HOST, () => {
+    opened.lock?.update({ adminUrl: localUrl(e), adminToken });
+    log.info(
+      { url: publicUrl, database: opened.handle.kind, where: opened.handle.describe, version: VERSION },
+      "Gatehouse is ready",
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close();
+    server.closeAllConnections();
+    opened
+      .close()
+      .catch((err: unknown) => log.error({ err }, "error while closing the database"))
+      .finally(() => process.exit(0));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
