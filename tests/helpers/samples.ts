@@ -56,4 +56,6 @@ export function manifest(): ManifestRow[] {
     });
 }
 
-export const isMalformed = (r: ManifestRow) => r.flags.some((f) => f.startsWith("MALFORMED") || f === "WRONG-FORMAT");
+export const isMalformed = (r: ManifestRow) => r.flags.some((f) => f.startsWith("MALFORMED"));
+/** A file in one tool's folder that holds another format. */
+export const isWrongFormat = (r: ManifestRow) => r.flags.includes("WRONG-FORMAT");
