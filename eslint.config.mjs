@@ -34,6 +34,8 @@ export default tseslint.config(
         setInterval: "readonly",
         clearInterval: "readonly",
         structuredClone: "readonly",
+        AbortSignal: "readonly",
+        URLSearchParams: "readonly",
         performance: "readonly",
       },
     },

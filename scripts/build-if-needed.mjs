@@ -1,6 +1,6 @@
 // Builds the Next.js app when there is no build or a source is newer than it.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -24,8 +24,54 @@ export function buildIsStale() {
   return { built: built > 0, stale: SOURCES.some((s) => newestMtime(path.join(root, s)) > built) };
 }
 
+const lockFile = path.join(root, ".next-build.lock");
+
+function holderAlive() {
+  try {
+    process.kill(Number(readFileSync(lockFile, "utf8")), 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+
+/** One build at a time: instances started together wait for the first one's build. */
+function withBuildLock(fn) {
+  for (;;) {
+    try {
+      const fd = openSync(lockFile, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      if (!holderAlive()) {
+        try {
+          unlinkSync(lockFile);
+        } catch {
+          /* raced with another waiter */
+        }
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    unlinkSync(lockFile);
+  }
+}
+
 /** Returns true when the app is built and current; prints progress to stderr. */
 export function buildIfNeeded() {
+  if (!buildIsStale().stale) return true;
+  mkdirSync(path.join(root, ".next"), { recursive: true });
+  return withBuildLock(build);
+}
+
+function build() {
+  // Another instance may have built it while we waited for the lock.
   const { built, stale } = buildIsStale();
   if (!stale) return true;
   process.stderr.write(

@@ -20,6 +20,7 @@ const envSchema = z.object({
   GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   GATEHOUSE_PUBLIC_URL: z.url().optional(),
   GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
+  GATEHOUSE_WAIVER_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   GATEHOUSE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GATEHOUSE_LOG_PRETTY: bool.optional(),
 });

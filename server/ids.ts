@@ -36,7 +36,13 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/** 48 bits of milliseconds then 80 random bits: sorts by creation time, unguessable. */
+let lastTime = -1;
+const lastRandom = new Uint8Array(10);
+
+/**
+ * 48 bits of milliseconds then 80 random bits: sorts by creation time, unguessable. Within one
+ * millisecond the random part counts up (as ULIDs do), so ids made in order sort in order.
+ */
 export function newId(kind: IdKind, now: number = Date.now()): string {
   const buf = new Uint8Array(16);
   let t = now;
@@ -44,7 +50,17 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
     buf[i] = t % 256;
     t = Math.floor(t / 256);
   }
-  buf.set(randomBytes(10), 6);
+  if (now === lastTime) {
+    for (let i = 9; i >= 0; i--) {
+      lastRandom[i] = (lastRandom[i]! + 1) & 0xff;
+      if (lastRandom[i] !== 0) break;
+    }
+  } else {
+    lastTime = now;
+    lastRandom.set(randomBytes(10));
+    lastRandom[0]! &= 0x7f; // headroom so that counting up never wraps
+  }
+  buf.set(lastRandom, 6);
   return `${ID_PREFIXES[kind]}_${base32(buf)}`;
 }
 

@@ -75,6 +75,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
 
   const server = createServer((req, res) => {
     const id = requestId(req);
+    req.headers["x-gatehouse-client-ip"] = req.socket.remoteAddress ?? "";
     const started = process.hrtime.bigint();
     res.setHeader("x-request-id", id);
     const path = (req.url ?? "/").split("?")[0]!;

@@ -1,10 +1,14 @@
 // Operator commands. The same handlers run in the CLI process (PostgreSQL, or a free embedded
 // database) and inside the running server (embedded database held by the server).
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { migrate } from "@/db/migrate";
 import type { ServiceContext } from "../context";
 import { createService, createServiceInput, listServices } from "../services/services";
 import { createTeam, createTeamInput, listTeams } from "../teams/teams";
+import { createToken, createTokenInput, DEFAULT_TOKEN_DAYS, TOKEN_SCOPES } from "../tokens/tokens";
+import { getPolicy, listPolicyVersions, parsePolicyText, setPolicy, validatePolicy } from "../gate/policies";
+import { approveWaiver, createWaiver, createWaiverInput, listWaivers, revokeWaiver, type WaiverView } from "../gate/waivers";
 import { slugSchema } from "../validation";
 
 export type CommandResult = { output: string[]; exitCode?: number };
@@ -135,6 +139,193 @@ export const COMMANDS: Command[] = [
       };
     },
   }),
+  define({
+    name: "token create",
+    summary: "create a machine token; prints it once, alone on the last line",
+    usage: `token create --team <team> [--service <slug>]... --scopes ${TOKEN_SCOPES.join(",")} [--name <name>] [--expires-in-days ${DEFAULT_TOKEN_DAYS}]`,
+    options: {
+      team: { type: "string" },
+      service: { type: "string", multiple: true },
+      scopes: { type: "string" },
+      name: { type: "string" },
+      "expires-in-days": { type: "string" },
+    },
+    input: createTokenInput,
+    toInput: ({ values }) => ({
+      team: values.team,
+      services: Array.isArray(values.service) ? values.service.flatMap((s) => s.split(",")).filter(Boolean) : undefined,
+      scopes:
+        typeof values.scopes === "string"
+          ? values.scopes
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [],
+      name: values.name,
+      expiresInDays: typeof values["expires-in-days"] === "string" ? Number(values["expires-in-days"]) : undefined,
+    }),
+    run: async (ctx, input) => {
+      const t = await createToken(ctx, input);
+      return {
+        output: [
+          `Created token ${t.id} for team ${t.team}${t.services ? ` (services: ${t.services.join(", ")})` : " (every service of the team)"}`,
+          `Scopes: ${t.scopes.join(", ")}; expires ${t.expiresAt.toISOString()}.`,
+          "Store it now: it is shown only once and only its hash is kept.",
+          t.token,
+        ],
+      };
+    },
+  }),
+  define({
+    name: "policy get",
+    summary: "print the policy in force for a stage (or one version)",
+    usage: "policy get <stage> [--version <n>] [--history]",
+    options: { version: { type: "string" }, history: { type: "boolean" } },
+    input: z.object({ stage: slugSchema, version: z.number().int().min(1).optional(), history: z.boolean().default(false) }),
+    toInput: ({ values, positionals }) => ({
+      stage: positionals[0],
+      version: typeof values.version === "string" ? Number(values.version) : undefined,
+      history: values.history === true,
+    }),
+    run: async (ctx, input) => {
+      if (input.history) {
+        const versions = await listPolicyVersions(ctx, input.stage);
+        return {
+          output: table(
+            versions.map((v) => ({ version: String(v.version), by: v.createdBy, at: v.createdAt, comment: v.comment ?? "" })),
+            ["version", "by", "at", "comment"],
+          ),
+        };
+      }
+      const p = await getPolicy(ctx, input.stage, input.version);
+      return {
+        output: [
+          `# ${p.stage} policy, version ${p.version} (${p.id}), by ${p.createdBy} at ${p.createdAt}`,
+          JSON.stringify(p.document, null, 2),
+        ],
+      };
+    },
+  }),
+  define({
+    name: "policy set",
+    summary: "set a stage's policy from a JSON or YAML document (validated; a new version)",
+    usage: "policy set <stage> --file <policy.json|policy.yaml> [--comment <why>]",
+    options: { file: { type: "string" }, comment: { type: "string" } },
+    input: z.object({ stage: slugSchema, document: z.unknown(), comment: z.string().max(500).optional() }),
+    // The CLI reads the file; the server (or the local database) receives the parsed document.
+    toInput: ({ values, positionals }) => ({
+      stage: positionals[0],
+      document: readPolicyFile(values.file),
+      comment: values.comment,
+    }),
+    run: async (ctx, input) => {
+      validatePolicy(input.document);
+      const p = await setPolicy(ctx, input.stage, input.document, input.comment);
+      return { output: [`The ${p.stage} policy is now version ${p.version} (${p.id}).`] };
+    },
+  }),
+  define({
+    name: "waiver create",
+    summary: "accept a risk: a finding fingerprint, a vulnerability id or a rule, with a reason and an expiry",
+    usage:
+      "waiver create (--service <slug> | --all-services) --match fingerprint:<fp>|vulnerability:<CVE/GHSA>|rule:<id> --reason <text> (--expires-in-days <n> | --false-positive) [--stages test,production] [--pending]",
+    options: {
+      service: { type: "string" },
+      "all-services": { type: "boolean" },
+      match: { type: "string" },
+      reason: { type: "string" },
+      "expires-in-days": { type: "string" },
+      "false-positive": { type: "boolean" },
+      stages: { type: "string" },
+      pending: { type: "boolean" },
+    },
+    input: createWaiverInput,
+    toInput: ({ values }) => {
+      const m = typeof values.match === "string" ? /^(fingerprint|vulnerability|rule):(.+)$/.exec(values.match) : null;
+      return {
+        service: values["all-services"] ? undefined : values.service,
+        match: m ? { type: m[1], value: m[2] } : undefined,
+        reason: values.reason,
+        kind: values["false-positive"] ? "false_positive" : "waiver",
+        expiresInDays: typeof values["expires-in-days"] === "string" ? Number(values["expires-in-days"]) : undefined,
+        stages:
+          typeof values.stages === "string"
+            ? values.stages
+                .split(",")
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : undefined,
+        // An operator at the console approves as they create, unless they ask for a second pair of eyes.
+        approve: values.pending !== true,
+      };
+    },
+    run: async (ctx, input) => {
+      const w = await createWaiver(ctx, input, { maxDays: Number(process.env.GATEHOUSE_WAIVER_MAX_DAYS ?? 90) || 90 });
+      return {
+        output: [
+          `Created ${w.kind === "false_positive" ? "false positive" : "waiver"} ${w.id} (${w.status}${w.expiresAt ? `, expires ${w.expiresAt}` : ""}).`,
+        ],
+      };
+    },
+  }),
+  define({
+    name: "waiver list",
+    summary: "list waivers",
+    usage: "waiver list [--service <slug>] [--json]",
+    options: { service: { type: "string" }, json: { type: "boolean" } },
+    input: z.object({ service: slugSchema.optional(), json: z.boolean().default(false) }),
+    toInput: ({ values }) => ({ service: values.service, json: values.json === true }),
+    run: async (ctx, input) => {
+      const rows = await listWaivers(ctx, { service: input.service });
+      if (input.json) return { output: [JSON.stringify(rows)] };
+      return { output: rows.length ? waiverTable(rows) : ["No waivers."] };
+    },
+  }),
+  define({
+    name: "waiver approve",
+    summary: "approve a pending waiver (not your own)",
+    usage: "waiver approve <id>",
+    options: {},
+    input: z.object({ id: z.string().min(1) }),
+    toInput: ({ positionals }) => ({ id: positionals[0] }),
+    run: async (ctx, input) => {
+      const w = await approveWaiver(ctx, input.id);
+      return { output: [`Approved waiver ${w.id}.`] };
+    },
+  }),
+  define({
+    name: "waiver revoke",
+    summary: "revoke a waiver or a false-positive mark",
+    usage: "waiver revoke <id>",
+    options: {},
+    input: z.object({ id: z.string().min(1) }),
+    toInput: ({ positionals }) => ({ id: positionals[0] }),
+    run: async (ctx, input) => {
+      const w = await revokeWaiver(ctx, input.id);
+      return { output: [`Revoked waiver ${w.id}.`] };
+    },
+  }),
 ];
+
+function waiverTable(rows: WaiverView[]): string[] {
+  return table(
+    rows.map((w) => ({
+      id: w.id,
+      status: w.status,
+      service: w.service ?? "(all)",
+      match: `${w.match.type}:${w.match.value}`,
+      stages: w.stages?.join(",") ?? "(all)",
+      expires: w.expiresAt ?? "never",
+      reason: w.reason.length > 40 ? `${w.reason.slice(0, 39)}…` : w.reason,
+    })),
+    ["id", "status", "service", "match", "stages", "expires", "reason"],
+  );
+}
+
+function readPolicyFile(file: unknown): unknown {
+  if (typeof file !== "string") throw new Error("--file is required");
+  const text = readFileSync(file, "utf8");
+  return parsePolicyText(text, /\.ya?ml$/i.test(file) ? "application/yaml" : "application/json");
+}
 
 export const findCommand = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);

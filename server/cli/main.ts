@@ -135,11 +135,3 @@ export async function main(argv: string[]): Promise<number> {
     await opened.close();
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`gatehouse: unexpected error: ${(err as Error).message}\n`);
-    process.exit(2);
-  },
-);

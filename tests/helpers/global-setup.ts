@@ -19,7 +19,8 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   // Tests that start the real server need the production build; build it once, here.
   const { buildIfNeeded } = await import("../../scripts/build-if-needed.mjs");
-  if (!buildIfNeeded()) throw new Error("next build failed");
+  // (GATEHOUSE_TEST_NO_BUILD=1 skips it when iterating on tests that start no server.)
+  if (!process.env.GATEHOUSE_TEST_NO_BUILD && !buildIfNeeded()) throw new Error("next build failed");
   const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-test-"));
   const lite = await openDatabase({ kind: "pglite" });
   await migrate(lite.db);

@@ -16,6 +16,11 @@ describe("newId", () => {
     expect([c, b, a].sort()).toEqual([a, b, c]);
   });
 
+  it("sorts in creation order within one millisecond", () => {
+    const ids = Array.from({ length: 1000 }, () => newId("scan", 1_700_000_000_123));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it("is unique", () => {
     const ids = new Set(Array.from({ length: 10_000 }, () => newId("finding", 1)));
     expect(ids.size).toBe(10_000);

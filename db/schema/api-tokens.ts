@@ -1,0 +1,29 @@
+import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { createdAt, idColumn } from "./columns";
+import { teams } from "./teams";
+
+/** Machine tokens: only a hash is stored; the token itself is shown once. */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: idColumn(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id),
+    /** null: every service of the team (and may create services); else only these */
+    serviceIds: text("service_ids").array(),
+    name: text("name").notNull(),
+    /** sha256 of the whole token, hex */
+    hash: text("hash").notNull().unique(),
+    /** the first characters, to recognise a token in lists and logs */
+    displayPrefix: text("display_prefix").notNull(),
+    scopes: text("scopes").array().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: createdAt(),
+    createdBy: text("created_by").notNull(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    lastUsedIp: text("last_used_ip"),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("api_tokens_team_idx").on(t.teamId)],
+);

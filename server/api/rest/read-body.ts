@@ -1,0 +1,137 @@
+// Reads a request body with a size limit enforced while streaming, before and after gunzip,
+// and a bound on the decompression ratio (a gzip bomb is refused long before it fills memory).
+import { createGunzip } from "node:zlib";
+import { DomainError } from "../../errors";
+import { lineColumn, locateJsonError } from "../../ingest/decode";
+
+export const MAX_GZIP_RATIO = 1000;
+const RATIO_GRACE_BYTES = 1024 * 1024;
+
+const tooLarge = (limit: number, what = "The report") =>
+  new DomainError(
+    "payload_too_large",
+    `${what} is larger than the limit of ${Math.round(limit / 1048576)} MB (GATEHOUSE_MAX_UPLOAD_MB).`,
+    "payload-too-large",
+    {
+      limitBytes: limit,
+    },
+  );
+
+export async function readBody(req: Request, limit: number): Promise<Uint8Array> {
+  const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (!["identity", "gzip", "x-gzip", ""].includes(encoding)) {
+    throw new DomainError(
+      "unsupported_media_type",
+      `Content-Encoding "${encoding}" is not supported; send the report as is or gzip it.`,
+      "unsupported-encoding",
+    );
+  }
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!req.body) return new Uint8Array();
+  const gzip = encoding === "gzip" || encoding === "x-gzip";
+  const reader = req.body.getReader();
+
+  if (!gzip) {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+    return concat(chunks, size);
+  }
+
+  const gunzip = createGunzip();
+  const out: Buffer[] = [];
+  let inSize = 0;
+  let outSize = 0;
+  let failure: Error | undefined;
+  gunzip.on("data", (d: Buffer) => {
+    outSize += d.length;
+    if (outSize > limit) failure ??= tooLarge(limit, "The decompressed report");
+    else if (outSize > RATIO_GRACE_BYTES && outSize > inSize * MAX_GZIP_RATIO) {
+      failure ??= new DomainError(
+        "payload_too_large",
+        `The gzip body expands more than ${MAX_GZIP_RATIO}:1; refused as a decompression bomb.`,
+        "decompression-bomb",
+      );
+    } else out.push(d);
+    if (failure) gunzip.destroy();
+  });
+  const finished = new Promise<void>((resolve, reject) => {
+    gunzip.on("end", resolve);
+    gunzip.on("close", resolve);
+    gunzip.on("error", (e) =>
+      reject(failure ?? new DomainError("bad_request", `The body is not valid gzip (${e.message}).`, "malformed-gzip")),
+    );
+  });
+  for (;;) {
+    if (failure) break;
+    const { done, value } = await reader.read();
+    if (done) break;
+    inSize += value.byteLength;
+    if (inSize > limit) {
+      failure = tooLarge(limit);
+      break;
+    }
+    if (!gunzip.write(value)) {
+      // Wait for room, or for the stream to be destroyed by a limit (then no drain ever comes).
+      await new Promise<void>((r) => {
+        const done = () => {
+          gunzip.off("drain", done);
+          gunzip.off("close", done);
+          r();
+        };
+        gunzip.once("drain", done);
+        gunzip.once("close", done);
+      });
+    }
+  }
+  if (failure) {
+    await reader.cancel().catch(() => {});
+    gunzip.destroy();
+    throw failure;
+  }
+  gunzip.end();
+  await finished;
+  if (failure) throw failure;
+  return concat(out, outSize);
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const buf = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    buf.set(c, o);
+    o += c.byteLength;
+  }
+  return buf;
+}
+
+/** A small JSON request body (gate, deployments, waivers): 415 unless JSON, 400 with line and column when malformed. */
+export async function readJson(req: Request, limit = 256 * 1024): Promise<unknown> {
+  const type = (req.headers.get("content-type") ?? "").toLowerCase();
+  if (!type.includes("json")) {
+    throw new DomainError(
+      "unsupported_media_type",
+      "Send a JSON body with Content-Type: application/json.",
+      "unsupported-media-type",
+    );
+  }
+  const text = new TextDecoder().decode(await readBody(req, limit));
+  if (text.trim() === "") throw new DomainError("bad_request", "The request body is empty.", "empty-body");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const { line, column } = lineColumn(text, locateJsonError(text));
+    throw new DomainError("bad_request", `Malformed JSON (line ${line}, column ${column}).`, "malformed-json", { line, column });
+  }
+}

@@ -1,0 +1,81 @@
+// Zod schemas of the public REST API. Requests are validated with them; the OpenAPI document is generated from them.
+import { z } from "zod";
+import { ingestParams } from "../../ingest/ingest-report";
+import { SEVERITIES } from "../../ingest/types";
+
+export { ingestParams };
+
+export const scanSchema = z
+  .object({
+    id: z.string().meta({ example: "scan_06h1cq2wdt9a935dw03mmyae2r" }),
+    service: z.string(),
+    commit: z.string(),
+    branch: z.string(),
+    artifact: z.string().nullable(),
+    stage: z.string().nullable(),
+    pipelineRun: z.string().nullable(),
+    format: z.string().meta({ example: "sarif" }),
+    tool: z.object({ name: z.string(), version: z.string().nullable() }),
+    status: z.enum(["complete", "failed"]),
+    failureReason: z.string().nullable(),
+    evidence: z.array(z.string()).meta({
+      description: "Evidence kinds this scan provides: sast, sca, sbom, secrets, iac, container, dast, posture, config",
+    }),
+    scannerDbBuiltAt: z
+      .string()
+      .nullable()
+      .meta({ description: "When the scanner's vulnerability database was built, if the report says" }),
+    sbom: z.object({ format: z.string(), components: z.number().int() }).nullable(),
+    parts: z.array(
+      z.object({
+        tool: z.string(),
+        version: z.string().nullable(),
+        category: z.string().nullable(),
+        succeeded: z.boolean(),
+        findings: z.number().int(),
+      }),
+    ),
+    receivedAt: z.string(),
+  })
+  .meta({ id: "Scan" });
+
+export const statisticsSchema = z
+  .object({
+    findings: z
+      .number()
+      .int()
+      .meta({ description: "Findings in this report after in-report deduplication (suppressed ones excluded)" }),
+    created: z.number().int().meta({ description: "New to the scope (service + branch + tool + category)" }),
+    unchanged: z.number().int(),
+    reopened: z.number().int().meta({ description: "Closed in the scope before, reported again now" }),
+    closed: z.number().int().meta({ description: "Open in the scope before, no longer reported (complete scans only)" }),
+    bySeverity: z.object(
+      Object.fromEntries(SEVERITIES.map((s) => [s, z.number().int()])) as Record<(typeof SEVERITIES)[number], z.ZodNumber>,
+    ),
+  })
+  .meta({ id: "ScanStatistics" });
+
+export const scanResultSchema = z
+  .object({ scan: scanSchema, statistics: statisticsSchema, warnings: z.array(z.string()), duplicate: z.boolean().optional() })
+  .meta({ id: "ScanResult" });
+
+export const problemSchema = z
+  .object({
+    type: z.string().meta({ example: "/problems/malformed-report" }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string(),
+  })
+  .loose()
+  .meta({ id: "Problem" });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(["ok", "unavailable"]),
+    database: z.enum(["pglite", "postgres"]),
+    migrations: z.string().nullable(),
+    version: z.string(),
+  })
+  .meta({ id: "Health" });

@@ -1,0 +1,109 @@
+// Deployments: what now runs where. One without a matching "allow" is a gate bypass, and the audit log says so.
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { deployments, gateDecisions } from "@/db/schema";
+import { recordAudit } from "../audit/record-audit";
+import { withTransaction, type ServiceContext } from "../context";
+import { newId } from "../ids";
+import { serviceForActor } from "../services/access";
+import { requireScope } from "../tokens/tokens";
+import { slugSchema } from "../validation";
+import { stageBySlug } from "./stages";
+
+export const deploymentRequest = z.object({
+  service: slugSchema,
+  stage: slugSchema,
+  commit: z
+    .string()
+    .regex(/^[0-9a-fA-F]{7,64}$/, "must be a git commit hash (7–64 hex characters)")
+    .transform((s) => s.toLowerCase()),
+  artifact: z
+    .string()
+    .regex(/^sha256:[0-9a-fA-F]{64}$/, "must be an artifact digest: sha256:<64 hex>")
+    .transform((s) => s.toLowerCase())
+    .optional(),
+  decisionId: z.string().trim().min(1).max(100).optional(),
+});
+
+export type DeploymentView = {
+  id: string;
+  service: string;
+  stage: string;
+  commit: string;
+  artifact: string | null;
+  decisionId: string | null;
+  bypass: boolean;
+  bypassReason: string | null;
+  deployedAt: string;
+};
+
+export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof deploymentRequest>): Promise<DeploymentView> {
+  requireScope(ctx.actor, "deployments:write");
+  const req = deploymentRequest.parse(raw);
+  const svc = await serviceForActor(ctx, req.service, "record deployments of");
+  const stage = await stageBySlug(ctx, req.stage);
+  const artifact = req.artifact ?? null;
+  return withTransaction(ctx, async (tx) => {
+    const matching = and(
+      eq(gateDecisions.serviceId, svc.id),
+      eq(gateDecisions.stage, stage.slug),
+      eq(gateDecisions.commit, req.commit),
+      artifact ? eq(gateDecisions.artifact, artifact) : undefined,
+      eq(gateDecisions.decision, "allow"),
+    );
+    const [decision] = await tx.db
+      .select({ id: gateDecisions.id })
+      .from(gateDecisions)
+      .where(req.decisionId ? and(matching, eq(gateDecisions.id, req.decisionId)) : matching)
+      .orderBy(desc(gateDecisions.evaluatedAt))
+      .limit(1);
+    const bypass = !decision;
+    const bypassReason = bypass
+      ? req.decisionId
+        ? `decision ${req.decisionId} is not an allow for this service, stage, commit and artifact`
+        : `no allow decision for ${stage.slug} at commit ${req.commit}${artifact ? ` and artifact ${artifact}` : ""}`
+      : null;
+    const now = tx.now();
+    const [row] = await tx.db
+      .insert(deployments)
+      .values({
+        id: newId("deployment", now.getTime()),
+        serviceId: svc.id,
+        stage: stage.slug,
+        commit: req.commit,
+        artifact,
+        decisionId: decision?.id ?? null,
+        bypass,
+        bypassReason,
+        actorLabel: tx.actor.label,
+        deployedAt: now,
+      })
+      .returning();
+    await recordAudit(tx, {
+      action: bypass ? "deployment.bypass" : "deployment.record",
+      targetType: "deployment",
+      targetId: row!.id,
+      teamId: svc.teamId,
+      after: {
+        service: svc.slug,
+        stage: stage.slug,
+        commit: req.commit,
+        artifact,
+        decisionId: decision?.id ?? null,
+        bypass,
+        bypassReason,
+      },
+    });
+    return {
+      id: row!.id,
+      service: svc.slug,
+      stage: stage.slug,
+      commit: req.commit,
+      artifact,
+      decisionId: row!.decisionId,
+      bypass,
+      bypassReason,
+      deployedAt: now.toISOString(),
+    };
+  });
+}

@@ -1,0 +1,25 @@
+import { asc, eq } from "drizzle-orm";
+import { stages } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { DomainError } from "../errors";
+
+export type StageRef = { slug: string; name: string; position: number; previous: string | null };
+
+/** The stage and the one before it in promotion order; 404 for an unknown stage. */
+export async function stageBySlug(ctx: Pick<ServiceContext, "db">, slug: string): Promise<StageRef> {
+  const all = await ctx.db.select().from(stages).orderBy(asc(stages.position));
+  const i = all.findIndex((s) => s.slug === slug);
+  if (i < 0) {
+    throw new DomainError(
+      "not_found",
+      `Stage "${slug}" does not exist. Stages: ${all.map((s) => s.slug).join(", ")}.`,
+      "unknown-stage",
+    );
+  }
+  const s = all[i]!;
+  return { slug: s.slug, name: s.name, position: s.position, previous: i > 0 ? all[i - 1]!.slug : null };
+}
+
+export async function stageExists(ctx: Pick<ServiceContext, "db">, slug: string): Promise<boolean> {
+  return (await ctx.db.select({ slug: stages.slug }).from(stages).where(eq(stages.slug, slug)).limit(1)).length > 0;
+}

@@ -1,0 +1,230 @@
+// Waivers: risk acceptance with a reason, an expiry, a requester and a different approver.
+// A false positive is a waiver that does not expire; security staff can revoke it.
+import { and, desc, eq, isNull, or } from "drizzle-orm";
+import { z } from "zod";
+import { services, waivers } from "@/db/schema";
+import { recordAudit } from "../audit/record-audit";
+import { withTransaction, type ServiceContext } from "../context";
+import { conflict, DomainError, forbidden, notFound } from "../errors";
+import { newId } from "../ids";
+import { serviceForActor } from "../services/access";
+import { requireScope } from "../tokens/tokens";
+import { slugSchema } from "../validation";
+
+export const DEFAULT_MAX_WAIVER_DAYS = 90;
+
+export const createWaiverInput = z
+  .object({
+    /** a service slug, or omitted for every service (operators only) */
+    service: slugSchema.optional(),
+    match: z.object({
+      type: z.enum(["fingerprint", "vulnerability", "rule"]),
+      value: z.string().trim().min(1).max(500),
+    }),
+    stages: z.array(slugSchema).min(1).optional(),
+    kind: z.enum(["waiver", "false_positive"]).default("waiver"),
+    reason: z.string().trim().min(10, "explain the risk acceptance in at least 10 characters").max(2000),
+    expiresInDays: z.number().int().min(1).optional(),
+    /** operators may create an approved waiver at once */
+    approve: z.boolean().default(false),
+  })
+  .refine((w) => w.kind === "false_positive" || w.expiresInDays !== undefined, {
+    message: "a waiver needs an expiry (expiresInDays)",
+    path: ["expiresInDays"],
+  })
+  .refine((w) => w.kind === "waiver" || w.expiresInDays === undefined, {
+    message: "a false positive does not expire; omit expiresInDays",
+    path: ["expiresInDays"],
+  });
+
+export type WaiverView = {
+  id: string;
+  service: string | null;
+  match: { type: string; value: string };
+  stages: string[] | null;
+  kind: "waiver" | "false_positive";
+  reason: string;
+  status: "pending" | "active" | "expired" | "revoked";
+  expiresAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  revokedBy: string | null;
+  revokedAt: string | null;
+};
+
+type Row = typeof waivers.$inferSelect;
+
+export function waiverStatus(w: Pick<Row, "approvedAt" | "revokedAt" | "expiresAt">, now: Date): WaiverView["status"] {
+  if (w.revokedAt) return "revoked";
+  if (w.expiresAt && w.expiresAt <= now) return "expired";
+  return w.approvedAt ? "active" : "pending";
+}
+
+const view = (w: Row, serviceSlug: string | null, now: Date): WaiverView => ({
+  id: w.id,
+  service: serviceSlug,
+  match: { type: w.matchType, value: w.matchValue },
+  stages: w.stages,
+  kind: w.kind,
+  reason: w.reason,
+  status: waiverStatus(w, now),
+  expiresAt: w.expiresAt?.toISOString() ?? null,
+  createdBy: w.createdBy,
+  createdAt: w.createdAt.toISOString(),
+  approvedBy: w.approvedBy,
+  approvedAt: w.approvedAt?.toISOString() ?? null,
+  revokedBy: w.revokedBy,
+  revokedAt: w.revokedAt?.toISOString() ?? null,
+});
+
+export async function createWaiver(
+  ctx: ServiceContext,
+  raw: z.input<typeof createWaiverInput>,
+  opts: { maxDays?: number } = {},
+): Promise<WaiverView> {
+  requireScope(ctx.actor, "policies:write");
+  const input = createWaiverInput.parse(raw);
+  const maxDays = opts.maxDays ?? DEFAULT_MAX_WAIVER_DAYS;
+  if (input.expiresInDays !== undefined && input.expiresInDays > maxDays) {
+    throw new DomainError(
+      "bad_request",
+      `A waiver may last at most ${maxDays} days (asked: ${input.expiresInDays}).`,
+      "validation-error",
+    );
+  }
+  const isToken = ctx.actor.type === "token";
+  if (isToken && !input.service) throw forbidden("A token can only waive findings of its own team's services; name the service.");
+  if (isToken && input.approve) throw forbidden("A token cannot approve its own waiver; approval needs a second party.");
+  return withTransaction(ctx, async (tx) => {
+    const svc = input.service ? await serviceForActor(tx, input.service, "waive findings of") : null;
+    const now = tx.now();
+    const approved = input.approve;
+    const [row] = await tx.db
+      .insert(waivers)
+      .values({
+        id: newId("waiver", now.getTime()),
+        teamId: svc?.teamId ?? null,
+        serviceId: svc?.id ?? null,
+        matchType: input.match.type,
+        matchValue: input.match.value,
+        stages: input.stages ?? null,
+        kind: input.kind,
+        reason: input.reason,
+        expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+        createdBy: tx.actor.label,
+        createdAt: now,
+        approvedBy: approved ? tx.actor.label : null,
+        approvedAt: approved ? now : null,
+      })
+      .returning();
+    await recordAudit(tx, {
+      action: "waiver.create",
+      targetType: "waiver",
+      targetId: row!.id,
+      teamId: svc?.teamId ?? null,
+      after: row,
+    });
+    return view(row!, svc?.slug ?? null, now);
+  });
+}
+
+async function loadForChange(tx: ServiceContext, id: string): Promise<{ row: Row; slug: string | null }> {
+  const [r] = await tx.db
+    .select({ w: waivers, slug: services.slug })
+    .from(waivers)
+    .leftJoin(services, eq(services.id, waivers.serviceId))
+    .where(eq(waivers.id, id))
+    .for("update", { of: waivers })
+    .limit(1);
+  const actor = tx.actor;
+  if (
+    !r ||
+    (actor.type === "token" &&
+      (r.w.teamId !== actor.teamId || (actor.serviceIds && (!r.w.serviceId || !actor.serviceIds.includes(r.w.serviceId)))))
+  ) {
+    throw notFound(`Waiver "${id}"`);
+  }
+  return { row: r.w, slug: r.slug };
+}
+
+export async function approveWaiver(ctx: ServiceContext, id: string): Promise<WaiverView> {
+  requireScope(ctx.actor, "policies:write");
+  return withTransaction(ctx, async (tx) => {
+    const { row, slug } = await loadForChange(tx, id);
+    const now = tx.now();
+    const status = waiverStatus(row, now);
+    if (status !== "pending")
+      throw conflict(`Waiver ${id} is ${status}; only a pending waiver can be approved.`, "waiver-not-pending");
+    if (row.createdBy === tx.actor.label) throw forbidden("The requester of a waiver cannot approve it.");
+    const [updated] = await tx.db
+      .update(waivers)
+      .set({ approvedBy: tx.actor.label, approvedAt: now })
+      .where(eq(waivers.id, id))
+      .returning();
+    await recordAudit(tx, {
+      action: "waiver.approve",
+      targetType: "waiver",
+      targetId: id,
+      teamId: row.teamId,
+      before: row,
+      after: updated,
+    });
+    return view(updated!, slug, now);
+  });
+}
+
+export async function revokeWaiver(ctx: ServiceContext, id: string): Promise<WaiverView> {
+  requireScope(ctx.actor, "policies:write");
+  return withTransaction(ctx, async (tx) => {
+    const { row, slug } = await loadForChange(tx, id);
+    const now = tx.now();
+    if (row.revokedAt) throw conflict(`Waiver ${id} is already revoked.`, "waiver-revoked");
+    const [updated] = await tx.db
+      .update(waivers)
+      .set({ revokedBy: tx.actor.label, revokedAt: now })
+      .where(eq(waivers.id, id))
+      .returning();
+    await recordAudit(tx, {
+      action: "waiver.revoke",
+      targetType: "waiver",
+      targetId: id,
+      teamId: row.teamId,
+      before: row,
+      after: updated,
+    });
+    return view(updated!, slug, now);
+  });
+}
+
+export async function listWaivers(ctx: ServiceContext, filter: { service?: string } = {}): Promise<WaiverView[]> {
+  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  const svc = filter.service ? await serviceForActor(ctx, filter.service, "read") : null;
+  const actor = ctx.actor;
+  const where = svc
+    ? or(eq(waivers.serviceId, svc.id), isNull(waivers.serviceId))
+    : actor.type === "token"
+      ? or(eq(waivers.teamId, actor.teamId), isNull(waivers.serviceId))
+      : undefined;
+  const rows = await ctx.db
+    .select({ w: waivers, slug: services.slug })
+    .from(waivers)
+    .leftJoin(services, eq(services.id, waivers.serviceId))
+    .where(where)
+    .orderBy(desc(waivers.createdAt))
+    .limit(1000);
+  const now = ctx.now();
+  return rows
+    .filter((r) => !(actor.type === "token" && actor.serviceIds && r.w.serviceId && !actor.serviceIds.includes(r.w.serviceId)))
+    .map((r) => view(r.w, r.slug, now));
+}
+
+/** Approved, unrevoked waivers that may apply to this service at this stage (expiry is the evaluator's job). */
+export async function waiversFor(ctx: Pick<ServiceContext, "db">, serviceId: string, stage: string): Promise<Row[]> {
+  const rows = await ctx.db
+    .select()
+    .from(waivers)
+    .where(and(or(eq(waivers.serviceId, serviceId), isNull(waivers.serviceId)), isNull(waivers.revokedAt)));
+  return rows.filter((w) => w.approvedAt && (!w.stages || w.stages.includes(stage)));
+}
