@@ -2,7 +2,20 @@
 import { z } from "zod";
 import { VERSION } from "../../health";
 import { SUPPORTED_FORMATS } from "../../ingest/detect";
-import { healthSchema, ingestParams, problemSchema, scanResultSchema } from "./schemas";
+import {
+  createWaiverInput,
+  deploymentRequest,
+  deploymentSchema,
+  gateDecisionSchema,
+  gateRequest,
+  healthSchema,
+  ingestParams,
+  policySchema,
+  problemSchema,
+  scanResultSchema,
+  storedPolicySchema,
+  waiverSchema,
+} from "./schemas";
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
@@ -20,12 +33,25 @@ function queryParameters(schema: z.ZodObject): unknown[] {
   }));
 }
 
+const body = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+
 export function openApiDocument(): unknown {
-  const components = z.toJSONSchema(z.object({ a: scanResultSchema, b: problemSchema, c: healthSchema }), {
-    target: "openapi-3.0",
-    unrepresentable: "any",
-    reused: "ref",
-  }) as { $defs?: Record<string, unknown>; definitions?: Record<string, unknown> };
+  const components = z.toJSONSchema(
+    z.object({
+      a: scanResultSchema,
+      b: problemSchema,
+      c: healthSchema,
+      d: gateDecisionSchema,
+      e: waiverSchema,
+      f: storedPolicySchema,
+      g: deploymentSchema,
+    }),
+    {
+      target: "openapi-3.0",
+      unrepresentable: "any",
+      reused: "ref",
+    },
+  ) as { $defs?: Record<string, unknown>; definitions?: Record<string, unknown> };
   const schemas = Object.fromEntries(
     Object.entries(components.$defs ?? components.definitions ?? {}).map(([k, v]) => [
       k,
@@ -106,6 +132,126 @@ export function openApiDocument(): unknown {
             "200": { description: "The scan", content: { "application/json": { schema: ref("ScanResult") } } },
             "401": problem("No valid token"),
             "404": problem("No such scan in the token's scope"),
+          },
+        },
+      },
+      "/api/v1/gate": {
+        post: {
+          summary: "May this commit (and artifact) enter this stage?",
+          description:
+            "Evaluates the stage policy against the findings and evidence uploaded for the commit, records the decision immutably and explains it check by check. A block is still 200.",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: body(gateRequest) } } },
+          responses: {
+            "200": {
+              description: "The decision (allow or block)",
+              content: { "application/json": { schema: ref("GateDecision") } },
+            },
+            "400": problem("Malformed JSON or invalid fields"),
+            "401": problem("No valid token"),
+            "403": problem("The token lacks gate:evaluate or may not use this service"),
+            "404": problem("Unknown service or stage"),
+            "415": problem("Not JSON"),
+          },
+        },
+      },
+      "/api/v1/gate/decisions/{id}": {
+        get: {
+          summary: "A stored decision, exactly as it was given",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "The decision", content: { "application/json": { schema: ref("GateDecision") } } },
+            "404": problem("No such decision in the token's scope"),
+          },
+        },
+      },
+      "/api/v1/policies/{stage}": {
+        get: {
+          summary: "The policy in force for a stage (or ?version=n)",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: "stage", in: "path", required: true, schema: { type: "string" } },
+            { name: "version", in: "query", required: false, schema: { type: "integer" } },
+          ],
+          responses: {
+            "200": { description: "The policy", content: { "application/json": { schema: ref("StoredPolicy") } } },
+            "404": problem("Unknown stage or version"),
+          },
+        },
+        put: {
+          summary: "Set a stage's policy (a new version); scope policies:write",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: "stage", in: "path", required: true, schema: { type: "string" } },
+            { name: "comment", in: "query", required: false, schema: { type: "string" } },
+          ],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: body(policySchema) }, "application/yaml": { schema: body(policySchema) } },
+          },
+          responses: {
+            "200": { description: "The new version", content: { "application/json": { schema: ref("StoredPolicy") } } },
+            "400": problem("Not valid JSON or YAML"),
+            "403": problem("The token lacks policies:write"),
+            "422": problem("The policy is invalid; errors[] gives each exact path"),
+          },
+        },
+      },
+      "/api/v1/policies/{stage}/versions": {
+        get: {
+          summary: "Every version of a stage's policy, newest first",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "stage", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "The history" } },
+        },
+      },
+      "/api/v1/waivers": {
+        get: {
+          summary: "Waivers visible to the token (?service= to narrow)",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "service", in: "query", required: false, schema: { type: "string" } }],
+          responses: { "200": { description: "{ waivers: Waiver[] }" } },
+        },
+        post: {
+          summary: "Request a waiver or mark a false positive (pending until a second party approves)",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: body(createWaiverInput) } } },
+          responses: {
+            "201": { description: "The waiver", content: { "application/json": { schema: ref("Waiver") } } },
+            "400": problem("Invalid waiver (no reason, no expiry, expiry past the maximum)"),
+            "403": problem("The token lacks policies:write"),
+          },
+        },
+      },
+      "/api/v1/waivers/{id}/approve": {
+        post: {
+          summary: "Approve a pending waiver (not by its requester)",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "Approved", content: { "application/json": { schema: ref("Waiver") } } },
+            "403": problem("The requester cannot approve"),
+            "409": problem("Not pending"),
+          },
+        },
+      },
+      "/api/v1/waivers/{id}/revoke": {
+        post: {
+          summary: "Revoke a waiver or a false-positive mark",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "Revoked", content: { "application/json": { schema: ref("Waiver") } } } },
+        },
+      },
+      "/api/v1/deployments": {
+        post: {
+          summary: "Record what now runs in a stage; without a matching allow decision it is a gate bypass",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: body(deploymentRequest) } } },
+          responses: {
+            "201": { description: "Recorded", content: { "application/json": { schema: ref("Deployment") } } },
+            "403": problem("The token lacks deployments:write"),
           },
         },
       },

@@ -4,6 +4,94 @@ import { ingestParams } from "../../ingest/ingest-report";
 import { SEVERITIES } from "../../ingest/types";
 
 export { ingestParams };
+export { gateRequest } from "../../gate/evaluate-gate";
+export { deploymentRequest } from "../../gate/deployments";
+export { createWaiverInput } from "../../gate/waivers";
+export { policySchema } from "../../gate/policy";
+
+export const gateCheckSchema = z
+  .object({
+    id: z.string().meta({ example: "max-findings:critical" }),
+    title: z.string(),
+    status: z.enum(["pass", "fail", "warn"]),
+    actual: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+    threshold: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+    findings: z.array(z.string()),
+    message: z.string(),
+    remediation: z.string(),
+  })
+  .meta({ id: "GateCheck" });
+
+export const gateDecisionSchema = z
+  .object({
+    decision: z.enum(["allow", "block"]),
+    decisionId: z.string(),
+    url: z.string(),
+    service: z.string(),
+    stage: z.string(),
+    commit: z.string(),
+    artifact: z.string().nullable(),
+    branch: z.string().nullable(),
+    policy: z.object({ id: z.string(), version: z.number().int() }),
+    checks: z.array(gateCheckSchema),
+    waiversApplied: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        match: z.object({ type: z.string(), value: z.string() }),
+        reason: z.string(),
+        expiresAt: z.string().nullable(),
+      }),
+    ),
+    evidence: z.array(z.string()),
+    evaluatedAt: z.string(),
+  })
+  .meta({ id: "GateDecision" });
+
+export const waiverSchema = z
+  .object({
+    id: z.string(),
+    service: z.string().nullable(),
+    match: z.object({ type: z.enum(["fingerprint", "vulnerability", "rule"]), value: z.string() }),
+    stages: z.array(z.string()).nullable(),
+    kind: z.enum(["waiver", "false_positive"]),
+    reason: z.string(),
+    status: z.enum(["pending", "active", "expired", "revoked"]),
+    expiresAt: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    approvedBy: z.string().nullable(),
+    approvedAt: z.string().nullable(),
+    revokedBy: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: "Waiver" });
+
+export const storedPolicySchema = z
+  .object({
+    id: z.string(),
+    stage: z.string(),
+    version: z.number().int(),
+    document: z.unknown(),
+    comment: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "StoredPolicy" });
+
+export const deploymentSchema = z
+  .object({
+    id: z.string(),
+    service: z.string(),
+    stage: z.string(),
+    commit: z.string(),
+    artifact: z.string().nullable(),
+    decisionId: z.string().nullable(),
+    bypass: z.boolean().meta({ description: "true when no allow decision matches: a gate bypass, written to the audit log" }),
+    bypassReason: z.string().nullable(),
+    deployedAt: z.string(),
+  })
+  .meta({ id: "Deployment" });
 
 export const scanSchema = z
   .object({
