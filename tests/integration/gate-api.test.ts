@@ -126,7 +126,7 @@ describe("the pipeline client", () => {
       writeFileSync(f, JSON.stringify({ gatehouse: "1", tool: { name: `${kind}-tool` }, evidence: [kind], findings: [] }));
       const up = await client(["scan", "upload", f, "--service", "api", "--commit", clean]);
       expect(up.code, up.stderr).toBe(0);
-      expect(up.stdout).toMatch(/^uploaded .*\n  0 findings/);
+      expect(up.stdout).toMatch(/^uploaded .*\n {2}0 findings/);
     }
     const r = await client(["gate", "--service", "api", "--stage", "test", "--commit", clean]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
