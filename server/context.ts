@@ -1,10 +1,11 @@
 // What every domain verb receives: who acts, on which database, for which request.
 import type { Database } from "@/db/client";
+import type { Role } from "@/db/schema/users";
 
 export type Actor =
   | { type: "system"; label: string }
   | { type: "cli"; label: string }
-  | { type: "user"; id: string; label: string }
+  | { type: "user"; id: string; label: string; role: Role; teamIds: string[]; sessionId?: string }
   | { type: "token"; id: string; label: string; teamId: string; serviceIds: string[] | null; scopes: string[] };
 
 export type ServiceContext = {

@@ -14,6 +14,8 @@ export const ID_PREFIXES = {
   waiver: "wvr",
   deployment: "dep",
   user: "usr",
+  session: "ses",
+  setup: "stp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

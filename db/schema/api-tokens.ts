@@ -24,6 +24,10 @@ export const apiTokens = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
     lastUsedIp: text("last_used_ip"),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    /** the user who created it (null: an operator at the CLI); a token never grants more than its creator holds */
+    createdByUserId: text("created_by_user_id"),
+    /** set on rotation: the old token keeps working until its (shortened) expiry */
+    replacedBy: text("replaced_by"),
   },
   (t) => [index("api_tokens_team_idx").on(t.teamId)],
 );

@@ -6,3 +6,5 @@ export * from "./services";
 export * from "./stages";
 export * from "./teams";
 export * from "./gate";
+export * from "./scores";
+export * from "./users";

@@ -1,6 +1,8 @@
 // Operator commands. The same handlers run in the CLI process (PostgreSQL, or a free embedded
 // database) and inside the running server (embedded database held by the server).
 import { readFileSync } from "node:fs";
+import { ACCESS_COMMANDS } from "./commands-access";
+import { AUTH_COMMANDS } from "./commands-auth";
 import { z } from "zod";
 import { migrate } from "@/db/migrate";
 import type { ServiceContext } from "../context";
@@ -11,32 +13,9 @@ import { getPolicy, listPolicyVersions, parsePolicyText, setPolicy, validatePoli
 import { approveWaiver, createWaiver, createWaiverInput, listWaivers, revokeWaiver, type WaiverView } from "../gate/waivers";
 import { slugSchema } from "../validation";
 
-export type CommandResult = { output: string[]; exitCode?: number };
-export type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
-export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+import { define, table, type Command } from "./command-kit";
 
-export type Command<S extends z.ZodType = z.ZodType> = {
-  name: string;
-  summary: string;
-  usage: string;
-  options: OptionSpec;
-  input: S;
-  toInput: (args: ParsedArgs) => unknown;
-  run: (ctx: ServiceContext, input: z.output<S>) => Promise<CommandResult>;
-};
-
-const define = <S extends z.ZodType>(c: Command<S>): Command => c as unknown as Command;
-
-function table(rows: Record<string, string>[], columns: string[]): string[] {
-  if (rows.length === 0) return [];
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const fmt = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
-  return [fmt(columns.map((c) => c.toUpperCase())), ...rows.map((r) => fmt(columns.map((c) => r[c] ?? "")))];
-}
+export type { Command, CommandResult } from "./command-kit";
 
 export const COMMANDS: Command[] = [
   define({
@@ -327,5 +306,7 @@ function readPolicyFile(file: unknown): unknown {
   const text = readFileSync(file, "utf8");
   return parsePolicyText(text, /\.ya?ml$/i.test(file) ? "application/yaml" : "application/json");
 }
+
+COMMANDS.push(...AUTH_COMMANDS, ...ACCESS_COMMANDS);
 
 export const findCommand = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);

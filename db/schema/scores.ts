@@ -1,0 +1,21 @@
+import { date, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from "drizzle-orm/pg-core";
+import { services } from "./services";
+
+/** One scorecard per service per day: trends and "what changed" without recomputing history. */
+export const scoreSnapshots = pgTable(
+  "score_snapshots",
+  {
+    serviceId: text("service_id")
+      .notNull()
+      .references(() => services.id),
+    day: date("day", { mode: "string" }).notNull(),
+    formulaVersion: integer("formula_version").notNull(),
+    grade: text("grade").notNull(),
+    score: smallint("score").notNull(),
+    /** per risk area: score (or null when not assessed) and its deductions */
+    areas: jsonb("areas").notNull(),
+    openBySeverity: jsonb("open_by_severity").notNull(),
+    computedAt: timestamp("computed_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.serviceId, t.day] })],
+);

@@ -1,0 +1,42 @@
+// Fixed-window rate limits kept in the database, so that every instance shares them. Fails closed:
+// if the counter cannot be written, the request is refused with the database error, never let through.
+import { sql } from "drizzle-orm";
+import { queryRows, type Database } from "@/db/client";
+import { DomainError } from "../errors";
+
+export type Limit = { key: string; max: number; windowSeconds: number };
+export type LimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
+
+/** Counts one hit against the key; runs on its own (not inside a caller's transaction) so it survives rollbacks. */
+export async function hit(db: Database, limit: Limit, now: Date): Promise<LimitResult> {
+  const nowIso = now.toISOString();
+  const [row] = await queryRows<{ count: number; window_start: string | Date }>(
+    db,
+    sql`insert into rate_limits (key, window_start, count) values (${limit.key}, ${nowIso}::timestamptz, 1)
+        on conflict (key) do update set
+          count = case when rate_limits.window_start + make_interval(secs => ${limit.windowSeconds}) <= ${nowIso}::timestamptz
+                       then 1 else rate_limits.count + 1 end,
+          window_start = case when rate_limits.window_start + make_interval(secs => ${limit.windowSeconds}) <= ${nowIso}::timestamptz
+                              then ${nowIso}::timestamptz else rate_limits.window_start end
+        returning count, window_start`,
+  );
+  const count = Number(row!.count);
+  const start = new Date(row!.window_start).getTime();
+  const retryAfterSeconds = Math.max(1, Math.ceil((start + limit.windowSeconds * 1000 - now.getTime()) / 1000));
+  return { allowed: count <= limit.max, count, retryAfterSeconds };
+}
+
+/** Throws 429 with Retry-After (seconds) when the key is over its limit. */
+export async function enforce(db: Database, limit: Limit, now: Date, what = "Too many requests"): Promise<void> {
+  const r = await hit(db, limit, now);
+  if (!r.allowed) {
+    throw new DomainError("rate_limited", `${what}; try again in ${r.retryAfterSeconds} s.`, "rate-limited", {
+      retryAfter: r.retryAfterSeconds,
+    });
+  }
+}
+
+/** Clears a key (e.g. after a successful sign-in). */
+export async function reset(db: Database, key: string): Promise<void> {
+  await db.execute(sql`delete from rate_limits where key = ${key}`);
+}
