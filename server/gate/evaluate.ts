@@ -60,30 +60,38 @@ function check(c: Omit<GateCheck, "findings" | "remediation"> & Partial<Pick<Gat
 
 const vulnKey = (id: string) => canonicalVulnId(id).toLowerCase();
 
-function waiverMatches(w: GateWaiver, f: GateFinding): boolean {
-  const value = w.match.value.trim();
-  if (value === "") return false;
-  switch (w.match.type) {
-    case "fingerprint":
-      return f.fingerprint.toLowerCase() === value.toLowerCase();
-    case "vulnerability": {
-      const key = vulnKey(value);
-      return [f.vulnerabilityId, ...f.aliases].some((id) => id !== null && vulnKey(id) === key);
-    }
-    case "rule":
-      return f.ruleId === value;
+/** Waivers indexed by what they match, so that applying them is linear in the findings. */
+function indexWaivers(waivers: GateWaiver[]) {
+  const byFingerprint = new Map<string, string[]>();
+  const byVuln = new Map<string, string[]>();
+  const byRule = new Map<string, string[]>();
+  const add = (m: Map<string, string[]>, k: string, id: string) => m.set(k, [...(m.get(k) ?? []), id]);
+  for (const w of waivers) {
+    const value = w.match.value.trim();
+    if (value === "") continue;
+    if (w.match.type === "fingerprint") add(byFingerprint, value.toLowerCase(), w.id);
+    else if (w.match.type === "vulnerability") add(byVuln, vulnKey(value), w.id);
+    else add(byRule, value, w.id);
   }
+  return (f: GateFinding): string[] => {
+    const out = [...(byFingerprint.get(f.fingerprint.toLowerCase()) ?? []), ...(byRule.get(f.ruleId) ?? [])];
+    if (byVuln.size) {
+      for (const id of [f.vulnerabilityId, ...f.aliases]) if (id !== null) out.push(...(byVuln.get(vulnKey(id)) ?? []));
+    }
+    return out;
+  };
 }
 
 function applyWaivers(input: GateInput): { open: GateFinding[]; waived: GateFinding[]; applied: string[] } {
   // A waiver expiring exactly now has expired.
   const active = input.waivers.filter((w) => w.expiresAt === null || w.expiresAt.getTime() > input.now.getTime());
+  const matches = indexWaivers(active);
   const open: GateFinding[] = [];
   const waived: GateFinding[] = [];
   const applied = new Set<string>();
   for (const f of input.findings) {
-    const matching = active.filter((w) => waiverMatches(w, f));
-    for (const w of matching) applied.add(w.id);
+    const matching = matches(f);
+    for (const id of matching) applied.add(id);
     (matching.length > 0 ? waived : open).push(f);
   }
   return { open: open.sort(mostSevereFirst), waived: waived.sort(mostSevereFirst), applied: [...applied].sort(cmpStr) };
@@ -139,32 +147,42 @@ function renderItem(item: Item): string {
   return f.packageVersion ? `upgrade ${pkg} → ${target} (${shown})` : `upgrade ${name} to ${target} (${shown})`;
 }
 
-/** One remediation line per package, secret or rule+file, in the order of the most severe finding behind it. */
-function remediationItems(findings: GateFinding[]): string[] {
+/**
+ * One remediation line per package, secret or rule+file, in the order of the most severe finding behind it.
+ * Only the first `limit` items are rendered; the rest are only counted.
+ */
+function remediationItems(findings: GateFinding[], limit: number): { shown: string[]; total: number } {
   const items = new Map<string, Item>();
+  const others = new Set<string>();
   for (const f of findings) {
-    if ((f.kind === "dependency" || f.kind === "license") && f.packageName) {
-      const key = `package\0${f.kind}\0${f.packageName}\0${f.packageVersion ?? ""}`;
-      const item: Item = items.get(key) ?? { type: "package", finding: f, vulns: [], fixes: [] };
-      if (item.type !== "package") continue;
-      const vuln = vulnLabel(f);
-      if (!item.vulns.includes(vuln)) item.vulns.push(vuln);
-      const fix = pickFix(f.packageVersion, f.fixedVersions);
-      if (fix) item.fixes.push(fix);
-      items.set(key, item);
-    } else {
-      const type = f.kind === "secret" ? "secret" : "rule";
-      const key = `${type}\0${f.ruleId}\0${f.file ?? f.title}`;
-      if (!items.has(key)) items.set(key, { type, finding: f });
+    const isPackage = (f.kind === "dependency" || f.kind === "license") && f.packageName;
+    const key = isPackage
+      ? `package\0${f.kind}\0${f.packageName}\0${f.packageVersion ?? ""}`
+      : `${f.kind === "secret" ? "secret" : "rule"}\0${f.ruleId}\0${f.file ?? f.title}`;
+    const known = items.get(key);
+    if (!known && items.size >= limit) {
+      others.add(key);
+      continue;
     }
+    if (!isPackage) {
+      if (!known) items.set(key, { type: f.kind === "secret" ? "secret" : "rule", finding: f });
+      continue;
+    }
+    const item: Item = known ?? { type: "package", finding: f, vulns: [], fixes: [] };
+    if (item.type !== "package") continue;
+    const vuln = vulnLabel(f);
+    if (!item.vulns.includes(vuln)) item.vulns.push(vuln);
+    const fix = pickFix(f.packageVersion, f.fixedVersions);
+    if (fix) item.fixes.push(fix);
+    items.set(key, item);
   }
-  return [...items.values()].map(renderItem);
+  return { shown: [...items.values()].map(renderItem), total: items.size + others.size };
 }
 
 function findingsRemediation(findings: GateFinding[]): string {
-  const items = remediationItems(findings);
-  const shown = items.slice(0, TOP_ITEMS).join("; ");
-  const more = items.length > TOP_ITEMS ? ` (+${items.length - TOP_ITEMS} more)` : "";
+  const items = remediationItems(findings, TOP_ITEMS);
+  const shown = items.shown.join("; ");
+  const more = items.total > TOP_ITEMS ? ` (+${items.total - TOP_ITEMS} more)` : "";
   return `${capitalize(shown)}${more}, ${WAIVER_ROUTE}`;
 }
 
