@@ -1,11 +1,12 @@
 // Operator commands. The same handlers run in the CLI process (PostgreSQL, or a free embedded
 // database) and inside the running server (embedded database held by the server).
 import { readFileSync } from "node:fs";
+import { loadDemo } from "../demo/load-demo";
+import { snapshotScorecards } from "../scoring/snapshot";
 import { ACCESS_COMMANDS } from "./commands-access";
 import { AUTH_COMMANDS } from "./commands-auth";
 import { z } from "zod";
 import { migrate } from "@/db/migrate";
-import type { ServiceContext } from "../context";
 import { createService, createServiceInput, listServices } from "../services/services";
 import { createTeam, createTeamInput, listTeams } from "../teams/teams";
 import { createToken, createTokenInput, DEFAULT_TOKEN_DAYS, TOKEN_SCOPES } from "../tokens/tokens";
@@ -307,6 +308,39 @@ function readPolicyFile(file: unknown): unknown {
   return parsePolicyText(text, /\.ya?ml$/i.test(file) ? "application/yaml" : "application/json");
 }
 
-COMMANDS.push(...AUTH_COMMANDS, ...ACCESS_COMMANDS);
+COMMANDS.push(
+  ...AUTH_COMMANDS,
+  ...ACCESS_COMMANDS,
+  define({
+    name: "scorecard snapshot",
+    summary: "compute today's scorecard for every service (the server also does it daily)",
+    usage: "scorecard snapshot",
+    options: {},
+    input: z.object({}),
+    toInput: () => ({}),
+    run: async (ctx) => {
+      const rows = await snapshotScorecards(ctx, {});
+      return { output: [`Scored ${rows.length} service(s).`] };
+    },
+  }),
+  define({
+    name: "demo",
+    summary: "load realistic demo data (teams, services, 60 days of reports, decisions, scorecards)",
+    usage: "demo",
+    options: {},
+    input: z.object({}),
+    toInput: () => ({}),
+    run: async (ctx) => {
+      const started = Date.now();
+      const r = await loadDemo(ctx);
+      return {
+        output: [
+          `Loaded the demo in ${Math.round((Date.now() - started) / 1000)} s: ${r.teams} teams, ${r.services} services, ${r.scans} scans, ` +
+            `${r.decisions} gate decisions, ${r.deployments} deployments, ${r.snapshots} daily scorecards.`,
+        ],
+      };
+    },
+  }),
+);
 
 export const findCommand = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);

@@ -2,7 +2,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows } from "@/db/client";
-import { gateDecisions, services } from "@/db/schema";
+import { gateDecisions, scoreSnapshots, services } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { notFound } from "../errors";
@@ -191,7 +191,7 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
         artifact: s.artifact,
       })),
       previousStage,
-      scorecardGrade: null,
+      scorecardGrade: policy.document.rules.minScorecardGrade ? await latestGrade(tx, svc.id) : null,
     };
     const result = evaluate(input, policy.document);
     const id = newId("decision", now.getTime());
@@ -249,6 +249,17 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
     });
     return response;
   });
+}
+
+/** The service's grade from its newest daily scorecard, or null when it was never scored. */
+async function latestGrade(ctx: ServiceContext, serviceId: string): Promise<string | null> {
+  const [row] = await ctx.db
+    .select({ grade: scoreSnapshots.grade })
+    .from(scoreSnapshots)
+    .where(eq(scoreSnapshots.serviceId, serviceId))
+    .orderBy(desc(scoreSnapshots.day))
+    .limit(1);
+  return row?.grade ?? null;
 }
 
 /** A stored decision, exactly as it was given. */
