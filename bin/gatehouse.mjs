@@ -45,7 +45,12 @@ export function ciContext(env = process.env) {
   return { commit: env.GATEHOUSE_COMMIT, branch: env.GATEHOUSE_BRANCH, pipelineRun: undefined };
 }
 
-class ClientError extends Error {}
+class ClientError extends Error {
+  constructor(message, { outage = false } = {}) {
+    super(message);
+    this.outage = outage;
+  }
+}
 
 function config(values) {
   const url = (values.url ?? process.env.GATEHOUSE_URL ?? "http://localhost:3000").replace(/\/+$/, "");
@@ -64,14 +69,16 @@ async function call(cfg, method, pathname, { body, headers = {}, timeoutMs = 120
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    throw new ClientError(`cannot reach Gatehouse at ${cfg.url}: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
+    throw new ClientError(`cannot reach Gatehouse at ${cfg.url}: ${e.cause?.code ?? e.cause?.message ?? e.message}`, {
+      outage: true,
+    });
   }
   const text = await res.text();
   let json;
   try {
     json = text ? JSON.parse(text) : {};
   } catch {
-    throw new ClientError(`unexpected answer from ${cfg.url} (HTTP ${res.status}, not JSON)`);
+    throw new ClientError(`unexpected answer from ${cfg.url} (HTTP ${res.status}, not JSON)`, { outage: res.status >= 500 });
   }
   if (!res.ok) {
     const detail = json.detail ?? json.title ?? `HTTP ${res.status}`;
@@ -145,7 +152,8 @@ async function gate(args) {
   } catch (e) {
     if (!(e instanceof ClientError)) throw e;
     process.stderr.write(`gatehouse gate: ${e.message}\n`);
-    if (failOpen) {
+    // Fail open only when Gatehouse is down, never for a setup mistake (missing token, bad request).
+    if (failOpen && e.outage) {
       process.stderr.write("gatehouse gate: --fail-open: letting the build through WITHOUT a gate decision\n");
       return 0;
     }

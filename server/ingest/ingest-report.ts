@@ -342,7 +342,8 @@ export async function ingestReport(
           reopened: before === "closed" ? 1 : 0,
         });
       }
-      stats[outcome]++;
+      // Suppressed findings are kept as evidence but counted nowhere, so that findings = created + unchanged + reopened.
+      if (!f.suppressed) stats[outcome]++;
     }
     // A failed run closes nothing; a complete one closes what its own scopes no longer report.
     const closingScopes = failed ? [] : scopeKeys;

@@ -150,6 +150,8 @@ describe("the pipeline client", () => {
     expect(open.stderr).toMatch(/WITHOUT a gate decision/);
     const bad = await client(args, { GATEHOUSE_TOKEN: "gth_" + "x".repeat(36) });
     expect(bad.code).toBe(2);
+    // --fail-open is for outages, not for a misconfigured pipeline.
+    expect((await client([...args, "--fail-open"], { GATEHOUSE_TOKEN: "gth_" + "x".repeat(36) })).code).toBe(2);
     expect(bad.stderr).toMatch(/HTTP 401/);
     const unknown = await client(["gate", "--service", "nope", "--stage", "test", "--commit", sha(1)]);
     expect(unknown.code).toBe(2);

@@ -6,7 +6,7 @@ import { loadSample, testContext } from "@/tests/helpers/samples";
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
 const json = (value: unknown): Document => ({ type: "json", value });
 
-const SECRET = "ghp_R8x2mQ4vN7kL1pZ9sT3wY6bC0dF5hJ2aE4gU";
+const SECRET = "ghp_R8x2mQ4vN7kL1pZ9sT3wY6bC0dF5hJ2aE4gU"; // secretlint-disable-line -- fake token: the redaction test
 
 const finding = (extra: Record<string, unknown> = {}) => ({
   kind: "code",

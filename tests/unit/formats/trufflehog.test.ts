@@ -88,8 +88,8 @@ describe("trufflehog fields", () => {
       DecoderName: "PLAIN",
       Verified: false,
       VerificationError: "dial tcp: lookup admin:hunter2hunter2@db.example.com",
-      Raw: "postgres://admin:hunter2hunter2@db.example.com",
-      RawV2: "postgres://admin:hunter2hunter2@db.example.com:5432",
+      Raw: "postgres://admin:hunter2hunter2@db.example.com", // secretlint-disable-line -- fake credential
+      RawV2: "postgres://admin:hunter2hunter2@db.example.com:5432", // secretlint-disable-line -- fake credential
       Redacted: "postgres://admin:********@db.example.com",
       ExtraData: { note: "hunter2hunter2" },
     });
