@@ -3,27 +3,57 @@ import { z } from "zod";
 
 const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) => v === "1" || v === "true" || v === "yes");
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
-  DATABASE_URL: z
-    .string()
-    .optional()
-    .transform((v) => (v === "" ? undefined : v))
-    .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
-      message: "must be a postgres:// or postgresql:// URL",
-    }),
-  GATEHOUSE_DATA_DIR: z.string().min(1).default(".data"),
-  GATEHOUSE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  GATEHOUSE_DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(120).default(10),
-  GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
-  GATEHOUSE_PUBLIC_URL: z.url().optional(),
-  GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
-  GATEHOUSE_WAIVER_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  GATEHOUSE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  GATEHOUSE_LOG_PRETTY: bool.optional(),
-});
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v === "" ? undefined : v))
+      .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
+        message: "must be a postgres:// or postgresql:// URL",
+      }),
+    GATEHOUSE_DATA_DIR: z.string().min(1).default(".data"),
+    GATEHOUSE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    GATEHOUSE_DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(120).default(10),
+    GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+    GATEHOUSE_PUBLIC_URL: z.url().optional(),
+    GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
+    GATEHOUSE_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    GATEHOUSE_WAIVER_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    GATEHOUSE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    GATEHOUSE_LOG_PRETTY: bool.optional(),
+    // Sign-in. Without GATEHOUSE_AUTH_SECRET a random secret is generated once and kept in the database.
+    GATEHOUSE_AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    GATEHOUSE_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    GATEHOUSE_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+    GATEHOUSE_OIDC_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    GATEHOUSE_OIDC_CLIENT_ID: optionalText,
+    GATEHOUSE_OIDC_CLIENT_SECRET: optionalText,
+    GATEHOUSE_OIDC_NAME: optionalText,
+    GATEHOUSE_GITHUB_CLIENT_ID: optionalText,
+    GATEHOUSE_GITHUB_CLIENT_SECRET: optionalText,
+  })
+  .superRefine((e, ctx) => {
+    // A sign-in provider is on only when all of its variables are set; half a configuration is a mistake.
+    const groups = [
+      ["GATEHOUSE_OIDC_ISSUER", "GATEHOUSE_OIDC_CLIENT_ID", "GATEHOUSE_OIDC_CLIENT_SECRET"],
+      ["GATEHOUSE_GITHUB_CLIENT_ID", "GATEHOUSE_GITHUB_CLIENT_SECRET"],
+    ] as const;
+    for (const g of groups) {
+      const set = g.filter((k) => e[k] !== undefined);
+      if (set.length === 0 || set.length === g.length) continue;
+      for (const k of g.filter((k) => e[k] === undefined))
+        ctx.addIssue({ code: "custom", path: [k], message: `is required when ${set.join(" and ")} is set` });
+    }
+  });
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -40,7 +70,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
     const name = String(i.path[0] ?? "environment");
-    return `${name}: ${i.message} (got ${JSON.stringify(source[name] ?? "")})`;
+    // Secrets never reach a message or a log.
+    const got = /SECRET/.test(name) ? "[redacted]" : JSON.stringify(source[name] ?? "");
+    return `${name}: ${i.message} (got ${got})`;
   });
   throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);
 }

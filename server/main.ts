@@ -5,12 +5,14 @@ import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import { DatabaseUnavailableError } from "@/db/client";
 import { DataDirLockedError } from "@/db/lock";
+import { announceFirstRun } from "./auth/first-run";
 import { openConfiguredDatabase, type Opened } from "./boot";
 import { ADMIN_PATH, handleAdminRequest } from "./cli/admin-endpoint";
 import { ConfigError, env, type Env } from "./env";
 import { VERSION } from "./health";
 import { logger } from "./log";
 import { setRuntime } from "./runtime";
+import { startDailySnapshots } from "./scoring/daily";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -62,6 +64,9 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     startedAt: new Date(),
     publicUrl,
   });
+  await announceFirstRun(opened.handle.db).catch((err: unknown) =>
+    log.error({ err }, "could not create the first-run setup link"),
+  );
 
   const app = next({ dev: opts.dev ?? false, dir: process.cwd(), hostname: e.HOST, port: e.PORT });
   try {
@@ -99,6 +104,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     );
   });
 
+  const stopSnapshots = startDailySnapshots(opened.handle.db);
   server.listen(e.PORT, e.HOST, () => {
     opened.lock?.update({ adminUrl: localUrl(e), adminToken });
     log.info(
@@ -114,6 +120,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    stopSnapshots();
     server.close();
     server.closeAllConnections();
     opened

@@ -1,19 +1,25 @@
-// Machine tokens: created by an operator (CLI) or, later, the dashboard; hashed, scoped, expiring.
-import { and, eq, inArray } from "drizzle-orm";
+// Machine tokens: created by an operator (CLI) or a signed-in person; hashed, scoped, expiring,
+// listed without secrets, revoked, rotated with a grace period. A token never grants more than its creator holds.
+import { and, asc, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { apiTokens, services, teams } from "@/db/schema";
+import { apiTokens, services, teamMembers, teams, users } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
+import { canActOnTeam, canSeeTeam, requireRole, visibleTeamIds } from "../auth/permissions";
 import { withTransaction, type Actor, type ServiceContext } from "../context";
-import { DomainError, notFound, unauthorized } from "../errors";
+import { conflict, DomainError, forbidden, notFound, unauthorized } from "../errors";
 import { newId } from "../ids";
 import { slugSchema } from "../validation";
 import { displayPrefix, generateToken, hashToken, isWellFormedToken } from "./token-format";
+import { scopeCeiling, scopesBeyond, TOKEN_SCOPES, type TokenScope } from "./token-scopes";
 
-export const TOKEN_SCOPES = ["scans:write", "gate:evaluate", "deployments:write", "policies:write", "read"] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
+export { TOKEN_SCOPES, type TokenScope } from "./token-scopes";
 
 export const MAX_TOKEN_DAYS = 365;
 export const DEFAULT_TOKEN_DAYS = 90;
+export const DEFAULT_GRACE_HOURS = 24;
+export const MAX_GRACE_HOURS = 24 * 7;
+
+export type TokenActor = Extract<Actor, { type: "token" }>;
 
 export const createTokenInput = z.object({
   team: slugSchema,
@@ -32,62 +38,363 @@ export type CreatedToken = {
   services: string[] | null;
 };
 
+type TokenRow = typeof apiTokens.$inferSelect;
+type TeamRow = typeof teams.$inferSelect;
+
+/** The audit view of a token row: never the hash. */
+const safeRow = ({ hash: _hash, ...rest }: TokenRow) => rest;
+
+async function insertToken(
+  tx: ServiceContext,
+  team: TeamRow,
+  opts: {
+    serviceIds: string[] | null;
+    scopes: string[];
+    name: string;
+    expiresAt: Date;
+    createdByUserId: string | null;
+    audit: Record<string, unknown>;
+  },
+): Promise<{ id: string; token: string; row: TokenRow }> {
+  const token = generateToken();
+  const now = tx.now();
+  const row: TokenRow = {
+    id: newId("token", now.getTime()),
+    teamId: team.id,
+    serviceIds: opts.serviceIds,
+    name: opts.name,
+    hash: hashToken(token),
+    displayPrefix: displayPrefix(token),
+    scopes: [...new Set(opts.scopes)].sort(),
+    expiresAt: opts.expiresAt,
+    createdAt: now,
+    createdBy: tx.actor.label,
+    lastUsedAt: null,
+    lastUsedIp: null,
+    revokedAt: null,
+    createdByUserId: opts.createdByUserId,
+    replacedBy: null,
+  };
+  await tx.db.insert(apiTokens).values(row);
+  await recordAudit(tx, {
+    action: "token.create",
+    targetType: "token",
+    targetId: row.id,
+    teamId: team.id,
+    after: { ...safeRow(row), ...opts.audit },
+  });
+  return { id: row.id, token, row };
+}
+
+async function resolveServices(tx: ServiceContext, team: TeamRow, slugs: string[] | undefined): Promise<string[] | null> {
+  if (!slugs) return null;
+  const rows = await tx.db
+    .select({ id: services.id, slug: services.slug })
+    .from(services)
+    .where(and(eq(services.teamId, team.id), inArray(services.slug, slugs)));
+  const missing = slugs.filter((s) => !rows.some((r) => r.slug === s));
+  if (missing.length) throw notFound(`Service "${missing[0]}" in team "${team.slug}"`);
+  return rows.map((r) => r.id);
+}
+
+/** Operators (CLI) create any token; a signed-in person goes through the role ceiling. */
 export async function createToken(ctx: ServiceContext, raw: z.input<typeof createTokenInput>): Promise<CreatedToken> {
+  if (ctx.actor.type === "user") return createTokenForUser(ctx, raw);
+  if (ctx.actor.type === "token") throw forbidden("API tokens cannot create tokens.");
   const input = createTokenInput.parse(raw);
   return withTransaction(ctx, async (tx) => {
     const [team] = await tx.db.select().from(teams).where(eq(teams.slug, input.team)).limit(1);
     if (!team) throw notFound(`Team "${input.team}"`);
-    let serviceIds: string[] | null = null;
-    if (input.services) {
-      const rows = await tx.db
-        .select({ id: services.id, slug: services.slug })
-        .from(services)
-        .where(and(eq(services.teamId, team.id), inArray(services.slug, input.services)));
-      const missing = input.services.filter((s) => !rows.some((r) => r.slug === s));
-      if (missing.length) throw notFound(`Service "${missing[0]}" in team "${team.slug}"`);
-      serviceIds = rows.map((r) => r.id);
-    }
-    const token = generateToken();
-    const now = tx.now();
-    const expiresAt = new Date(now.getTime() + input.expiresInDays * 86_400_000);
-    const scopes = [...new Set(input.scopes)].sort();
-    const id = newId("token", now.getTime());
-    const row = {
-      id,
-      teamId: team.id,
+    const serviceIds = await resolveServices(tx, team, input.services);
+    const { id, token, row } = await insertToken(tx, team, {
       serviceIds,
+      scopes: input.scopes,
       name: input.name ?? `${team.slug} token`,
-      hash: hashToken(token),
-      displayPrefix: displayPrefix(token),
-      scopes,
-      expiresAt,
-      createdAt: now,
-      createdBy: ctx.actor.label,
-    };
-    await tx.db.insert(apiTokens).values(row);
-    const { hash: _hash, ...safe } = row;
-    await recordAudit(tx, { action: "token.create", targetType: "token", targetId: id, teamId: team.id, after: safe });
-    return { id, token, expiresAt, scopes, team: team.slug, services: input.services ?? null };
+      expiresAt: new Date(tx.now().getTime() + input.expiresInDays * 86_400_000),
+      createdByUserId: null,
+      audit: {},
+    });
+    return { id, token, expiresAt: row.expiresAt, scopes: row.scopes, team: team.slug, services: input.services ?? null };
   });
 }
 
 /**
+ * A signed-in person's token: security and admin any scope in any team; developers the pipeline
+ * scopes in their own teams; viewers read-only tokens in their own teams. Another team answers 404.
+ */
+export async function createTokenForUser(ctx: ServiceContext, raw: z.input<typeof createTokenInput>): Promise<CreatedToken> {
+  const actor = ctx.actor;
+  if (actor.type !== "user") throw forbidden("Only a signed-in person can create a token this way.");
+  const input = createTokenInput.parse(raw);
+  return withTransaction(ctx, async (tx) => {
+    const [team] = await tx.db.select().from(teams).where(eq(teams.slug, input.team)).limit(1);
+    if (!team || !canSeeTeam(actor, team.id)) throw notFound(`Team "${input.team}"`);
+    const beyond = scopesBeyond(input.scopes, scopeCeiling(actor.role, actor.teamIds.includes(team.id)));
+    if (beyond.length) {
+      throw new DomainError(
+        "forbidden",
+        `Your role (${actor.role}) cannot grant ${beyond.map((s) => `"${s}"`).join(", ")}: a token never grants more than its creator holds.`,
+        "scope-above-role",
+        { scopes: beyond },
+      );
+    }
+    const serviceIds = await resolveServices(tx, team, input.services);
+    const { id, token, row } = await insertToken(tx, team, {
+      serviceIds,
+      scopes: input.scopes,
+      name: input.name ?? `${team.slug} token`,
+      expiresAt: new Date(tx.now().getTime() + input.expiresInDays * 86_400_000),
+      createdByUserId: actor.id,
+      audit: {},
+    });
+    return { id, token, expiresAt: row.expiresAt, scopes: row.scopes, team: team.slug, services: input.services ?? null };
+  });
+}
+
+export type TokenStatus = "active" | "grace" | "expired" | "revoked";
+
+export type TokenView = {
+  id: string;
+  name: string;
+  team: string;
+  teamId: string;
+  /** service slugs, or null for every service of the team */
+  services: string[] | null;
+  scopes: string[];
+  displayPrefix: string;
+  status: TokenStatus;
+  createdAt: Date;
+  createdBy: string;
+  createdByUserId: string | null;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+  revokedAt: Date | null;
+  replacedBy: string | null;
+};
+
+/** "grace": rotated, and still accepted until its shortened expiry. */
+export function tokenStatus(row: Pick<TokenRow, "revokedAt" | "expiresAt" | "replacedBy">, now: Date): TokenStatus {
+  if (row.revokedAt) return "revoked";
+  if (row.expiresAt <= now) return "expired";
+  return row.replacedBy ? "grace" : "active";
+}
+
+export const listTokensInput = z.object({ team: slugSchema.optional() });
+
+/** Tokens the caller may see, newest first within each team; hashes never leave the database. */
+export async function listTokens(ctx: ServiceContext, raw: z.input<typeof listTokensInput> = {}): Promise<TokenView[]> {
+  requireRole(ctx.actor, "viewer");
+  const input = listTokensInput.parse(raw);
+  const visible = visibleTeamIds(ctx.actor);
+  const conditions = [];
+  if (input.team) {
+    const [team] = await ctx.db.select().from(teams).where(eq(teams.slug, input.team)).limit(1);
+    if (!team || !canSeeTeam(ctx.actor, team.id)) throw notFound(`Team "${input.team}"`);
+    conditions.push(eq(apiTokens.teamId, team.id));
+  }
+  if (visible) {
+    if (visible.length === 0) return [];
+    conditions.push(inArray(apiTokens.teamId, visible));
+  }
+  const { hash: _hash, ...columns } = getTableColumns(apiTokens);
+  const rows = await ctx.db
+    .select({ ...columns, team: teams.slug })
+    .from(apiTokens)
+    .innerJoin(teams, eq(teams.id, apiTokens.teamId))
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(teams.slug), desc(apiTokens.createdAt), desc(apiTokens.id));
+  const serviceIds = [...new Set(rows.flatMap((r) => r.serviceIds ?? []))];
+  const slugs = new Map<string, string>();
+  if (serviceIds.length) {
+    const svc = await ctx.db
+      .select({ id: services.id, slug: services.slug })
+      .from(services)
+      .where(inArray(services.id, serviceIds));
+    for (const s of svc) slugs.set(s.id, s.slug);
+  }
+  const now = ctx.now();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    team: r.team,
+    teamId: r.teamId,
+    services: r.serviceIds ? r.serviceIds.map((id) => slugs.get(id) ?? id) : null,
+    scopes: r.scopes,
+    displayPrefix: r.displayPrefix,
+    status: tokenStatus(r, now),
+    createdAt: r.createdAt,
+    createdBy: r.createdBy,
+    createdByUserId: r.createdByUserId,
+    expiresAt: r.expiresAt,
+    lastUsedAt: r.lastUsedAt,
+    lastUsedIp: r.lastUsedIp,
+    revokedAt: r.revokedAt,
+    replacedBy: r.replacedBy,
+  }));
+}
+
+const tokenIdSchema = z.string().regex(/^tok_[0-9a-z]{26}$/, "a token id looks like tok_…");
+
+/**
+ * Loads a token the caller may change, locked for the transaction. Another team's token is not
+ * found; in their own team, viewers may only change the tokens they made themselves.
+ */
+async function tokenForChange(tx: ServiceContext, id: string): Promise<TokenRow> {
+  const actor = tx.actor;
+  if (actor.type === "token") throw forbidden("API tokens cannot manage tokens; sign in.");
+  const [row] = await tx.db.select().from(apiTokens).where(eq(apiTokens.id, id)).for("update").limit(1);
+  if (!row || !canSeeTeam(actor, row.teamId)) throw notFound(`Token "${id}"`);
+  if (actor.type === "user" && !canActOnTeam(actor, row.teamId) && row.createdByUserId !== actor.id) {
+    throw new DomainError("forbidden", "This needs the developer role.", "insufficient-role", { requiredRole: "developer" });
+  }
+  return row;
+}
+
+export const revokeTokenInput = z.object({ id: tokenIdSchema });
+
+export type RevokedToken = { id: string; name: string; revokedAt: Date; alreadyRevoked: boolean };
+
+/** Revokes at once. Revoking a revoked token changes nothing and says so. */
+export async function revokeToken(ctx: ServiceContext, raw: z.input<typeof revokeTokenInput>): Promise<RevokedToken> {
+  const input = revokeTokenInput.parse(raw);
+  return withTransaction(ctx, async (tx) => {
+    const row = await tokenForChange(tx, input.id);
+    if (row.revokedAt) return { id: row.id, name: row.name, revokedAt: row.revokedAt, alreadyRevoked: true };
+    const revokedAt = tx.now();
+    await tx.db.update(apiTokens).set({ revokedAt }).where(eq(apiTokens.id, row.id));
+    await recordAudit(tx, {
+      action: "token.revoke",
+      targetType: "token",
+      targetId: row.id,
+      teamId: row.teamId,
+      before: { revokedAt: null },
+      after: { revokedAt },
+    });
+    return { id: row.id, name: row.name, revokedAt, alreadyRevoked: false };
+  });
+}
+
+export const rotateTokenInput = z.object({
+  id: tokenIdSchema,
+  graceHours: z.number().min(0).max(MAX_GRACE_HOURS).default(DEFAULT_GRACE_HOURS),
+});
+
+export type RotatedToken = CreatedToken & { replaced: { id: string; expiresAt: Date } };
+
+/**
+ * A new token with the same team, services and scopes; the old one keeps working for the grace
+ * period (never longer than it would have anyway) and points to its replacement.
+ */
+export async function rotateToken(ctx: ServiceContext, raw: z.input<typeof rotateTokenInput>): Promise<RotatedToken> {
+  const input = rotateTokenInput.parse(raw);
+  return withTransaction(ctx, async (tx) => {
+    const old = await tokenForChange(tx, input.id);
+    const now = tx.now();
+    const status = tokenStatus(old, now);
+    if (status === "grace") throw conflict(`Token "${old.id}" was already rotated (to ${old.replacedBy}).`, "token-rotated");
+    if (status !== "active") throw conflict(`Token "${old.id}" is ${status}; create a new one instead.`, "token-inactive");
+    const actor = tx.actor;
+    if (actor.type === "user") {
+      const beyond = scopesBeyond(old.scopes, scopeCeiling(actor.role, actor.teamIds.includes(old.teamId)));
+      if (beyond.length) {
+        throw new DomainError(
+          "forbidden",
+          `Your role (${actor.role}) cannot grant ${beyond.map((s) => `"${s}"`).join(", ")}: ask someone who can to rotate this token.`,
+          "scope-above-role",
+          { scopes: beyond },
+        );
+      }
+    }
+    const [team] = await tx.db.select().from(teams).where(eq(teams.id, old.teamId)).limit(1);
+    // The new token lives as long as the old one was meant to, from now.
+    const lifetime = Math.min(old.expiresAt.getTime() - old.createdAt.getTime(), MAX_TOKEN_DAYS * 86_400_000);
+    const created = await insertToken(tx, team!, {
+      serviceIds: old.serviceIds,
+      scopes: old.scopes,
+      name: old.name,
+      expiresAt: new Date(now.getTime() + lifetime),
+      createdByUserId: actor.type === "user" ? actor.id : null,
+      audit: { rotatedFrom: old.id },
+    });
+    const graceEnd = new Date(Math.min(old.expiresAt.getTime(), now.getTime() + input.graceHours * 3_600_000));
+    await tx.db.update(apiTokens).set({ expiresAt: graceEnd, replacedBy: created.id }).where(eq(apiTokens.id, old.id));
+    await recordAudit(tx, {
+      action: "token.rotate",
+      targetType: "token",
+      targetId: old.id,
+      teamId: old.teamId,
+      before: { expiresAt: old.expiresAt, replacedBy: null },
+      after: { expiresAt: graceEnd, replacedBy: created.id, graceHours: input.graceHours },
+    });
+    let serviceSlugs: string[] | null = null;
+    if (old.serviceIds) {
+      const svc = await tx.db.select({ slug: services.slug }).from(services).where(inArray(services.id, old.serviceIds));
+      serviceSlugs = svc.map((s) => s.slug).sort();
+    }
+    return {
+      id: created.id,
+      token: created.token,
+      expiresAt: created.row.expiresAt,
+      scopes: created.row.scopes,
+      team: team!.slug,
+      services: serviceSlugs,
+      replaced: { id: old.id, expiresAt: graceEnd },
+    };
+  });
+}
+
+/** A 401 that remembers which known token was refused, so that the refusal can be audited. */
+export class InvalidTokenError extends DomainError {
+  constructor(readonly refused?: TokenActor) {
+    super("unauthorized", "The API token is invalid, expired or revoked.");
+  }
+}
+
+/**
  * Resolves a bearer token to an actor, or throws 401. Expired, revoked, malformed and unknown
- * tokens all get the same answer, so a caller learns nothing about which it was.
+ * tokens all get the same answer, so a caller learns nothing about which it was. A token made by a
+ * person keeps only the scopes that person still holds; a disabled or deleted creator voids it.
  */
 export async function authenticateToken(
   ctx: Pick<ServiceContext, "db" | "now">,
   token: string | undefined,
   ip?: string,
-): Promise<Extract<Actor, { type: "token" }>> {
+): Promise<TokenActor> {
   if (!token || !isWellFormedToken(token)) throw unauthorized("A valid API token is required (Authorization: Bearer gth_…).");
-  const [row] = await ctx.db
-    .select()
+  const [found] = await ctx.db
+    .select({
+      token: apiTokens,
+      creatorId: users.id,
+      creatorRole: users.role,
+      creatorDisabledAt: users.disabledAt,
+      creatorInTeam: sql<boolean>`exists (select 1 from ${teamMembers} where ${teamMembers.teamId} = ${apiTokens.teamId} and ${teamMembers.userId} = ${apiTokens.createdByUserId})`,
+    })
     .from(apiTokens)
+    .leftJoin(users, eq(users.id, apiTokens.createdByUserId))
     .where(eq(apiTokens.hash, hashToken(token)))
     .limit(1);
+  if (!found) throw new InvalidTokenError();
+  const row = found.token;
   const now = ctx.now();
-  if (!row || row.revokedAt || row.expiresAt <= now) throw unauthorized("The API token is invalid, expired or revoked.");
+  let scopes = row.scopes;
+  let creatorGone = false;
+  if (row.createdByUserId) {
+    if (!found.creatorId || !found.creatorRole || found.creatorDisabledAt) creatorGone = true;
+    else {
+      const ceiling = scopeCeiling(found.creatorRole, found.creatorInTeam === true);
+      scopes = row.scopes.filter((s) => ceiling.includes(s as TokenScope));
+    }
+  }
+  const actor: TokenActor = {
+    type: "token",
+    id: row.id,
+    label: `token:${row.displayPrefix}…`,
+    teamId: row.teamId,
+    serviceIds: row.serviceIds,
+    scopes,
+  };
+  if (row.revokedAt || row.expiresAt <= now || creatorGone) throw new InvalidTokenError(actor);
   // Last use is bookkeeping, not a change of state: it is not audited, and it is throttled to once a minute.
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000 || row.lastUsedIp !== (ip ?? null)) {
     await ctx.db
@@ -95,14 +402,7 @@ export async function authenticateToken(
       .set({ lastUsedAt: now, lastUsedIp: ip ?? null })
       .where(eq(apiTokens.id, row.id));
   }
-  return {
-    type: "token",
-    id: row.id,
-    label: `token:${row.displayPrefix}…`,
-    teamId: row.teamId,
-    serviceIds: row.serviceIds,
-    scopes: row.scopes,
-  };
+  return actor;
 }
 
 export function requireScope(actor: Actor, scope: TokenScope): void {

@@ -255,6 +255,22 @@ export function openApiDocument(): unknown {
           },
         },
       },
+      "/api/v1/audit": {
+        get: {
+          summary: "Export the audit trail as NDJSON (signed-in security or admin users)",
+          description: "One JSON event per line, oldest first; secrets, hashes and tokens are stripped from before/after.",
+          parameters: [
+            { name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } },
+            { name: "until", in: "query", required: false, schema: { type: "string", format: "date-time" } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", maximum: 100000 } },
+          ],
+          responses: {
+            "200": { description: "NDJSON stream", content: { "application/x-ndjson": { schema: { type: "string" } } } },
+            "401": problem("Not signed in"),
+            "403": problem("Needs the security or admin role"),
+          },
+        },
+      },
       "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
     },
   };

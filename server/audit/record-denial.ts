@@ -1,0 +1,41 @@
+// Refusals are part of the audit trail: a denied change is rolled back, its denial is kept.
+import { is } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
+import { DomainError } from "../errors";
+import { withTransaction, type ServiceContext } from "../context";
+import { recordAudit } from "./record-audit";
+
+export const DENIAL_ACTION = "access.denied";
+
+export type DenialInput = {
+  /** what was attempted, e.g. "token.rotate" or "POST /api/v1/scans" */
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  /** the problem type, e.g. "insufficient-scope" */
+  reason: string;
+};
+
+/**
+ * Writes an access.denied event in its own transaction. Call it with a context outside any
+ * transaction (after the denied one rolled back): inside one it would be rolled back too, and on
+ * the embedded database it would wait for the open transaction forever.
+ */
+export async function recordDenial(ctx: ServiceContext, d: DenialInput): Promise<void> {
+  if (is(ctx.db, PgTransaction)) throw new Error("recordDenial must run outside a transaction");
+  const teamId = ctx.actor.type === "token" ? ctx.actor.teamId : null;
+  await withTransaction(ctx, (tx) =>
+    recordAudit(tx, {
+      action: DENIAL_ACTION,
+      targetType: d.targetType,
+      targetId: d.targetId,
+      teamId,
+      after: { action: d.action, reason: d.reason },
+    }),
+  );
+}
+
+/** Refusals worth a record: a known caller told "no" (403), "not yours" (404) or "no longer valid" (401). */
+export function isDenial(e: unknown): e is DomainError {
+  return e instanceof DomainError && (e.code === "forbidden" || e.code === "not_found" || e.code === "unauthorized");
+}
