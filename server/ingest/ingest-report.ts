@@ -238,7 +238,7 @@ export async function ingestReport(
       const key = scopeKeyOf(branch, p.tool, p.category);
       for (const f of p.findings) {
         const m = merged.get(f.fingerprint);
-        if (!m) merged.set(f.fingerprint, { ...f, scopeKeys: new Set([key]) });
+        if (!m) merged.set(f.fingerprint, Object.assign(f, { scopeKeys: new Set([key]) }));
         else {
           m.scopeKeys.add(key);
           if (f.severityRank > m.severityRank) Object.assign(m, { severity: f.severity, severityRank: f.severityRank });

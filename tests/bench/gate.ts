@@ -1,0 +1,320 @@
+// Gate benchmark: 1,000 services with 1,000,000 findings, then POST /api/v1/gate through HTTP against the real
+// production server — latency at a fixed rate (open loop, evenly spaced), throughput at fixed concurrency
+// (autocannon), and the pure evaluation on its own. PGlite and PostgreSQL.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import autocannon from "autocannon";
+import { evaluateGate } from "@/server/gate/evaluate";
+import { defaultPolicyFor } from "@/server/gate/policy";
+import type { GateInput } from "@/server/gate/types";
+import { adminUrl, dropDatabase, withDatabase } from "@/tests/helpers/postgres";
+import { cli, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
+import { findPostgres } from "./lib/db";
+import { table, int } from "./lib/table";
+import { parseFlags, type Benchmark } from "./lib/types";
+
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+// A realistic mix: few criticals, many mediums and lows.
+const SEVERITY_MIX = [0.01, 0.09, 0.35, 0.4, 0.15];
+
+function pickSeverity(i: number): (typeof SEVERITIES)[number] {
+  const x = ((i * 2654435761) % 1000) / 1000;
+  let acc = 0;
+  for (let s = 0; s < SEVERITY_MIX.length; s++) {
+    acc += SEVERITY_MIX[s]!;
+    if (x < acc) return SEVERITIES[s]!;
+  }
+  return "info";
+}
+
+function report(service: number, n: number): string {
+  const findings = Array.from({ length: n }, (_, i) => ({
+    kind: i % 3 === 0 ? "code" : "dependency",
+    ruleId: i % 3 === 0 ? `rule-${i % 97}` : `CVE-2024-${String(10000 + i).padStart(5, "0")}`,
+    title: `finding ${i} of service ${service}`,
+    severity: pickSeverity(i + service),
+    ...(i % 3 === 0
+      ? { location: { file: `src/module-${i % 50}/file-${i}.ts`, startLine: 10 + (i % 300), snippet: `call_${i}()` } }
+      : {
+          vulnerabilityId: `CVE-2024-${String(10000 + i).padStart(5, "0")}`,
+          package: { ecosystem: "npm", name: `pkg-${i % 400}`, version: "1.0.0", fixedVersions: ["1.0.1"] },
+        }),
+  }));
+  return JSON.stringify({ gatehouse: "1", tool: { name: "bench-scanner", version: "1.0" }, evidence: ["sast", "sca"], findings });
+}
+
+const clean = (kind: string) =>
+  JSON.stringify({ gatehouse: "1", tool: { name: `${kind}-scanner` }, evidence: [kind], findings: [] });
+const commitOf = (i: number) => (i.toString(16).padStart(8, "0") + "b".repeat(32)).slice(0, 40);
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+type Result = {
+  db: string;
+  seedS: number;
+  findings: number;
+  rate: number;
+  achieved: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  tput: number;
+  tp50: number;
+  tp99: number;
+};
+
+async function benchOne(
+  kind: "pglite" | "postgres",
+  opts: { services: number; perService: number; rate: number; seconds: number },
+  pgUrl?: string,
+): Promise<Result> {
+  let env: Record<string, string>;
+  let dbName: string | undefined;
+  if (kind === "postgres") {
+    dbName = `gatehouse_bench_${randomBytes(4).toString("hex")}`;
+    const { default: postgres } = await import("postgres");
+    const admin = postgres(adminUrl(pgUrl!), { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${dbName}`);
+    await admin.end();
+    env = { DATABASE_URL: withDatabase(pgUrl!, dbName), GATEHOUSE_DB_POOL_MAX: "20" };
+  } else {
+    env = { GATEHOUSE_DATA_DIR: path.join(tempDir("gatehouse-bench-"), "data") };
+  }
+  env.GATEHOUSE_LOG_LEVEL = "warn";
+  env.GATEHOUSE_API_RATE_PER_MINUTE = "1000000";
+  let server: RunningServer | undefined;
+  try {
+    server = await startServer(env, 300_000);
+    const last = async (args: string[]) => (await cli(args, env)).stdout.trim().split("\n").at(-1)!;
+    await last(["team", "create", "bench"]);
+    const token = await last(["token", "create", "--team", "bench", "--scopes", "scans:write,gate:evaluate"]);
+    const auth = { authorization: `Bearer ${token}` };
+
+    console.log(`[${kind}] seeding ${int(opts.services)} services × ${int(opts.perService)} findings over HTTP…`);
+    const t0 = performance.now();
+    let done = 0;
+    await pool(
+      Array.from({ length: opts.services }, (_, i) => i),
+      4,
+      async (i) => {
+        const q = `service=svc-${i}&commit=${commitOf(i)}&branch=main`;
+        for (const body of [report(i, opts.perService), clean("secrets")]) {
+          const r = await fetch(`${server!.url}/api/v1/scans?${q}`, { method: "POST", headers: auth, body });
+          if (r.status !== 201) throw new Error(`seed upload failed: ${r.status} ${await r.text()}`);
+        }
+        if (++done % 100 === 0)
+          console.log(
+            `[${kind}]   ${done} services (${int((done * opts.perService) / ((performance.now() - t0) / 1000))} findings/s)`,
+          );
+      },
+    );
+    const seedS = (performance.now() - t0) / 1000;
+
+    const body = (i: number) =>
+      JSON.stringify({ service: `svc-${i % opts.services}`, stage: "test", commit: commitOf(i % opts.services) });
+    // Warm up connections, caches and the JIT.
+    for (let i = 0; i < 50; i++)
+      await fetch(`${server.url}/api/v1/gate`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: body(i),
+      });
+
+    console.log(`[${kind}] open loop: ${opts.rate} requests/s for ${opts.seconds} s…`);
+    const latencies: number[] = [];
+    let errors = 0;
+    const total = opts.rate * opts.seconds;
+    const interval = 1000 / opts.rate;
+    const start = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(
+        (async () => {
+          const t = performance.now();
+          try {
+            const r = await fetch(`${server!.url}/api/v1/gate`, {
+              method: "POST",
+              headers: { ...auth, "content-type": "application/json" },
+              body: body(i * 7919),
+            });
+            await r.arrayBuffer();
+            if (r.status !== 200) errors++;
+          } catch {
+            errors++;
+          }
+          latencies.push(performance.now() - t);
+        })(),
+      );
+    }
+    await Promise.all(inflight);
+    const elapsed = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+
+    console.log(`[${kind}] throughput: autocannon, 8 connections, 10 s…`);
+    let n = 0;
+    const ac = await autocannon({
+      url: `${server.url}/api/v1/gate`,
+      connections: 8,
+      duration: 10,
+      requests: [
+        {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          setupRequest: (req) => ({ ...req, body: body(n++ * 104729) }),
+        },
+      ],
+    });
+    return {
+      db: kind,
+      seedS,
+      findings: opts.services * opts.perService,
+      rate: opts.rate,
+      achieved: total / elapsed,
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+      errors: errors + ac.errors + ac.non2xx,
+      tput: ac.requests.average,
+      tp50: ac.latency.p50,
+      tp99: ac.latency.p99,
+    };
+  } finally {
+    await server?.stop();
+    if (dbName && pgUrl) await dropDatabase(pgUrl, dbName);
+  }
+}
+
+/** The pure evaluation alone, on a service with 1,000 findings present at the commit. */
+function pureEvaluation(): { median: number; p99: number } {
+  const now = new Date();
+  const input: GateInput = {
+    now,
+    stage: "production",
+    commit: "a".repeat(40),
+    artifact: null,
+    findings: Array.from({ length: 1000 }, (_, i) => ({
+      id: `fnd_${i}`,
+      fingerprint: `fp${i}`,
+      severity: pickSeverity(i),
+      riskArea: 3,
+      kind: "dependency",
+      ruleId: `CVE-2024-${i}`,
+      title: `finding ${i}`,
+      vulnerabilityId: `CVE-2024-${i}`,
+      aliases: [],
+      firstSeenAt: new Date(now.getTime() - (i % 200) * 86_400_000),
+      packageName: `pkg-${i % 400}`,
+      packageVersion: "1.0.0",
+      fixedVersions: ["1.0.1"],
+      file: null,
+    })),
+    waivers: Array.from({ length: 20 }, (_, i) => ({
+      id: `wvr_${i}`,
+      match: { type: "vulnerability" as const, value: `CVE-2024-${i * 3}` },
+      kind: "waiver" as const,
+      reason: "r",
+      expiresAt: new Date(now.getTime() + 86_400_000),
+    })),
+    evidence: [
+      {
+        scanId: "scan_1",
+        tool: "x",
+        kinds: ["sast", "sca", "secrets"],
+        status: "complete",
+        receivedAt: now,
+        scannerDbBuiltAt: now,
+        artifact: null,
+      },
+    ],
+    previousStage: { stage: "test", decision: null },
+    scorecardGrade: null,
+  };
+  const policy = defaultPolicyFor("production", "test");
+  const times: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const t = performance.now();
+    evaluateGate(input, policy);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { median: percentile(times.slice(200), 50), p99: percentile(times.slice(200), 99) };
+}
+
+export const benchmark: Benchmark = {
+  description: "POST /api/v1/gate over HTTP with 1,000 services and 1,000,000 findings (latency at 200 req/s, throughput)",
+  run: async (args) => {
+    const flags = parseFlags(args);
+    const opts = {
+      services: Number(flags.get("services") ?? 1000),
+      perService: Number(flags.get("findings-per-service") ?? 1000),
+      rate: Number(flags.get("rate") ?? 200),
+      seconds: Number(flags.get("seconds") ?? 20),
+    };
+    const pure = pureEvaluation();
+    console.log(
+      `pure evaluation of 1,000 findings: median ${pure.median.toFixed(2)} ms, p99 ${pure.p99.toFixed(2)} ms (target: well under 10 ms)`,
+    );
+    const dbs = (flags.get("db") ?? "postgres,pglite").split(",");
+    const pg = await findPostgres();
+    const results: Result[] = [];
+    for (const db of dbs) {
+      if (db === "postgres" && !pg.url) {
+        console.log(`postgres: skipped (${"reason" in pg ? pg.reason : ""})`);
+        continue;
+      }
+      results.push(await benchOne(db as "pglite" | "postgres", opts, pg.url));
+    }
+    console.log("\n## Gate over HTTP\n");
+    console.log(
+      table(
+        [
+          "db",
+          "findings",
+          "seed s",
+          "rate req/s",
+          "achieved",
+          "p50 ms",
+          "p90 ms",
+          "p99 ms",
+          "errors",
+          "max req/s (8 conn)",
+          "p50",
+          "p99",
+          "target p99 ≤ 50 ms @ 200/s",
+        ],
+        results.map((r) => [
+          r.db,
+          int(r.findings),
+          r.seedS.toFixed(0),
+          r.rate,
+          r.achieved.toFixed(0),
+          r.p50.toFixed(1),
+          r.p90.toFixed(1),
+          r.p99.toFixed(1),
+          r.errors,
+          r.tput.toFixed(0),
+          r.tp50.toFixed(0),
+          r.tp99.toFixed(0),
+          r.db === "postgres" ? (r.p99 <= 50 ? "met" : "MISSED") : "(PostgreSQL target)",
+        ]),
+      ),
+    );
+    console.log(`\npure evaluation: median ${pure.median.toFixed(2)} ms, p99 ${pure.p99.toFixed(2)} ms`);
+  },
+};
