@@ -15,7 +15,8 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/helpers/global-setup.ts"],
-          testTimeout: 60_000,
+          // Tests that start the real server wait for its start-up (and, after a change, its build).
+          testTimeout: 240_000,
           hookTimeout: 120_000,
           pool: "forks",
           maxWorkers: 2,
