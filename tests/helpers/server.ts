@@ -48,7 +48,7 @@ export type RunningServer = {
 export type ExitResult = { code: number | null; stdout: string; stderr: string };
 
 /** Spawns `node scripts/start.mjs` in its own process group. Resolves when /api/health answers, or with the exit. */
-export async function startServer(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<RunningServer> {
+export async function startServer(env: Record<string, string | undefined>, timeoutMs = 300_000): Promise<RunningServer> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [path.join(repoRoot, "scripts/start.mjs")], {
     cwd: repoRoot,
