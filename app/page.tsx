@@ -19,6 +19,14 @@ export default async function HomePage() {
           service across seven CI/CD risk areas, and answers one question before every promotion: may this commit enter this
           stage?
         </p>
+        <p className="mt-6">
+          <a
+            href="/dashboard"
+            className="inline-block rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-900"
+          >
+            Open the dashboard →
+          </a>
+        </p>
       </header>
       <div className="grid gap-6 md:grid-cols-2">
         <HealthPanel health={health} />

@@ -129,10 +129,13 @@ export async function loadDemo(base: ServiceContext, opts: { today?: Date } = {}
   if (existing)
     throw new Error('The demo data is already loaded (team "payments" exists). Use a fresh GATEHOUSE_DATA_DIR or database.');
   const today = opts.today ?? new Date();
-  const dayStart = (offset: number) =>
-    new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - offset, 9, 0, 0));
+  // 09:00 UTC on each past day; today's activity ends hours before now, so nothing lies in the future.
+  const dayStart = (offset: number) => {
+    const t = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - offset, 9, 0, 0);
+    return new Date(offset === 0 ? Math.min(t, today.getTime() - 3 * 3_600_000) : t);
+  };
   const at = (offset: number, minutes = 0): ServiceContext => {
-    const t = new Date(dayStart(offset).getTime() + minutes * 60_000);
+    const t = new Date(Math.min(dayStart(offset).getTime() + minutes * 60_000, today.getTime()));
     return { ...base, actor: { type: "system", label: "demo" }, now: () => t };
   };
   const result: DemoResult = { teams: 0, services: 0, scans: 0, decisions: 0, deployments: 0, snapshots: 0 };

@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { conflict, DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
+import { canActOnTeam, hasRole, requireRole } from "../auth/permissions";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { slugSchema } from "../validation";
@@ -95,10 +96,19 @@ export async function createWaiver(
     );
   }
   const isToken = ctx.actor.type === "token";
+  // People: developers request waivers for their own teams; only security staff approve (never their own).
+  if (ctx.actor.type === "user" && input.approve && !hasRole(ctx.actor, "security")) {
+    throw forbidden("Only security staff approve waivers; request it and a reviewer will approve it.");
+  }
+  if (ctx.actor.type === "user" && !input.service && !hasRole(ctx.actor, "security")) {
+    throw forbidden("Only security staff create waivers for every service.");
+  }
   if (isToken && !input.service) throw forbidden("A token can only waive findings of its own team's services; name the service.");
   if (isToken && input.approve) throw forbidden("A token cannot approve its own waiver; approval needs a second party.");
   return withTransaction(ctx, async (tx) => {
     const svc = input.service ? await serviceForActor(tx, input.service, "waive findings of") : null;
+    if (svc && tx.actor.type === "user" && !canActOnTeam(tx.actor, svc.teamId))
+      throw forbidden("Viewers cannot request waivers.");
     const now = tx.now();
     const approved = input.approve;
     const [row] = await tx.db
@@ -151,6 +161,7 @@ async function loadForChange(tx: ServiceContext, id: string): Promise<{ row: Row
 
 export async function approveWaiver(ctx: ServiceContext, id: string): Promise<WaiverView> {
   requireScope(ctx.actor, "policies:write");
+  if (ctx.actor.type === "user") requireRole(ctx.actor, "security");
   return withTransaction(ctx, async (tx) => {
     const { row, slug } = await loadForChange(tx, id);
     const now = tx.now();
@@ -177,6 +188,7 @@ export async function approveWaiver(ctx: ServiceContext, id: string): Promise<Wa
 
 export async function revokeWaiver(ctx: ServiceContext, id: string): Promise<WaiverView> {
   requireScope(ctx.actor, "policies:write");
+  if (ctx.actor.type === "user") requireRole(ctx.actor, "security");
   return withTransaction(ctx, async (tx) => {
     const { row, slug } = await loadForChange(tx, id);
     const now = tx.now();

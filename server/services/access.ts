@@ -2,6 +2,7 @@
 // a service outside a service-bound token's list is forbidden (403).
 import { eq } from "drizzle-orm";
 import { services } from "@/db/schema";
+import { canSeeTeam } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { forbidden, notFound } from "../errors";
 
@@ -14,7 +15,7 @@ export async function serviceForActor(ctx: ServiceContext, slug: string, action 
     .where(eq(services.slug, slug))
     .limit(1);
   const actor = ctx.actor;
-  if (!row || (actor.type === "token" && row.teamId !== actor.teamId)) throw notFound(`Service "${slug}"`);
+  if (!row || !canSeeTeam(actor, row.teamId)) throw notFound(`Service "${slug}"`);
   if (actor.type === "token" && actor.serviceIds && !actor.serviceIds.includes(row.id)) {
     throw forbidden(`This token may not ${action} service "${slug}".`);
   }

@@ -1,0 +1,43 @@
+"use client";
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useTRPC } from "@/components/trpc/provider";
+
+/** Security staff approve a pending waiver (never their own: the server refuses) or revoke one. */
+export function WaiverReview({ id, status }: { id: string; status: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const approve = useMutation(trpc.waivers.approve.mutationOptions({ onSuccess: () => router.refresh() }));
+  const revoke = useMutation(trpc.waivers.revoke.mutationOptions({ onSuccess: () => router.refresh() }));
+  const error = approve.error?.message ?? revoke.error?.message;
+  const busy = approve.isPending || revoke.isPending;
+  const btn =
+    "rounded-md border px-2.5 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-50";
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      {status === "pending" ? (
+        <button
+          type="button"
+          disabled={busy}
+          className={`${btn} border-brand-700 bg-brand-700 text-white hover:bg-brand-900`}
+          onClick={() => approve.mutate({ id })}
+        >
+          Approve
+        </button>
+      ) : null}
+      <button
+        type="button"
+        disabled={busy}
+        className={`${btn} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}
+        onClick={() => revoke.mutate({ id })}
+      >
+        {status === "pending" ? "Reject" : "Revoke"}
+      </button>
+      {error ? (
+        <p role="alert" className="text-xs text-red-800">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+// The dashboard's API: one router per view, all behind the procedure ladder in init.ts.
+import { createCallerFactory, router } from "./init";
+import { decisionsRouter } from "./routers/decisions";
+import { findingsRouter } from "./routers/findings";
+import { meRouter } from "./routers/me";
+import { postureRouter } from "./routers/posture";
+import { remediationRouter } from "./routers/remediation";
+import { servicesRouter } from "./routers/services";
+import { waiversRouter } from "./routers/waivers";
+
+export const appRouter = router({
+  me: meRouter,
+  posture: postureRouter,
+  services: servicesRouter,
+  remediation: remediationRouter,
+  findings: findingsRouter,
+  decisions: decisionsRouter,
+  waivers: waiversRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

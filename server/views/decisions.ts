@@ -1,0 +1,150 @@
+// The gate decisions log: every answer in the caller's scope, and one decision exactly as it was recorded.
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { queryRows } from "@/db/client";
+import { canSeeTeam } from "../auth/permissions";
+import type { ServiceContext } from "../context";
+import { notFound } from "../errors";
+import type { GateDecision } from "../gate/evaluate-gate";
+import type { GateCheck } from "../gate/types";
+import { asIso, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+
+export const decisionsFilter = z.object({
+  team: z.string().trim().min(1).max(63).optional(),
+  tier: z.enum(TIERS).optional(),
+  service: z.string().trim().min(1).max(63).optional(),
+  stage: z.string().trim().min(1).max(63).optional(),
+  decision: z.enum(["allow", "block"]).optional(),
+  /** only decisions of the last N days */
+  days: z.number().int().min(1).max(3650).optional(),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(100).default(25),
+});
+export type DecisionsFilter = z.input<typeof decisionsFilter>;
+
+export type DecisionListItem = {
+  id: string;
+  service: { slug: string; name: string };
+  stage: string;
+  commit: string;
+  artifact: string | null;
+  branch: string | null;
+  decision: "allow" | "block";
+  policyVersion: number;
+  actor: string;
+  evaluatedAt: string;
+  failed: string[];
+  warned: string[];
+};
+
+type Row = {
+  id: string;
+  service_slug: string;
+  service_name: string;
+  team_id: string;
+  stage: string;
+  commit: string;
+  artifact: string | null;
+  branch: string | null;
+  decision: "allow" | "block";
+  policy_version: number;
+  policy_id: string;
+  actor_label: string;
+  evaluated_at: string | Date;
+  response: unknown;
+};
+
+const parse = (v: unknown): GateDecision => (typeof v === "string" ? JSON.parse(v) : v) as GateDecision;
+const titles = (checks: GateCheck[] | undefined, status: "fail" | "warn") =>
+  (checks ?? []).filter((c) => c.status === status).map((c) => c.title);
+
+export async function listDecisions(ctx: ServiceContext, raw: DecisionsFilter = {}): Promise<Page<DecisionListItem>> {
+  const f = decisionsFilter.parse(raw);
+  const scope = await resolveScope(ctx, f);
+  const parts: SQL[] = [servicesInScope(scope)];
+  if (f.stage) parts.push(sql`d.stage = ${f.stage}`);
+  if (f.decision) parts.push(sql`d.decision = ${f.decision}`);
+  if (f.days)
+    parts.push(sql`d.evaluated_at >= ${new Date(ctx.now().getTime() - f.days * 86_400_000).toISOString()}::timestamptz`);
+  const where = sql.join(parts, sql` and `);
+  const dir = sql.raw(f.dir === "asc" ? "asc" : "desc");
+  const [rows, count] = await Promise.all([
+    queryRows<Row>(
+      ctx.db,
+      sql`select d.id, s.slug as service_slug, s.name as service_name, s.team_id, d.stage, d.commit, d.artifact, d.branch, d.decision,
+                 d.policy_version, d.policy_id, d.actor_label, d.evaluated_at, d.response
+          from gate_decisions d join services s on s.id = d.service_id
+          where ${where}
+          order by d.evaluated_at ${dir}, d.id ${dir}
+          limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
+    ),
+    queryRows<{ n: number | string }>(
+      ctx.db,
+      sql`select count(*) as n from gate_decisions d join services s on s.id = d.service_id where ${where}`,
+    ),
+  ]);
+  return pageOf(
+    rows.map((r) => {
+      const response = parse(r.response);
+      return {
+        id: r.id,
+        service: { slug: r.service_slug, name: r.service_name },
+        stage: r.stage,
+        commit: r.commit,
+        artifact: r.artifact,
+        branch: r.branch,
+        decision: r.decision,
+        policyVersion: Number(r.policy_version),
+        actor: r.actor_label,
+        evaluatedAt: asIso(r.evaluated_at)!,
+        failed: titles(response.checks, "fail"),
+        warned: titles(response.checks, "warn"),
+      };
+    }),
+    num(count[0]?.n),
+    f.page,
+    f.pageSize,
+  );
+}
+
+export type DecisionDetail = {
+  id: string;
+  service: { slug: string; name: string };
+  actor: string;
+  /** the response body exactly as the pipeline received it */
+  response: GateDecision;
+  deployments: { id: string; stage: string; deployedAt: string; bypass: boolean; actor: string }[];
+};
+
+export async function getDecisionView(ctx: ServiceContext, id: string): Promise<DecisionDetail> {
+  const [r] = await queryRows<Row>(
+    ctx.db,
+    sql`select d.id, s.slug as service_slug, s.name as service_name, s.team_id, d.actor_label, d.response
+        from gate_decisions d join services s on s.id = d.service_id where d.id = ${id}`,
+  );
+  if (!r || !canSeeTeam(ctx.actor, r.team_id)) throw notFound(`Decision "${id}"`);
+  const deployments = await queryRows<{
+    id: string;
+    stage: string;
+    deployed_at: string | Date;
+    bypass: boolean;
+    actor_label: string;
+  }>(
+    ctx.db,
+    sql`select id, stage, deployed_at, bypass, actor_label from deployments where decision_id = ${id} order by deployed_at desc limit 20`,
+  );
+  return {
+    id: r.id,
+    service: { slug: r.service_slug, name: r.service_name },
+    actor: r.actor_label,
+    response: parse(r.response),
+    deployments: deployments.map((d) => ({
+      id: d.id,
+      stage: d.stage,
+      deployedAt: asIso(d.deployed_at)!,
+      bypass: Boolean(d.bypass),
+      actor: d.actor_label,
+    })),
+  };
+}

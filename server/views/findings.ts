@@ -1,0 +1,307 @@
+// The findings explorer: every finding in the caller's scope, with its sources, lifecycle, commits and waivers.
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { queryRows } from "@/db/client";
+import { canSeeTeam } from "../auth/permissions";
+import type { ServiceContext } from "../context";
+import { notFound } from "../errors";
+import { RISK_AREAS } from "../ingest/risk-area";
+import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
+import { locationText, sourceLink } from "./remediation-actions";
+import { asIso, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { slaBreached, slaDays } from "./sla";
+import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
+
+export const FINDING_SORTS = ["severity", "firstSeen", "lastSeen", "service", "title"] as const;
+
+export const findingsFilter = z.object({
+  team: z.string().trim().min(1).max(63).optional(),
+  tier: z.enum(TIERS).optional(),
+  service: z.string().trim().min(1).max(63).optional(),
+  severity: z.array(z.enum(SEVERITIES)).max(5).optional(),
+  area: z.number().int().min(1).max(7).optional(),
+  tool: z.string().trim().min(1).max(100).optional(),
+  status: z.enum(["open", "closed", "all"]).default("open"),
+  /** only open findings past their SLA */
+  sla: z.enum(["breached"]).optional(),
+  /** only findings closed within the last N days (mean time to remediate) */
+  closedWithinDays: z.number().int().min(1).max(3650).optional(),
+  q: z.string().trim().max(200).optional(),
+  sort: z.enum(FINDING_SORTS).default("severity"),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(100).default(25),
+});
+export type FindingsFilter = z.input<typeof findingsFilter>;
+
+export type FindingListItem = {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: "open" | "closed";
+  kind: FindingKind;
+  area: number;
+  ruleId: string;
+  vulnerabilityId: string | null;
+  packageName: string | null;
+  packageVersion: string | null;
+  location: string | null;
+  service: { slug: string; name: string };
+  tools: string[];
+  firstSeenAt: string;
+  lastSeenAt: string;
+  closedAt: string | null;
+  reopened: number;
+};
+
+type ListRow = {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: "open" | "closed";
+  kind: FindingKind;
+  risk_area: number;
+  rule_id: string;
+  vulnerability_id: string | null;
+  package_name: string | null;
+  package_version: string | null;
+  file: string | null;
+  start_line: number | null;
+  service_slug: string;
+  service_name: string;
+  tools: string[] | null;
+  first_seen_at: string | Date;
+  last_seen_at: string | Date;
+  closed_at: string | Date | null;
+  reopened: number | string | null;
+};
+
+const ORDER: Record<(typeof FINDING_SORTS)[number], string> = {
+  severity: "f.severity_rank",
+  firstSeen: "f.first_seen_at",
+  lastSeen: "f.last_seen_at",
+  service: "s.slug",
+  title: "f.title",
+};
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}): Promise<Page<FindingListItem>> {
+  const f = findingsFilter.parse(raw);
+  const scope = await resolveScope(ctx, f);
+  const now = ctx.now();
+  const parts: SQL[] = [servicesInScope(scope)];
+  if (f.status === "open") parts.push(sql`f.status = 'open' and f.suppressed = 0`);
+  if (f.status === "closed") parts.push(sql`f.status = 'closed'`);
+  if (f.severity?.length) parts.push(sql`f.severity in (select json_array_elements_text(${JSON.stringify(f.severity)}::json))`);
+  if (f.area) parts.push(sql`f.risk_area = ${f.area}`);
+  if (f.tool)
+    parts.push(sql`exists (select 1 from finding_scopes fs where fs.finding_id = f.id and fs.tool = ${f.tool.toLowerCase()})`);
+  if (f.sla === "breached") parts.push(slaBreached(await slaDays(ctx), now));
+  if (f.closedWithinDays)
+    parts.push(sql`f.closed_at >= ${new Date(now.getTime() - f.closedWithinDays * 86_400_000).toISOString()}::timestamptz`);
+  if (f.q) {
+    const like = `%${escapeLike(f.q)}%`;
+    parts.push(
+      sql`(f.title ilike ${like} or f.rule_id ilike ${like} or f.vulnerability_id ilike ${like} or f.package_name ilike ${like} or f.file ilike ${like} or f.id = ${f.q})`,
+    );
+  }
+  const where = sql.join(parts, sql` and `);
+  const order = sql.raw(`${ORDER[f.sort]} ${f.dir === "asc" ? "asc" : "desc"}, f.first_seen_at asc, f.id asc`);
+  const [rows, count] = await Promise.all([
+    queryRows<ListRow>(
+      ctx.db,
+      sql`select f.id, f.title, f.severity, f.status, f.kind, f.risk_area, f.rule_id, f.vulnerability_id, f.package_name, f.package_version,
+                 f.file, f.start_line, s.slug as service_slug, s.name as service_name, f.tools, f.first_seen_at, f.last_seen_at, f.closed_at,
+                 (select sum(fs.reopened_count) from finding_scopes fs where fs.finding_id = f.id) as reopened
+          from findings f join services s on s.id = f.service_id
+          where ${where}
+          order by ${order}
+          limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
+    ),
+    queryRows<{ n: number | string }>(
+      ctx.db,
+      sql`select count(*) as n from findings f join services s on s.id = f.service_id where ${where}`,
+    ),
+  ]);
+  return pageOf(
+    rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      severity: r.severity,
+      status: r.status,
+      kind: r.kind,
+      area: Number(r.risk_area),
+      ruleId: r.rule_id,
+      vulnerabilityId: r.vulnerability_id,
+      packageName: r.package_name,
+      packageVersion: r.package_version,
+      location: locationText(r.file, r.start_line === null ? null : Number(r.start_line)),
+      service: { slug: r.service_slug, name: r.service_name },
+      tools: r.tools ?? [],
+      firstSeenAt: asIso(r.first_seen_at)!,
+      lastSeenAt: asIso(r.last_seen_at)!,
+      closedAt: asIso(r.closed_at),
+      reopened: num(r.reopened),
+    })),
+    num(count[0]?.n),
+    f.page,
+    f.pageSize,
+  );
+}
+
+export type FindingDetail = {
+  id: string;
+  fingerprint: string;
+  title: string;
+  description: string | null;
+  severity: Severity;
+  status: "open" | "closed";
+  suppressed: boolean;
+  kind: FindingKind;
+  area: { id: number; name: string };
+  ruleId: string;
+  vulnerabilityId: string | null;
+  aliases: string[];
+  cwes: number[];
+  cvss: { score: number | null; vector: string | null };
+  package: {
+    name: string;
+    version: string | null;
+    ecosystem: string | null;
+    purl: string | null;
+    fixedVersions: string[];
+  } | null;
+  location: string | null;
+  link: string | null;
+  resource: string | null;
+  url: string | null;
+  image: string | null;
+  secretPreview: string | null;
+  remediation: string | null;
+  references: string[];
+  tools: string[];
+  firstSeenAt: string;
+  lastSeenAt: string;
+  closedAt: string | null;
+  firstCommit: string;
+  lastCommit: string;
+  service: { slug: string; name: string; teamId: string };
+  scopes: {
+    tool: string;
+    branch: string;
+    category: string;
+    status: "open" | "closed";
+    firstSeenAt: string;
+    lastSeenAt: string;
+    closedAt: string | null;
+    reopenedCount: number;
+    lastScanId: string;
+  }[];
+  commits: { commit: string; branch: string; tool: string; scanId: string; receivedAt: string; line: number | null }[];
+  commitsTotal: number;
+  waivers: WaiverBadge[];
+};
+
+type DetailRow = Record<string, unknown> & {
+  id: string;
+  service_id: string;
+  team_id: string;
+  service_slug: string;
+  service_name: string;
+  repo_url: string | null;
+};
+
+export async function getFinding(ctx: ServiceContext, id: string): Promise<FindingDetail> {
+  const [r] = await queryRows<DetailRow>(
+    ctx.db,
+    sql`select f.*, s.team_id, s.slug as service_slug, s.name as service_name, s.repo_url
+        from findings f join services s on s.id = f.service_id where f.id = ${id}`,
+  );
+  if (!r || !canSeeTeam(ctx.actor, r.team_id)) throw notFound(`Finding "${id}"`);
+  const [scopes, commits, commitCount, waivers] = await Promise.all([
+    queryRows<Record<string, unknown>>(
+      ctx.db,
+      sql`select tool, branch, category, status, first_seen_at, last_seen_at, closed_at, reopened_count, last_scan_id
+          from finding_scopes where finding_id = ${id} order by status desc, last_seen_at desc`,
+    ),
+    queryRows<Record<string, unknown>>(
+      ctx.db,
+      sql`select sf.commit, sc.branch, sc.tool_name, sc.id as scan_id, sc.received_at, sf.start_line
+          from scan_findings sf join scans sc on sc.id = sf.scan_id
+          where sf.finding_id = ${id} order by sc.received_at desc, sc.id desc limit 50`,
+    ),
+    queryRows<{ n: number | string }>(ctx.db, sql`select count(*) as n from scan_findings where finding_id = ${id}`),
+    serviceWaivers(ctx, r.service_id, { includeRevoked: true }),
+  ]);
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const arr = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+  const line = r.start_line === null ? null : Number(r.start_line);
+  const m = {
+    fingerprint: String(r.fingerprint),
+    ruleId: String(r.rule_id),
+    vulnerabilityId: str(r.vulnerability_id),
+    aliases: arr(r.aliases),
+  };
+  return {
+    id: r.id,
+    fingerprint: m.fingerprint,
+    title: String(r.title),
+    description: str(r.description),
+    severity: r.severity as Severity,
+    status: r.status as "open" | "closed",
+    suppressed: num(r.suppressed) > 0,
+    kind: r.kind as FindingKind,
+    area: { id: Number(r.risk_area), name: RISK_AREAS[Number(r.risk_area) as keyof typeof RISK_AREAS] ?? "" },
+    ruleId: m.ruleId,
+    vulnerabilityId: m.vulnerabilityId,
+    aliases: m.aliases,
+    cwes: (Array.isArray(r.cwes) ? r.cwes : []).map(Number),
+    cvss: { score: r.cvss_score === null ? null : Number(r.cvss_score), vector: str(r.cvss_vector) },
+    package: r.package_name
+      ? {
+          name: String(r.package_name),
+          version: str(r.package_version),
+          ecosystem: str(r.package_ecosystem),
+          purl: str(r.package_purl),
+          fixedVersions: arr(r.fixed_versions),
+        }
+      : null,
+    location: locationText(str(r.file), line),
+    link: sourceLink(r.repo_url, String(r.last_commit), str(r.file), line),
+    resource: str(r.resource),
+    url: str(r.url),
+    image: str(r.image),
+    secretPreview: str(r.secret_preview),
+    remediation: str(r.remediation),
+    references: arr(r.references),
+    tools: arr(r.tools),
+    firstSeenAt: asIso(r.first_seen_at as string)!,
+    lastSeenAt: asIso(r.last_seen_at as string)!,
+    closedAt: asIso(r.closed_at as string | null),
+    firstCommit: String(r.first_commit),
+    lastCommit: String(r.last_commit),
+    service: { slug: r.service_slug, name: r.service_name, teamId: r.team_id },
+    scopes: scopes.map((s) => ({
+      tool: String(s.tool),
+      branch: String(s.branch),
+      category: String(s.category),
+      status: s.status as "open" | "closed",
+      firstSeenAt: asIso(s.first_seen_at as string)!,
+      lastSeenAt: asIso(s.last_seen_at as string)!,
+      closedAt: asIso(s.closed_at as string | null),
+      reopenedCount: num(s.reopened_count),
+      lastScanId: String(s.last_scan_id),
+    })),
+    commits: commits.map((c) => ({
+      commit: String(c.commit),
+      branch: String(c.branch),
+      tool: String(c.tool_name),
+      scanId: String(c.scan_id),
+      receivedAt: asIso(c.received_at as string)!,
+      line: c.start_line === null ? null : Number(c.start_line),
+    })),
+    commitsTotal: num(commitCount[0]?.n),
+    waivers: waiversOf(waivers, m, { includeExpired: true }),
+  };
+}

@@ -1,0 +1,265 @@
+// The security team's posture view: grades, a services × risk areas heatmap, open findings over time,
+// SLA breaches, time to remediate, gate pass/block rates, bypasses and stale or missing evidence.
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { queryRows } from "@/db/client";
+import type { ServiceContext } from "../context";
+import { GRADES, type Grade } from "../gate/policy";
+import { SEVERITIES, type Severity } from "../ingest/types";
+import { FRESHNESS } from "../scoring/formula";
+import { asIso, num, resolveScope, servicesInScope, TIERS, type ResolvedScope, type Tier } from "./scope";
+import { slaBreached, slaDays } from "./sla";
+
+export const postureFilter = z.object({
+  team: z.string().trim().min(1).max(63).optional(),
+  tier: z.enum(TIERS).optional(),
+});
+export type PostureFilter = z.input<typeof postureFilter>;
+
+const DAY_MS = 86_400_000;
+export const POSTURE_DAYS = 90;
+const bySeverity = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+
+export type ScopedService = { id: string; slug: string; name: string; team: string; tier: Tier; lastScanAt: string | null };
+
+/** A service's current scorecard as the lists need it. */
+export type ScoreSummary = {
+  grade: Grade;
+  score: number;
+  areas: { area: number; score: number | null; grade: Grade | null }[];
+};
+
+export async function scopedServices(ctx: ServiceContext, scope: ResolvedScope): Promise<ScopedService[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    ctx.db,
+    sql`select s.id, s.slug, s.name, t.slug as team, s.criticality,
+               (select max(received_at) from scans sc where sc.service_id = s.id) as last_scan_at
+        from services s join teams t on t.id = s.team_id
+        where ${servicesInScope(scope)} order by s.slug`,
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    slug: String(r.slug),
+    name: String(r.name),
+    team: String(r.team),
+    tier: r.criticality as Tier,
+    lastScanAt: asIso((r.last_scan_at as string | null) ?? null),
+  }));
+}
+
+export type PostureRow = ScopedService & {
+  score: ScoreSummary | null;
+  /** open findings per risk area (1–7) and severity */
+  open: Record<number, Record<Severity, number>>;
+  openTotal: Record<Severity, number>;
+};
+
+export type EvidenceGap = { service: string; name: string; kind: string; state: "missing" | "stale"; ageDays: number | null };
+
+export type PostureView = {
+  services: PostureRow[];
+  gradeDistribution: { grade: Grade; count: number }[];
+  openBySeverity: Record<Severity, number>;
+  slaBreaches: Record<Severity, number>;
+  slaDays: Record<string, number>;
+  mttr: { severity: Severity; closed: number; meanDays: number | null }[];
+  bypasses: {
+    total: number;
+    recent: {
+      id: string;
+      service: string;
+      stage: string;
+      commit: string;
+      deployedAt: string;
+      reason: string | null;
+      actor: string;
+    }[];
+  };
+  evidenceGaps: EvidenceGap[];
+  days: number;
+};
+
+/** Required evidence the posture view checks (the production defaults); sca-or-sbom is either kind. */
+const REQUIRED: { label: string; kinds: string[] }[] = [
+  { label: "sast", kinds: ["sast"] },
+  { label: "sca-or-sbom", kinds: ["sca", "sbom"] },
+  { label: "secrets", kinds: ["secrets"] },
+];
+
+export async function postureOverview(
+  ctx: ServiceContext,
+  raw: PostureFilter,
+  scoresOf: (services: ScopedService[]) => Promise<Map<string, ScoreSummary>>,
+): Promise<PostureView> {
+  const f = postureFilter.parse(raw);
+  const scope = await resolveScope(ctx, f);
+  const now = ctx.now();
+  const since = new Date(now.getTime() - POSTURE_DAYS * DAY_MS).toISOString();
+  const where = servicesInScope(scope);
+  const services = await scopedServices(ctx, scope);
+  const sla = await slaDays(ctx);
+  const [scores, openRows, slaRows, mttrRows, bypassRows, bypassCount, evidenceRows] = await Promise.all([
+    scoresOf(services),
+    queryRows<{ service_id: string; risk_area: number; severity: Severity; n: number | string }>(
+      ctx.db,
+      sql`select f.service_id, f.risk_area, f.severity, count(*) as n
+          from findings f join services s on s.id = f.service_id
+          where ${where} and f.status = 'open' and f.suppressed = 0
+          group by f.service_id, f.risk_area, f.severity`,
+    ),
+    queryRows<{ severity: Severity; n: number | string }>(
+      ctx.db,
+      sql`select f.severity, count(*) as n from findings f join services s on s.id = f.service_id
+          where ${where} and ${slaBreached(sla, now)} group by f.severity`,
+    ),
+    queryRows<{ severity: Severity; n: number | string; mean_s: number | string | null }>(
+      ctx.db,
+      sql`select f.severity, count(*) as n, avg(extract(epoch from (f.closed_at - f.first_seen_at))) as mean_s
+          from findings f join services s on s.id = f.service_id
+          where ${where} and f.status = 'closed' and f.closed_at >= ${since}::timestamptz
+          group by f.severity`,
+    ),
+    queryRows<Record<string, unknown>>(
+      ctx.db,
+      sql`select dp.id, s.slug, dp.stage, dp.commit, dp.deployed_at, dp.bypass_reason, dp.actor_label
+          from deployments dp join services s on s.id = dp.service_id
+          where ${where} and dp.bypass and dp.deployed_at >= ${since}::timestamptz
+          order by dp.deployed_at desc, dp.id desc limit 10`,
+    ),
+    queryRows<{ n: number | string }>(
+      ctx.db,
+      sql`select count(*) as n from deployments dp join services s on s.id = dp.service_id
+          where ${where} and dp.bypass and dp.deployed_at >= ${since}::timestamptz`,
+    ),
+    queryRows<{ service_id: string; kind: string; received_at: string | Date }>(
+      ctx.db,
+      sql`select sc.service_id, k.kind, max(sc.received_at) as received_at
+          from scans sc join services s on s.id = sc.service_id cross join lateral unnest(sc.evidence) as k(kind)
+          where ${where} and sc.status = 'complete'
+          group by sc.service_id, k.kind`,
+    ),
+  ]);
+
+  const rows: PostureRow[] = services.map((s) => ({ ...s, score: scores.get(s.id) ?? null, open: {}, openTotal: bySeverity() }));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const openBySeverity = bySeverity();
+  for (const o of openRows) {
+    const r = byId.get(o.service_id);
+    if (!r) continue;
+    const area = Number(o.risk_area);
+    r.open[area] ??= bySeverity();
+    r.open[area]![o.severity] += num(o.n);
+    r.openTotal[o.severity] += num(o.n);
+    openBySeverity[o.severity] += num(o.n);
+  }
+  // Worst first: lowest score, then most critical findings; unscored services last.
+  rows.sort(
+    (a, b) =>
+      (a.score?.score ?? 101) - (b.score?.score ?? 101) ||
+      b.openTotal.critical - a.openTotal.critical ||
+      b.openTotal.high - a.openTotal.high ||
+      a.slug.localeCompare(b.slug),
+  );
+
+  const slaBreaches = bySeverity();
+  for (const r of slaRows) slaBreaches[r.severity] = num(r.n);
+
+  const evidenceGaps: EvidenceGap[] = [];
+  for (const s of services) {
+    for (const req of REQUIRED) {
+      const newest = evidenceRows
+        .filter((e) => e.service_id === s.id && req.kinds.includes(e.kind))
+        .map((e) => new Date(e.received_at).getTime())
+        .sort((a, b) => b - a)[0];
+      const ageDays = newest === undefined ? null : Math.floor((now.getTime() - newest) / DAY_MS);
+      if (ageDays === null || ageDays > FRESHNESS.notAssessedAfterDays)
+        evidenceGaps.push({ service: s.slug, name: s.name, kind: req.label, state: "missing", ageDays });
+      else if (ageDays > FRESHNESS.staleAfterDays)
+        evidenceGaps.push({ service: s.slug, name: s.name, kind: req.label, state: "stale", ageDays });
+    }
+  }
+
+  return {
+    services: rows,
+    gradeDistribution: GRADES.map((g) => ({ grade: g, count: rows.filter((r) => r.score?.grade === g).length })),
+    openBySeverity,
+    slaBreaches,
+    slaDays: sla,
+    mttr: SEVERITIES.filter((s) => s !== "info").map((severity) => {
+      const r = mttrRows.find((m) => m.severity === severity);
+      return {
+        severity,
+        closed: num(r?.n),
+        meanDays: r?.mean_s === null || r?.mean_s === undefined ? null : Math.round((Number(r.mean_s) / 86_400) * 10) / 10,
+      };
+    }),
+    bypasses: {
+      total: num(bypassCount[0]?.n),
+      recent: bypassRows.map((b) => ({
+        id: String(b.id),
+        service: String(b.slug),
+        stage: String(b.stage),
+        commit: String(b.commit),
+        deployedAt: asIso(b.deployed_at as string)!,
+        reason: (b.bypass_reason as string | null) ?? null,
+        actor: String(b.actor_label),
+      })),
+    },
+    evidenceGaps,
+    days: POSTURE_DAYS,
+  };
+}
+
+export type TrendPoint = { day: string } & Record<Severity, number>;
+
+/** Open findings by severity per day over the last 90 days, summed over the services in scope (from snapshots). */
+export async function openTrend(ctx: ServiceContext, raw: PostureFilter): Promise<TrendPoint[]> {
+  const f = postureFilter.parse(raw);
+  const scope = await resolveScope(ctx, f);
+  const since = new Date(ctx.now().getTime() - POSTURE_DAYS * DAY_MS).toISOString().slice(0, 10);
+  const rows = await queryRows<{ day: string | Date; open_by_severity: unknown }>(
+    ctx.db,
+    sql`select ss.day, ss.open_by_severity from score_snapshots ss join services s on s.id = ss.service_id
+        where ${servicesInScope(scope)} and ss.day >= ${since}::date order by ss.day`,
+  );
+  const days = new Map<string, TrendPoint>();
+  for (const r of rows) {
+    const day = typeof r.day === "string" ? r.day.slice(0, 10) : r.day.toISOString().slice(0, 10);
+    const open = (typeof r.open_by_severity === "string" ? JSON.parse(r.open_by_severity) : r.open_by_severity) as Partial<
+      Record<Severity, number>
+    >;
+    const p = days.get(day) ?? { day, ...bySeverity() };
+    for (const s of SEVERITIES) p[s] += num(open?.[s]);
+    days.set(day, p);
+  }
+  return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
+}
+
+export type GateRatePoint = { week: string; allow: number; block: number };
+export type GateRates = { stage: string; total: { allow: number; block: number }; weeks: GateRatePoint[] }[];
+
+/** Gate answers per stage and week over the last 90 days. */
+export async function gateRates(ctx: ServiceContext, raw: PostureFilter): Promise<GateRates> {
+  const f = postureFilter.parse(raw);
+  const scope = await resolveScope(ctx, f);
+  const since = new Date(ctx.now().getTime() - POSTURE_DAYS * DAY_MS).toISOString();
+  const [rows, stageRows] = await Promise.all([
+    queryRows<{ stage: string; week: string; allow: number | string; block: number | string }>(
+      ctx.db,
+      sql`select d.stage, to_char(date_trunc('week', d.evaluated_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
+                 count(*) filter (where d.decision = 'allow') as allow, count(*) filter (where d.decision = 'block') as block
+          from gate_decisions d join services s on s.id = d.service_id
+          where ${servicesInScope(scope)} and d.evaluated_at >= ${since}::timestamptz
+          group by d.stage, week order by week`,
+    ),
+    queryRows<{ slug: string }>(ctx.db, sql`select slug from stages order by position`),
+  ]);
+  return stageRows.map(({ slug }) => {
+    const weeks = rows.filter((r) => r.stage === slug).map((r) => ({ week: r.week, allow: num(r.allow), block: num(r.block) }));
+    return {
+      stage: slug,
+      total: { allow: weeks.reduce((n, w) => n + w.allow, 0), block: weeks.reduce((n, w) => n + w.block, 0) },
+      weeks,
+    };
+  });
+}

@@ -1,0 +1,320 @@
+// The remediation view: a service's findings grouped into actions, ordered by the risk each action removes.
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { queryRows } from "@/db/client";
+import type { ServiceContext } from "../context";
+import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
+import {
+  fixesSummary,
+  locationText,
+  RISK_WEIGHT,
+  SEVERITY_ORDER,
+  sourceLink,
+  upgradeTarget,
+  type SeverityCounts,
+} from "./remediation-actions";
+import { asIso, num, pageOf, type Page } from "./scope";
+import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
+
+export const remediationFilter = z.object({
+  severity: z.array(z.enum(SEVERITIES)).max(5).optional(),
+  area: z.number().int().min(1).max(7).optional(),
+  tool: z.string().trim().min(1).max(100).optional(),
+  status: z.enum(["open", "closed", "all"]).default("open"),
+  branch: z.string().trim().min(1).max(250).optional(),
+  page: z.number().int().min(1).max(10_000).default(1),
+  pageSize: z.number().int().min(1).max(100).default(20),
+});
+export type RemediationFilter = z.input<typeof remediationFilter>;
+
+export type ActionFinding = {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: "open" | "closed";
+  ruleId: string;
+  fingerprint: string;
+  vulnerabilityId: string | null;
+  location: string | null;
+  /** file and line at the last commit that saw it, on the repository host */
+  link: string | null;
+  resource: string | null;
+  url: string | null;
+  packageVersion: string | null;
+  fixedVersions: string[];
+  secretPreview: string | null;
+  tools: string[];
+  firstSeenAt: string;
+  lastCommit: string;
+  waivers: WaiverBadge[];
+};
+
+export type RemediationAction = {
+  key: string;
+  type: "upgrade" | "no-fix" | "rotate-secret" | "fix-rule";
+  /** "Upgrade lodash 4.17.15 → 4.17.21" */
+  title: string;
+  /** "fixes 3 findings, 1 critical" */
+  summary: string;
+  detail: string | null;
+  kind: FindingKind;
+  area: number;
+  risk: number;
+  maxSeverity: Severity;
+  counts: SeverityCounts;
+  total: number;
+  files: number;
+  tools: string[];
+  /** the findings behind it, most severe first (at most FINDINGS_PER_ACTION) */
+  findings: ActionFinding[];
+  /** what a waiver for the whole action would match */
+  waiveMatch: { type: "fingerprint" | "vulnerability" | "rule"; value: string } | null;
+};
+
+export type RemediationView = Page<RemediationAction> & {
+  findingsTotal: number;
+  options: { tools: string[]; branches: string[] };
+};
+
+const FINDINGS_PER_ACTION = 25;
+
+const GROUP_KEY = sql`case
+  when f.kind = 'dependency' and f.package_name is not null
+    then 'pkg:' || coalesce(f.package_key, f.package_name) || '@' || coalesce(f.package_version, '')
+  when f.kind = 'secret' then 'secret:' || f.id
+  else 'rule:' || f.kind || ':' || f.rule_id end`;
+
+const RISK = sql.raw(
+  `case severity_rank when 5 then ${RISK_WEIGHT.critical} when 4 then ${RISK_WEIGHT.high} when 3 then ${RISK_WEIGHT.medium} when 2 then ${RISK_WEIGHT.low} else 0 end`,
+);
+
+function matching(serviceId: string, f: z.output<typeof remediationFilter>): SQL {
+  const parts: SQL[] = [sql`f.service_id = ${serviceId}`];
+  const scoped = f.tool !== undefined || f.branch !== undefined;
+  if (!scoped) {
+    if (f.status === "open") parts.push(sql`f.status = 'open' and f.suppressed = 0`);
+    if (f.status === "closed") parts.push(sql`f.status = 'closed'`);
+  } else {
+    // The lifecycle of the chosen tool or branch decides open or closed.
+    const scope: SQL[] = [sql`fs.finding_id = f.id`];
+    if (f.tool) scope.push(sql`fs.tool = ${f.tool.toLowerCase()}`);
+    if (f.branch) scope.push(sql`fs.branch = ${f.branch}`);
+    if (f.status !== "all") scope.push(sql`fs.status = ${f.status}`);
+    parts.push(sql`exists (select 1 from finding_scopes fs where ${sql.join(scope, sql` and `)})`);
+    if (f.status === "open") parts.push(sql`f.suppressed = 0`);
+  }
+  if (f.severity?.length) parts.push(sql`f.severity in (select json_array_elements_text(${JSON.stringify(f.severity)}::json))`);
+  if (f.area) parts.push(sql`f.risk_area = ${f.area}`);
+  return sql.join(parts, sql` and `);
+}
+
+type GroupRow = {
+  key: string;
+  kind: FindingKind;
+  rule_id: string;
+  package_name: string | null;
+  package_version: string | null;
+  title: string;
+  total: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+  max_rank: number;
+  files: number;
+  area: number;
+  risk: number | string;
+  fixes: unknown;
+};
+
+type FindingRow = {
+  key: string;
+  id: string;
+  title: string;
+  severity: Severity;
+  status: "open" | "closed";
+  rule_id: string;
+  fingerprint: string;
+  vulnerability_id: string | null;
+  aliases: string[] | null;
+  file: string | null;
+  start_line: number | null;
+  resource: string | null;
+  url: string | null;
+  package_version: string | null;
+  fixed_versions: string[] | null;
+  secret_preview: string | null;
+  tools: string[] | null;
+  first_seen_at: string | Date;
+  last_commit: string;
+};
+
+const parseJson = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
+
+export async function remediationActions(
+  ctx: ServiceContext,
+  service: { id: string; repoUrl: string | null },
+  raw: RemediationFilter = {},
+): Promise<RemediationView> {
+  const f = remediationFilter.parse(raw);
+  const where = matching(service.id, f);
+  const offset = (f.page - 1) * f.pageSize;
+  const [groups, counts, tools, branches, waivers] = await Promise.all([
+    queryRows<GroupRow>(
+      ctx.db,
+      sql`with m as (select ${GROUP_KEY} as key, f.kind, f.rule_id, f.package_name, f.package_version, f.title, f.severity,
+                             f.severity_rank, f.file, f.risk_area, f.fixed_versions
+                      from findings f where ${where}),
+          g as (
+            select key, min(kind) as kind, min(rule_id) as rule_id, min(package_name) as package_name,
+                   min(package_version) as package_version, min(title) as title, count(*)::int as total,
+                   (count(*) filter (where severity = 'critical'))::int as critical,
+                   (count(*) filter (where severity = 'high'))::int as high,
+                   (count(*) filter (where severity = 'medium'))::int as medium,
+                   (count(*) filter (where severity = 'low'))::int as low,
+                   (count(*) filter (where severity = 'info'))::int as info,
+                   max(severity_rank)::int as max_rank, count(distinct file)::int as files, min(risk_area)::int as area,
+                   sum(${RISK}) as risk,
+                   case when min(kind) = 'dependency' then json_agg(fixed_versions) end as fixes
+            from m group by key)
+          select g.* from g order by risk desc, max_rank desc, total desc, key
+          limit ${f.pageSize} offset ${offset}`,
+    ),
+    queryRows<{ groups: number | string; findings: number | string }>(
+      ctx.db,
+      sql`select count(distinct ${GROUP_KEY}) as groups, count(*) as findings from findings f where ${where}`,
+    ),
+    queryRows<{ tool: string }>(
+      ctx.db,
+      sql`select distinct tool from finding_scopes where service_id = ${service.id} order by tool`,
+    ),
+    queryRows<{ branch: string }>(
+      ctx.db,
+      sql`select distinct branch from finding_scopes where service_id = ${service.id} order by branch limit 200`,
+    ),
+    serviceWaivers(ctx, service.id),
+  ]);
+  const keys = groups.map((g) => g.key);
+  const sample = keys.length
+    ? await queryRows<FindingRow>(
+        ctx.db,
+        sql`select * from (
+              select ${GROUP_KEY} as key, f.id, f.title, f.severity, f.status, f.rule_id, f.fingerprint, f.vulnerability_id, f.aliases,
+                     f.file, f.start_line, f.resource, f.url, f.package_version, f.fixed_versions, f.secret_preview, f.tools,
+                     f.first_seen_at, f.last_commit,
+                     row_number() over (partition by ${GROUP_KEY} order by f.severity_rank desc, f.first_seen_at, f.id) as rn
+              from findings f where ${where}) x
+            where x.key in (select json_array_elements_text(${JSON.stringify(keys)}::json)) and x.rn <= ${FINDINGS_PER_ACTION}
+            order by x.key, x.rn`,
+      )
+    : [];
+  const byKey = new Map<string, FindingRow[]>();
+  for (const r of sample) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+
+  const items = groups.map((g): RemediationAction => {
+    const rows = byKey.get(g.key) ?? [];
+    const findings = rows.map((r): ActionFinding => {
+      const m = { fingerprint: r.fingerprint, ruleId: r.rule_id, vulnerabilityId: r.vulnerability_id, aliases: r.aliases ?? [] };
+      return {
+        id: r.id,
+        title: r.title,
+        severity: r.severity,
+        status: r.status,
+        ruleId: r.rule_id,
+        fingerprint: r.fingerprint,
+        vulnerabilityId: r.vulnerability_id,
+        location: locationText(r.file, r.start_line === null ? null : Number(r.start_line)),
+        link: sourceLink(service.repoUrl, r.last_commit, r.file, r.start_line === null ? null : Number(r.start_line)),
+        resource: r.resource,
+        url: r.url,
+        packageVersion: r.package_version,
+        fixedVersions: r.fixed_versions ?? [],
+        secretPreview: r.secret_preview,
+        tools: r.tools ?? [],
+        firstSeenAt: asIso(r.first_seen_at)!,
+        lastCommit: r.last_commit,
+        waivers: waiversOf(waivers, m),
+      };
+    });
+    const counts: SeverityCounts = { critical: g.critical, high: g.high, medium: g.medium, low: g.low, info: g.info };
+    const maxSeverity = SEVERITY_ORDER[5 - Number(g.max_rank)] ?? "info";
+    const base = {
+      key: g.key,
+      kind: g.kind,
+      area: Number(g.area),
+      risk: num(g.risk),
+      maxSeverity,
+      counts,
+      total: Number(g.total),
+      files: Number(g.files),
+      tools: [...new Set(findings.flatMap((x) => x.tools))].sort(),
+      findings,
+      summary: fixesSummary(counts),
+    };
+    if (g.key.startsWith("pkg:")) {
+      const fixes = parseJson<(string[] | null)[]>(g.fixes) ?? [];
+      const { target, unfixed } = upgradeTarget(
+        g.package_version,
+        fixes.map((x) => x ?? []),
+      );
+      const from = g.package_version ? ` ${g.package_version}` : "";
+      if (target === null) {
+        return {
+          ...base,
+          type: "no-fix",
+          title: `Replace or mitigate ${g.package_name}${from}`,
+          detail: "No fixed version is known yet.",
+          waiveMatch:
+            findings.length === 1 && findings[0]!.vulnerabilityId
+              ? { type: "vulnerability", value: findings[0]!.vulnerabilityId }
+              : null,
+        };
+      }
+      return {
+        ...base,
+        type: "upgrade",
+        title: `Upgrade ${g.package_name}${from} → ${target}`,
+        detail: unfixed ? `${unfixed} of them ${unfixed === 1 ? "has" : "have"} no fixed version yet.` : null,
+        waiveMatch:
+          findings.length === 1 && findings[0]!.vulnerabilityId
+            ? { type: "vulnerability", value: findings[0]!.vulnerabilityId }
+            : null,
+      };
+    }
+    if (g.key.startsWith("secret:")) {
+      const first = findings[0];
+      const where = first?.location ?? first?.resource ?? first?.url ?? null;
+      return {
+        ...base,
+        type: "rotate-secret",
+        title: where ? `Rotate the secret found in ${where}` : `Rotate the secret found by ${g.rule_id}`,
+        summary: base.summary,
+        detail: "Revoke it at its issuer, replace it, then remove it from the code and the history.",
+        waiveMatch: first ? { type: "fingerprint", value: first.fingerprint } : null,
+      };
+    }
+    const places = Number(g.files);
+    const where =
+      places > 0 ? ` in ${places} ${places === 1 ? "file" : "files"}` : Number(g.total) > 1 ? ` in ${g.total} places` : "";
+    // DAST plugin ids ("10020") say nothing to a reader; the alert's title does.
+    const named = g.kind === "dast" || /^\d+$/.test(g.rule_id);
+    return {
+      ...base,
+      type: "fix-rule",
+      title: named ? `Fix “${g.title}”${where}` : `Fix rule ${g.rule_id}${where}`,
+      detail: named ? `rule ${g.rule_id}` : g.title,
+      // One finding: waive just it; several: the rule, for all of them.
+      waiveMatch:
+        Number(g.total) === 1 && findings[0]
+          ? { type: "fingerprint", value: findings[0].fingerprint }
+          : { type: "rule", value: g.rule_id },
+    };
+  });
+
+  return {
+    ...pageOf(items, num(counts[0]?.groups), f.page, f.pageSize),
+    findingsTotal: num(counts[0]?.findings),
+    options: { tools: tools.map((t) => t.tool), branches: branches.map((b) => b.branch) },
+  };
+}

@@ -1,0 +1,54 @@
+// Scorecards for lists: live for a handful of services, the latest daily snapshot for many (live when none exists).
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import type { ServiceContext } from "../context";
+import type { Grade } from "../gate/policy";
+import type { AreaScore } from "../scoring/formula";
+import { computeServiceScorecard, type SnapshotDetail } from "../scoring/snapshot";
+import type { ScopedService, ScoreSummary } from "./posture";
+
+/** Up to this many services are scored live; beyond it, one query reads the snapshots. */
+export const LIVE_SCORE_LIMIT = 50;
+const CONCURRENCY = 4;
+
+const summary = (grade: Grade, score: number, areas: AreaScore[]): ScoreSummary => ({
+  grade,
+  score,
+  areas: areas.map((a) => ({ area: a.area, score: a.score, grade: a.grade })),
+});
+
+async function live(ctx: ServiceContext, services: ScopedService[], out: Map<string, ScoreSummary>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < services.length) {
+      const s = services[next++]!;
+      const card = await computeServiceScorecard(ctx, s.id);
+      out.set(s.id, summary(card.grade, card.score, card.areas));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, services.length) }, worker));
+}
+
+export async function scoresOf(ctx: ServiceContext, services: ScopedService[]): Promise<Map<string, ScoreSummary>> {
+  const out = new Map<string, ScoreSummary>();
+  if (services.length <= LIVE_SCORE_LIMIT) {
+    await live(ctx, services, out);
+    return out;
+  }
+  const rows = await queryRows<{ service_id: string; grade: string; score: number; areas: unknown }>(
+    ctx.db,
+    sql`select distinct on (service_id) service_id, grade, score, areas from score_snapshots
+        where service_id in (select json_array_elements_text(${JSON.stringify(services.map((s) => s.id))}::json))
+        order by service_id, day desc`,
+  );
+  for (const r of rows) {
+    const detail = (typeof r.areas === "string" ? JSON.parse(r.areas) : r.areas) as SnapshotDetail;
+    out.set(r.service_id, summary(r.grade as Grade, Number(r.score), detail?.areas ?? []));
+  }
+  await live(
+    ctx,
+    services.filter((s) => !out.has(s.id)),
+    out,
+  );
+  return out;
+}

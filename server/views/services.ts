@@ -1,0 +1,77 @@
+// The services list: every service the caller can see, with its grade and open findings.
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { queryRows } from "@/db/client";
+import type { ServiceContext } from "../context";
+import { GRADES } from "../gate/policy";
+import type { Severity } from "../ingest/types";
+import { scopedServices, type ScopedService, type ScoreSummary } from "./posture";
+import { num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+
+export const SERVICE_SORTS = ["grade", "name", "critical", "lastScan", "tier"] as const;
+
+export const servicesFilter = z.object({
+  team: z.string().trim().min(1).max(63).optional(),
+  tier: z.enum(TIERS).optional(),
+  q: z.string().trim().max(100).optional(),
+  grade: z.enum(GRADES).optional(),
+  sort: z.enum(SERVICE_SORTS).default("grade"),
+  dir: z.enum(["asc", "desc"]).default("asc"),
+  page: z.number().int().min(1).max(10_000).default(1),
+  pageSize: z.number().int().min(1).max(100).default(25),
+});
+export type ServicesFilter = z.input<typeof servicesFilter>;
+
+export type ServiceListItem = ScopedService & { score: ScoreSummary | null; open: Record<Severity, number> };
+
+const TIER_RANK = { critical: 4, high: 3, medium: 2, low: 1 } as const;
+
+export async function listServicesView(
+  ctx: ServiceContext,
+  raw: ServicesFilter,
+  scoresOf: (services: ScopedService[]) => Promise<Map<string, ScoreSummary>>,
+): Promise<Page<ServiceListItem>> {
+  const f = servicesFilter.parse(raw);
+  const scope = await resolveScope(ctx, f);
+  const q = f.q?.toLowerCase();
+  const all = (await scopedServices(ctx, scope)).filter(
+    (s) => !q || s.slug.includes(q) || s.name.toLowerCase().includes(q) || s.team.includes(q),
+  );
+  const [scores, open] = await Promise.all([
+    scoresOf(all),
+    queryRows<{ service_id: string; severity: Severity; n: number | string }>(
+      ctx.db,
+      sql`select f.service_id, f.severity, count(*) as n from findings f join services s on s.id = f.service_id
+          where ${servicesInScope(scope)} and f.status = 'open' and f.suppressed = 0 group by f.service_id, f.severity`,
+    ),
+  ]);
+  const items: ServiceListItem[] = all
+    .map((s) => {
+      const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+      for (const o of open) if (o.service_id === s.id) counts[o.severity] = num(o.n);
+      return { ...s, score: scores.get(s.id) ?? null, open: counts };
+    })
+    .filter((s) => !f.grade || s.score?.grade === f.grade);
+  const sign = f.dir === "asc" ? 1 : -1;
+  const key = (s: ServiceListItem): number | string => {
+    switch (f.sort) {
+      case "grade":
+        return s.score?.score ?? -1;
+      case "critical":
+        return s.open.critical * 1e6 + s.open.high;
+      case "lastScan":
+        return s.lastScanAt ?? "";
+      case "tier":
+        return TIER_RANK[s.tier];
+      default:
+        return s.slug;
+    }
+  };
+  items.sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return (x < y ? -1 : x > y ? 1 : 0) * sign || a.slug.localeCompare(b.slug);
+  });
+  const start = (f.page - 1) * f.pageSize;
+  return pageOf(items.slice(start, start + f.pageSize), items.length, f.page, f.pageSize);
+}

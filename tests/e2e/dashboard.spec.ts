@@ -1,0 +1,157 @@
+// The dashboard in a real browser on demo data: sign in → posture → service → remediation → request a waiver,
+// the security team approves it; a developer never sees another team's service. Screenshots of every page.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
+
+const PASSWORD = "correct horse battery staple";
+const run = randomBytes(3).toString("hex");
+const SECURITY = `sec-${run}@example.com`;
+const DEVELOPER = `dev-${run}@example.com`;
+
+function gatehouse(...args: string[]): string {
+  return execFileSync(process.execPath, ["bin/gatehouse.mjs", ...args], {
+    env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+}
+
+const linkIn = (output: string) => {
+  const m = /(http:\/\/\S+\/setup\?token=\S+)/.exec(output);
+  if (!m) throw new Error(`no setup link in:\n${output}`);
+  return m[1]!;
+};
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `test-results/screenshots/dashboard-${name}.png`, fullPage: true });
+
+/** Accepts an invitation: the new account is signed in at once. */
+async function join(page: Page, email: string, role: string, name: string, team?: string) {
+  const link = linkIn(gatehouse("user", "invite", "--email", email, "--role", role, ...(team ? ["--team", team] : [])));
+  await page.goto(link);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Repeat the password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/setup"));
+}
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(() => {
+  // A fresh e2e data directory: the demo loads once (it refuses to load twice).
+  const out = gatehouse("demo");
+  expect(out).toContain("6 services");
+});
+
+test("pages need a signed-in user", async ({ page }) => {
+  await page.goto("/posture");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fposture/);
+  const api = await page.request.get("/api/trpc/services.list?input=%7B%22json%22%3A%7B%7D%7D");
+  expect(api.status()).toBe(401);
+});
+
+test("security: posture, every number links to its findings", async ({ page }) => {
+  await join(page, SECURITY, "security", "Sam Security");
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Hello, Sam Security");
+  await shot(page, "home");
+
+  await page.getByRole("link", { name: "Posture", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Security posture");
+  const heatmap = page.locator("#heatmap");
+  for (const name of ["Checkout", "Ledger", "API gateway", "Auth service", "Storefront", "Docs site"])
+    await expect(heatmap.getByRole("link", { name, exact: true })).toBeVisible();
+  await expect(page.locator("#trend").getByRole("img", { name: /^Open findings by severity/ })).toBeVisible();
+  await shot(page, "posture");
+
+  // Filter by tier on the server: only the critical-tier services remain.
+  await page.getByLabel("Tier").selectOption("critical");
+  await expect(page).toHaveURL(/tier=critical/);
+  await expect(heatmap.getByRole("link", { name: "Checkout", exact: true })).toBeVisible();
+  await expect(heatmap.getByRole("link", { name: "Ledger", exact: true })).toHaveCount(0);
+
+  // A heatmap cell opens exactly the findings it counts.
+  const cell = heatmap.getByRole("link", { name: /^Checkout, Dependencies: .*, (\d+) open findings$/ });
+  const count = Number(/(\d+) open findings$/.exec((await cell.getAttribute("aria-label"))!)![1]);
+  await cell.click();
+  await expect(page).toHaveURL(/\/findings\?service=checkout&area=3/);
+  if (count > 0) await expect(page.getByText(`${count} ${count === 1 ? "finding" : "findings"} · page 1`)).toBeVisible();
+  await shot(page, "findings");
+
+  await page.getByRole("link", { name: "Decisions", exact: true }).first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Gate decisions");
+  await page
+    .getByRole("link", { name: /^Decision dec_.*: block$/ })
+    .first()
+    .click();
+  await expect(page.getByRole("heading", { name: "Checks" })).toBeVisible();
+  await shot(page, "decision");
+});
+
+test("developer: sign in → service → remediation → request a waiver; another team's service does not exist", async ({ page }) => {
+  await join(page, DEVELOPER, "developer", "Dana Developer", "payments");
+  await page.context().clearCookies();
+
+  await page.goto("/posture");
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByRole("textbox", { name: "Email" }).fill(DEVELOPER);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/posture");
+  // Only the payments team's services.
+  await expect(page.getByText("2 services · the last 90 days")).toBeVisible();
+
+  await page.getByRole("link", { name: "Services", exact: true }).first().click();
+  await expect(page.getByRole("link", { name: "API gateway" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Checkout", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Checkout");
+  await expect(page.locator("#scorecard")).toContainText("Vulnerable dependencies and images");
+  await expect(page.locator("#stages")).toContainText("Production");
+  await expect(page.locator("#evidence")).toContainText("Trivy");
+  await shot(page, "service");
+
+  await page.getByRole("link", { name: "Remediation →" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("What to fix in Checkout");
+  await expect(page.locator("#unblock")).toContainText("What would unblock production");
+  await shot(page, "remediation");
+
+  const first = page
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("heading", { level: 2 }) })
+    .first();
+  await first.getByRole("button", { name: "Request waiver" }).first().click();
+  const form = first.getByRole("form", { name: "Request a waiver" });
+  await form.getByLabel(/^Reason/).fill("Not reachable: the vulnerable code path is behind an internal-only flag.");
+  await form.getByLabel("Expires in").selectOption("30");
+  await form.getByRole("checkbox", { name: "Production" }).check();
+  await shot(page, "waiver-form");
+  await form.getByRole("button", { name: "Request waiver" }).click();
+  await expect(first.getByRole("status")).toContainText("pending approval by the security team");
+  await expect(first.getByText(/waiver pending/).first()).toBeVisible();
+  await shot(page, "waiver-requested");
+
+  // Another team's service answers 404, like one that does not exist.
+  const other = await page.goto("/services/api-gateway");
+  expect(other?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Not found");
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/services/checkout/remediation");
+  await shot(page, "remediation-phone");
+});
+
+test("security approves the pending waiver from the service page", async ({ page }) => {
+  await page.goto("/sign-in?next=/services/checkout");
+  await page.getByRole("textbox", { name: "Email" }).fill(SECURITY);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/services/checkout");
+  const waivers = page.locator("#waivers");
+  await expect(waivers).toContainText("pending");
+  await expect(waivers).toContainText(DEVELOPER);
+  await waivers.getByRole("button", { name: "Approve" }).first().click();
+  await expect(waivers.getByText("active").first()).toBeVisible();
+  await shot(page, "waiver-approved");
+});
