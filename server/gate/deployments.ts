@@ -7,21 +7,14 @@ import { withTransaction, type ServiceContext } from "../context";
 import { newId } from "../ids";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
-import { slugSchema } from "../validation";
+import { artifactSchema, commitSchema, slugSchema } from "../validation";
 import { stageBySlug } from "./stages";
 
 export const deploymentRequest = z.object({
   service: slugSchema,
   stage: slugSchema,
-  commit: z
-    .string()
-    .regex(/^[0-9a-fA-F]{7,64}$/, "must be a git commit hash (7–64 hex characters)")
-    .transform((s) => s.toLowerCase()),
-  artifact: z
-    .string()
-    .regex(/^sha256:[0-9a-fA-F]{64}$/, "must be an artifact digest: sha256:<64 hex>")
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  commit: commitSchema,
+  artifact: artifactSchema.optional(),
   decisionId: z.string().trim().min(1).max(100).optional(),
 });
 

@@ -11,7 +11,7 @@ import type { EvidenceKind, FindingKind, Severity } from "../ingest/types";
 import { runtimePublicUrl } from "../public-url";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
-import { slugSchema } from "../validation";
+import { artifactSchema, commitSchema, slugSchema } from "../validation";
 import { evaluateGate as evaluate } from "./evaluate";
 import { currentPolicy } from "./policies";
 import { stageBySlug } from "./stages";
@@ -21,15 +21,8 @@ import { waiversFor } from "./waivers";
 export const gateRequest = z.object({
   service: slugSchema,
   stage: slugSchema,
-  commit: z
-    .string()
-    .regex(/^[0-9a-fA-F]{7,64}$/, "must be a git commit hash (7–64 hex characters)")
-    .transform((s) => s.toLowerCase()),
-  artifact: z
-    .string()
-    .regex(/^sha256:[0-9a-fA-F]{64}$/, "must be an artifact digest: sha256:<64 hex>")
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  commit: commitSchema,
+  artifact: artifactSchema.optional(),
   branch: z.string().trim().min(1).max(250).optional(),
 });
 

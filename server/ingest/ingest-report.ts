@@ -9,7 +9,7 @@ import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { requireScope } from "../tokens/tokens";
-import { slugSchema } from "../validation";
+import { artifactSchema, commitSchema, slugSchema } from "../validation";
 import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } from "./decode";
 import { detectFormat } from "./detect";
 import { normalizeReport, packageKey, SEVERITY_RANK, type NormalizedFinding } from "./normalize";
@@ -18,16 +18,9 @@ import { ReportSchemaError, SEVERITIES, type ParsedReport, type Severity } from 
 
 export const ingestParams = z.object({
   service: slugSchema,
-  commit: z
-    .string()
-    .regex(/^[0-9a-fA-F]{7,64}$/, "must be a git commit hash (7–64 hex characters)")
-    .transform((s) => s.toLowerCase()),
+  commit: commitSchema,
   branch: z.string().trim().min(1).max(250).optional(),
-  artifact: z
-    .string()
-    .regex(/^sha256:[0-9a-fA-F]{64}$/, "must be an image or artifact digest: sha256:<64 hex>")
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  artifact: artifactSchema.optional(),
   format: z.string().trim().min(1).max(50).optional(),
   scanner: z.string().trim().min(1).max(100).optional(),
   stage: slugSchema.optional(),
