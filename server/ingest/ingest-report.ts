@@ -3,7 +3,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type Database } from "@/db/client";
-import { findings, instanceSettings, scans, services, teams, type ScanPart, type ScanStatistics } from "@/db/schema";
+import { instanceSettings, scans, services, teams, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
@@ -14,7 +14,7 @@ import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } fr
 import { detectFormat } from "./detect";
 import { normalizeReport, packageKey, SEVERITY_RANK, type NormalizedFinding } from "./normalize";
 import { makeRedactor } from "./redact";
-import { ReportSchemaError, SEVERITIES, type ParsedReport, type Severity } from "./types";
+import { ReportSchemaError, type ParsedReport, type Severity } from "./types";
 
 export const ingestParams = z.object({
   service: slugSchema,
@@ -246,7 +246,7 @@ export async function ingestReport(
     // 1. Upsert findings, learning each one's id.
     const idOf = new Map<string, string>();
     for (let i = 0; i < all.length; i += BATCH) {
-      const rows = all.slice(i, i + BATCH).map((f) => findingRow(f, svc.id, params.commit, now));
+      const rows = all.slice(i, i + BATCH).map((f) => findingRow(f, now));
       const out = await queryRows<{ id: string; fingerprint: string }>(
         tx.db,
         sql`insert into findings (id, service_id, fingerprint, kind, risk_area, severity, severity_rank, status, suppressed, rule_id, title,
@@ -480,7 +480,7 @@ async function adoptKnownVulnerabilities(db: Database, serviceId: string, parts:
   }
 }
 
-function findingRow(f: Merged, _serviceId: string, _commit: string, now: Date) {
+function findingRow(f: Merged, now: Date) {
   const loc = f.location ?? {};
   return {
     id: newId("finding", now.getTime()),
@@ -553,5 +553,3 @@ export async function getScan(ctx: ServiceContext, id: string): Promise<IngestRe
     warnings: row.scan.warnings,
   };
 }
-
-export { SEVERITIES, findings };
