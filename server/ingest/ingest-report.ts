@@ -533,16 +533,18 @@ function pgJson(value: unknown): string {
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export async function getScan(ctx: ServiceContext, id: string): Promise<IngestResult> {
+  const actor = ctx.actor;
+  // The scope first: a token without it learns nothing, not even whether the scan exists.
+  if (actor.type === "token" && !actor.scopes.includes("read") && !actor.scopes.includes("scans:write"))
+    requireScope(actor, "read");
   const [row] = await ctx.db
     .select({ scan: scans, serviceSlug: services.slug, teamId: services.teamId })
     .from(scans)
     .innerJoin(services, eq(services.id, scans.serviceId))
     .where(eq(scans.id, id))
     .limit(1);
-  const actor = ctx.actor;
   if (!row) throw notFound(`Scan "${id}"`);
   if (actor.type === "token") {
-    if (!actor.scopes.includes("read") && !actor.scopes.includes("scans:write")) requireScope(actor, "read");
     if (row.teamId !== actor.teamId || (actor.serviceIds && !actor.serviceIds.includes(row.scan.serviceId)))
       throw notFound(`Scan "${id}"`);
   }

@@ -1,25 +1,35 @@
 // The REST authorization matrix: every public route under every kind of credential — anonymous, a bad token,
 // a token lacking the scope, another team's token, a service-bound token for another service, and the right
 // token — with the status each must answer, and no change to the data when a mutation is denied.
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { queryRows } from "@/db/client";
+import type { Actor } from "@/server/context";
 import { setRuntime } from "@/server/runtime";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
+import { evaluateGateRequest } from "@/server/gate/evaluate-gate";
 import { createToken, type TokenScope } from "@/server/tokens/tokens";
+import { createWaiver } from "@/server/gate/waivers";
 import * as deployments from "@/app/api/v1/deployments/route";
+import * as decision from "@/app/api/v1/gate/decisions/[id]/route";
 import * as gate from "@/app/api/v1/gate/route";
+import * as health from "@/app/api/health/route";
+import * as openapi from "@/app/api/v1/openapi.json/route";
 import * as policies from "@/app/api/v1/policies/[stage]/route";
+import * as policyVersions from "@/app/api/v1/policies/[stage]/versions/route";
+import * as scan from "@/app/api/v1/scans/[id]/route";
 import * as scans from "@/app/api/v1/scans/route";
+import * as approve from "@/app/api/v1/waivers/[id]/approve/route";
+import * as revoke from "@/app/api/v1/waivers/[id]/revoke/route";
 import * as waivers from "@/app/api/v1/waivers/route";
 import { describeEachDatabase } from "@/tests/helpers/db";
-import { sha } from "@/tests/helpers/fixtures";
+import { databaseDigest } from "@/tests/helpers/digest";
+import { generic, sha, tokenContext, upload } from "@/tests/helpers/fixtures";
 
 type Handler = (req: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Route = { name: string; scope: TokenScope; call: (auth: string | undefined, service: string) => Promise<Response> };
 
 const base = "http://localhost";
+const ALL_SCOPES: TokenScope[] = ["scans:write", "gate:evaluate", "deployments:write", "policies:write", "read"];
 const req = (method: string, path: string, auth: string | undefined, body?: string, type = "application/json") =>
   new Request(`${base}${path}`, {
     method,
@@ -79,34 +89,39 @@ const ROUTES: Route[] = [
 
 describeEachDatabase("REST authorization matrix", (t) => {
   const tokens: Record<string, string> = {};
+  const ids = { scan: "", decision: "", waiver: "" };
 
   beforeAll(async () => {
     const ctx = t.ctx();
     setRuntime({ db: t.db(), kind: t.kind, describe: "test", startedAt: new Date(), publicUrl: base });
-    await createTeam(ctx, { slug: "mine" });
+    const mine = await createTeam(ctx, { slug: "mine" });
     await createTeam(ctx, { slug: "theirs" });
     await createService(ctx, { team: "mine", slug: "mine-a" });
     await createService(ctx, { team: "mine", slug: "mine-b" });
     await createService(ctx, { team: "theirs", slug: "theirs-a" });
-    const all: TokenScope[] = ["scans:write", "gate:evaluate", "deployments:write", "policies:write", "read"];
+    const all = ALL_SCOPES;
     tokens.all = (await createToken(ctx, { team: "mine", scopes: all })).token;
     tokens.readOnly = (await createToken(ctx, { team: "mine", scopes: ["read"] })).token;
     tokens.other = (await createToken(ctx, { team: "theirs", scopes: all })).token;
     tokens.boundB = (await createToken(ctx, { team: "mine", services: ["mine-b"], scopes: all })).token;
+    for (const scope of all) tokens[scope] = (await createToken(ctx, { team: "mine", scopes: [scope] })).token;
+    const writer = await tokenContext(ctx, { team: "mine", scopes: ["scans:write", "gate:evaluate"] });
+    ids.scan = (await upload(writer, { service: "mine-a", commit: sha("r1") }, generic("t", []))).scan.id;
+    ids.decision = (await evaluateGateRequest(writer, { service: "mine-a", stage: "dev", commit: sha("r1") })).decisionId;
+    const requester: Actor = { type: "user", id: "usr_req", label: "req@example.com", role: "developer", teamIds: [mine.id] };
+    const waiver = {
+      service: "mine-a",
+      match: { type: "rule" as const, value: "r" },
+      reason: "a reason long enough",
+      expiresInDays: 5,
+    };
+    ids.waiver = (await createWaiver({ ...ctx, actor: requester }, waiver)).id;
   });
+
   afterAll(() => setRuntime(undefined));
 
-  /** Every table a denied mutation could touch, except the audit trail (denials are recorded there on purpose). */
-  const snapshot = async () =>
-    (
-      await queryRows<Record<string, number>>(
-        t.db(),
-        sql`select (select count(*)::int from scans) as scans, (select count(*)::int from findings) as findings,
-                   (select count(*)::int from gate_decisions) as decisions, (select count(*)::int from deployments) as deployments,
-                   (select count(*)::int from waivers) as waivers, (select count(*)::int from services) as services,
-                   (select count(*)::int from policies) as policies`,
-      )
-    )[0];
+  /** A token's last use is bookkeeping a refused request may update; everything else must stay as it was. */
+  const snapshot = async () => (await databaseDigest(t.db(), ["api_tokens"])).tables;
 
   for (const route of ROUTES) {
     it(`${route.name}: 401 anonymous or bad token, 403 without the scope or for another service, 404 for another team`, async () => {
@@ -115,7 +130,11 @@ describeEachDatabase("REST authorization matrix", (t) => {
         [undefined, "mine-a", 401],
         ["Bearer gth_" + "A".repeat(36), "mine-a", 401],
         ["Basic Zm9vOmJhcg==", "mine-a", 401],
-        [`Bearer ${tokens.readOnly}`, "mine-a", 403],
+        ...ALL_SCOPES.filter((s) => s !== route.scope).map((s): [string, string, number] => [
+          `Bearer ${tokens[s]}`,
+          "mine-a",
+          403,
+        ]),
         [`Bearer ${tokens.other}`, "mine-a", 404],
         [`Bearer ${tokens.boundB}`, "mine-a", 403],
       ];
@@ -146,5 +165,115 @@ describeEachDatabase("REST authorization matrix", (t) => {
     );
     expect(get.status).toBe(200);
     expect((await put(`Bearer ${tokens.all}`)).status).toBe(200);
+  });
+
+  type Read = {
+    name: string;
+    call: (auth: string | undefined) => Promise<Response>;
+    /** scopes that may call it; every other scope alone answers 403 */
+    scopes: TokenScope[];
+    /** what another team's token (with every scope) and a token bound to another service of the team get */
+    otherTeam: number;
+    boundElsewhere: number;
+    /** mutations: the data must not change on denial */
+    mutates?: boolean;
+  };
+  const get =
+    (handler: unknown, path: string, p: Record<string, string> = {}) =>
+    (auth: string | undefined) =>
+      (handler as Handler)(req("GET", path, auth), params(p));
+  const post = (handler: unknown, path: string, p: Record<string, string>) => (auth: string | undefined) =>
+    (handler as Handler)(req("POST", path, auth), params(p));
+  const READS = (): Read[] => [
+    {
+      name: "GET /api/v1/scans/:id",
+      call: get(scan.GET, `/api/v1/scans/${ids.scan}`, { id: ids.scan }),
+      scopes: ["read", "scans:write"],
+      otherTeam: 404,
+      boundElsewhere: 404,
+    },
+    {
+      name: "GET /api/v1/gate/decisions/:id",
+      call: get(decision.GET, `/api/v1/gate/decisions/${ids.decision}`, { id: ids.decision }),
+      scopes: ["read", "gate:evaluate", "deployments:write"],
+      otherTeam: 404,
+      boundElsewhere: 404,
+    },
+    {
+      name: "GET /api/v1/waivers?service=",
+      call: get(waivers.GET, "/api/v1/waivers?service=mine-a"),
+      scopes: ["read", "policies:write"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
+    {
+      // Policies are per stage, for every team: any token that may read reads them.
+      name: "GET /api/v1/policies/:stage",
+      call: get(policies.GET, "/api/v1/policies/test", { stage: "test" }),
+      scopes: ["read", "policies:write"],
+      otherTeam: 200,
+      boundElsewhere: 200,
+    },
+    {
+      name: "GET /api/v1/policies/:stage/versions",
+      call: get(policyVersions.GET, "/api/v1/policies/test/versions", { stage: "test" }),
+      scopes: ["read", "policies:write"],
+      otherTeam: 200,
+      boundElsewhere: 200,
+    },
+    {
+      name: "POST /api/v1/waivers/:id/approve",
+      call: post(approve.POST, `/api/v1/waivers/${ids.waiver}/approve`, { id: ids.waiver }),
+      scopes: ["policies:write"],
+      otherTeam: 404,
+      boundElsewhere: 404,
+      mutates: true,
+    },
+    {
+      name: "POST /api/v1/waivers/:id/revoke",
+      call: post(revoke.POST, `/api/v1/waivers/${ids.waiver}/revoke`, { id: ids.waiver }),
+      scopes: ["policies:write"],
+      otherTeam: 404,
+      boundElsewhere: 404,
+      mutates: true,
+    },
+  ];
+
+  it("reads and waiver decisions: 401 without a token, 403 for each scope that does not grant it, 404 across teams", async () => {
+    for (const route of READS()) {
+      const before = await snapshot();
+      const expectStatus = async (auth: string | undefined, status: number, who: string) => {
+        const res = await route.call(auth);
+        expect(res.status, `${route.name} as ${who}: ${await res.clone().text()}`).toBe(status);
+        if (status >= 400) expect(res.headers.get("content-type")).toBe("application/problem+json");
+      };
+      await expectStatus(undefined, 401, "anonymous");
+      await expectStatus("Bearer gth_" + "A".repeat(36), 401, "a made-up token");
+      for (const scope of ALL_SCOPES.filter((s) => !route.scopes.includes(s)))
+        await expectStatus(`Bearer ${tokens[scope]}`, 403, `a ${scope} token`);
+      await expectStatus(`Bearer ${tokens.other}`, route.otherTeam, "another team's token");
+      await expectStatus(`Bearer ${tokens.boundB}`, route.boundElsewhere, "a token bound to another service");
+      expect(await snapshot(), route.name).toEqual(before);
+      if (route.mutates) continue;
+      for (const scope of route.scopes) await expectStatus(`Bearer ${tokens[scope]}`, 200, `a ${scope} token`);
+    }
+    // The waiver decisions, allowed: approve then revoke, each once.
+    const [approveRoute, revokeRoute] = READS().filter((r) => r.mutates);
+    const approved = await approveRoute!.call(`Bearer ${tokens["policies:write"]}`);
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect(((await approved.json()) as { status: string }).status).toBe("active");
+    const revoked = await revokeRoute!.call(`Bearer ${tokens["policies:write"]}`);
+    expect(((await revoked.json()) as { status: string }).status).toBe("revoked");
+  });
+
+  // GET /api/v1/audit takes a session, not a token: tokens-cli.test.ts (401 without a session, 401 with a token)
+  // and tests/e2e/headers.spec.ts (security reads it, a viewer is refused) drive it through the real server.
+
+  it("health and the OpenAPI document are public and say nothing secret", async () => {
+    const h = await (health.GET as () => Promise<Response>)();
+    expect(h.status).toBe(200);
+    expect(await h.text()).not.toMatch(/postgres:\/\/|password|gth_/i);
+    const o = (openapi.GET as () => Response)();
+    expect(o.status).toBe(200);
   });
 });
