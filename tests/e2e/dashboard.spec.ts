@@ -1,6 +1,6 @@
 // The dashboard in a real browser on demo data: sign in → posture → service → remediation → request a waiver,
 // the security team approves it; a developer never sees another team's service. Screenshots of every page.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 
@@ -154,4 +154,101 @@ test("security approves the pending waiver from the service page", async ({ page
   await waivers.getByRole("button", { name: "Approve" }).first().click();
   await expect(waivers.getByText("active").first()).toBeVisible();
   await shot(page, "waiver-approved");
+});
+
+test("the production gate flips from block to allow once the blocking findings are waived, and the decision is recorded", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  // The pipeline: a gate-only token of the payments team, used through the dependency-free client.
+  const token = gatehouse("token", "create", "--team", "payments", "--scopes", "gate:evaluate", "--name", `e2e-${run}`)
+    .trim()
+    .split("\n")
+    .at(-1)!;
+  const askGate = (commit: string, artifact: string) => {
+    const r = spawnSync(
+      process.execPath,
+      ["bin/gatehouse.mjs", "gate", "--service", "checkout", "--stage", "production", "--commit", commit, "--artifact", artifact],
+      {
+        env: { ...process.env, GATEHOUSE_URL: `http://localhost:${process.env.E2E_PORT}`, GATEHOUSE_TOKEN: token, NO_COLOR: "1" },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    const decision = /decision (dec_\S+):/.exec(r.stdout)?.[1];
+    if (!decision) throw new Error(`no decision in:\n${r.stdout}\n${r.stderr}`);
+    return { code: r.status, out: r.stdout, decision };
+  };
+
+  // Security finds the commit that production last refused.
+  await page.goto("/sign-in?next=/decisions");
+  await page.getByRole("textbox", { name: "Email" }).fill(SECURITY);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/decisions");
+  await page.goto("/decisions?service=checkout&stage=production&decision=block");
+  await page
+    .getByRole("link", { name: /^Decision dec_.*: block$/ })
+    .first()
+    .click();
+  const request = page.locator("section").filter({ has: page.getByRole("heading", { name: "Request", exact: true }) });
+  const commit = (await request.locator("dt:text-is('Commit') + dd").textContent())!.trim();
+  const artifact = (await request.locator("dt:text-is('Artifact') + dd").textContent())!.trim();
+  expect(commit).toMatch(/^[0-9a-f]{40}$/);
+
+  // The pipeline asks: blocked (exit 1), and the answer names the blocking findings.
+  const blocked = askGate(commit, artifact);
+  expect(blocked.code, blocked.out).toBe(1);
+  expect(blocked.out).toContain("BLOCK");
+
+  // The developer opens that decision and requests a waiver for each finding behind a failing check.
+  const dev = await browser.newPage();
+  await dev.goto(`/sign-in?next=/decisions/${blocked.decision}`);
+  await dev.getByRole("textbox", { name: "Email" }).fill(DEVELOPER);
+  await dev.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await dev.getByRole("button", { name: "Sign in" }).click();
+  await dev.waitForURL((u) => u.pathname === `/decisions/${blocked.decision}`);
+  await expect(dev.getByRole("heading", { level: 1 })).toContainText("block");
+  await dev.screenshot({ path: "test-results/screenshots/dashboard-gate-blocked.png", fullPage: true });
+  const failing = dev.locator("li").filter({ has: dev.locator("span.uppercase", { hasText: /fail$/ }) });
+  const findingIds = new Set<string>();
+  for (const link of await failing.getByRole("link", { name: /^fnd_/ }).all()) findingIds.add((await link.textContent())!.trim());
+  expect(findingIds.size).toBeGreaterThan(0);
+  for (const id of findingIds) {
+    await dev.goto(`/findings/${id}`);
+    const section = dev.locator("#waivers");
+    // One waiver by vulnerability can cover several findings: skip those already covered.
+    if ((await section.getByRole("button", { name: "Request waiver" }).count()) === 0) continue;
+    await section.getByRole("button", { name: "Request waiver" }).click();
+    const form = section.getByRole("form", { name: "Request a waiver" });
+    await form.getByLabel(/^Reason/).fill("Accepted for this release: compensating control in place, fix scheduled.");
+    await form.getByLabel("Expires in").selectOption("14");
+    await form.getByRole("checkbox", { name: "Production" }).check();
+    await form.getByRole("button", { name: "Request waiver" }).click();
+    await expect(section.getByRole("status")).toContainText("pending approval by the security team");
+  }
+  await dev.close();
+
+  // Security approves every pending waiver of the service.
+  await page.goto("/services/checkout");
+  const waivers = page.locator("#waivers");
+  for (let approve = waivers.getByRole("button", { name: "Approve" }); (await approve.count()) > 0;) {
+    const before = await approve.count();
+    await approve.first().click();
+    await expect(approve).toHaveCount(before - 1);
+  }
+
+  // The same question now gets allow (exit 0), with the waivers applied, and the decision is on record.
+  const allowed = askGate(commit, artifact);
+  expect(allowed.code, allowed.out).toBe(0);
+  expect(allowed.out).toContain("ALLOW");
+  expect(allowed.out).toMatch(/\d+ waiver\(s\) applied/);
+  await page.goto(`/decisions/${allowed.decision}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("allow");
+  await expect(page.getByText("Every blocking check passed.")).toBeVisible();
+  await shot(page, "gate-allowed");
+  await page.goto("/decisions?service=checkout&stage=production");
+  await expect(page.getByRole("link", { name: `Decision ${allowed.decision}: allow` })).toBeVisible();
+  await shot(page, "decisions-after-flip");
 });

@@ -5,6 +5,9 @@ import { Pill, SeverityBadge } from "@/components/ui/badges";
 import { dateTime, shortSha } from "@/components/ui/format";
 import { Section } from "@/components/ui/section";
 import { TimeAgo } from "@/components/ui/time-ago";
+import { WaiverRequest } from "@/components/remediation/waiver-request";
+import { canActOnTeam } from "@/server/auth/permissions";
+import { userActor } from "@/server/auth/session";
 import { orNotFound, pageApi } from "../../_lib/page-kit";
 
 type Params = Promise<{ id: string }>;
@@ -13,8 +16,11 @@ export const metadata: Metadata = { title: "Finding" };
 
 export default async function FindingPage({ params }: { params: Params }) {
   const { id } = await params;
-  const { api } = await pageApi(`/findings/${encodeURIComponent(id)}`);
-  const f = await orNotFound(api.findings.get({ id: id.slice(0, 100) }));
+  const { api, user } = await pageApi(`/findings/${encodeURIComponent(id)}`);
+  const [f, stages] = await Promise.all([orNotFound(api.findings.get({ id: id.slice(0, 100) })), api.me.stages()]);
+  // The server decides again on submit; this only hides a form the user could not use.
+  const canAct = canActOnTeam(userActor(user), f.service.teamId);
+  const covered = f.waivers.some((w) => w.status === "active" || w.status === "pending");
   const now = new Date();
   const row = (label: string, value: ReactNode) =>
     value === null || value === undefined || value === "" ? null : (
@@ -214,12 +220,28 @@ export default async function FindingPage({ params }: { params: Params }) {
             ))}
           </ul>
         </Section>
-        <Section title="Waivers">
+        <Section title="Waivers" id="waivers">
+          {canAct && f.status === "open" && !covered ? (
+            <div className="mb-3">
+              <WaiverRequest
+                size="sm"
+                service={f.service.slug}
+                match={
+                  f.vulnerabilityId
+                    ? { type: "vulnerability", value: f.vulnerabilityId }
+                    : { type: "fingerprint", value: f.fingerprint }
+                }
+                covers={f.vulnerabilityId ?? "this finding"}
+                stages={stages}
+              />
+            </div>
+          ) : null}
           {f.waivers.length === 0 ? (
             <p className="text-sm text-slate-600">
               None.{" "}
+              {canAct ? "Request one here, or group them from the " : <>A developer of the team can request one from the </>}
               <Link className="text-brand-700 underline" href={`/services/${f.service.slug}/remediation`}>
-                Request one from the remediation view
+                remediation view
               </Link>
               .
             </p>
