@@ -40,12 +40,21 @@ const envSchema = z
     GATEHOUSE_OIDC_NAME: optionalText,
     GATEHOUSE_GITHUB_CLIENT_ID: optionalText,
     GATEHOUSE_GITHUB_CLIENT_SECRET: optionalText,
+    // Audit events streamed to a SIEM, signed with HMAC-SHA256; off unless both are set.
+    GATEHOUSE_AUDIT_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    GATEHOUSE_AUDIT_WEBHOOK_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    GATEHOUSE_AUDIT_WEBHOOK_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(10),
   })
   .superRefine((e, ctx) => {
+    // Audit events leave the host: in clear only to this machine.
+    const hook = e.GATEHOUSE_AUDIT_WEBHOOK_URL ? new URL(e.GATEHOUSE_AUDIT_WEBHOOK_URL) : null;
+    if (hook && hook.protocol === "http:" && !["localhost", "127.0.0.1", "[::1]"].includes(hook.hostname))
+      ctx.addIssue({ code: "custom", path: ["GATEHOUSE_AUDIT_WEBHOOK_URL"], message: "must use https (http only to localhost)" });
     // A sign-in provider is on only when all of its variables are set; half a configuration is a mistake.
     const groups = [
       ["GATEHOUSE_OIDC_ISSUER", "GATEHOUSE_OIDC_CLIENT_ID", "GATEHOUSE_OIDC_CLIENT_SECRET"],
       ["GATEHOUSE_GITHUB_CLIENT_ID", "GATEHOUSE_GITHUB_CLIENT_SECRET"],
+      ["GATEHOUSE_AUDIT_WEBHOOK_URL", "GATEHOUSE_AUDIT_WEBHOOK_SECRET"],
     ] as const;
     for (const g of groups) {
       const set = g.filter((k) => e[k] !== undefined);

@@ -12,6 +12,7 @@ import { ConfigError, env, type Env } from "./env";
 import { VERSION } from "./health";
 import { logger } from "./log";
 import { setRuntime } from "./runtime";
+import { startAuditWebhook } from "./audit/forward-audit";
 import { startDailySnapshots } from "./scoring/daily";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -105,6 +106,14 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   });
 
   const stopSnapshots = startDailySnapshots(opened.handle.db);
+  const stopWebhook =
+    e.GATEHOUSE_AUDIT_WEBHOOK_URL && e.GATEHOUSE_AUDIT_WEBHOOK_SECRET
+      ? startAuditWebhook(
+          opened.handle.db,
+          { url: e.GATEHOUSE_AUDIT_WEBHOOK_URL, secret: e.GATEHOUSE_AUDIT_WEBHOOK_SECRET },
+          e.GATEHOUSE_AUDIT_WEBHOOK_INTERVAL_S,
+        )
+      : () => {};
   server.listen(e.PORT, e.HOST, () => {
     opened.lock?.update({ adminUrl: localUrl(e), adminToken });
     log.info(
@@ -121,6 +130,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     stopSnapshots();
+    stopWebhook();
     server.close();
     server.closeAllConnections();
     opened

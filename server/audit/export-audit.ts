@@ -56,42 +56,54 @@ export async function openAuditExport(ctx: ServiceContext, input: ExportAuditOpt
   return readEvents(ctx, input);
 }
 
+/** A position in the trail, after which reading resumes. The database's own text of the timestamp keeps its microseconds. */
+export type AuditCursor = { at: string; id: string };
+
+/** Up to `limit` events after `cursor` (within since/until), oldest first, secrets stripped. */
+export async function readAuditPage(
+  ctx: Pick<ServiceContext, "db">,
+  opts: { cursor?: AuditCursor; since?: Date; until?: Date; limit: number },
+): Promise<{ lines: AuditLine[]; cursor: AuditCursor | undefined }> {
+  const conditions: (SQL | undefined)[] = [];
+  if (opts.since) conditions.push(gte(auditEvents.at, opts.since));
+  if (opts.until) conditions.push(lt(auditEvents.at, opts.until));
+  if (opts.cursor)
+    conditions.push(sql`(${auditEvents.at}, ${auditEvents.id}) > (${opts.cursor.at}::timestamptz, ${opts.cursor.id})`);
+  const rows = await ctx.db
+    .select({ ...getTableColumns(auditEvents), atText: sql<string>`${auditEvents.at}::text` })
+    .from(auditEvents)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(auditEvents.at), asc(auditEvents.id))
+    .limit(opts.limit);
+  const lines = rows.map((r) => ({
+    id: r.id,
+    at: r.at.toISOString(),
+    actorType: r.actorType,
+    actorId: r.actorId,
+    actorLabel: r.actorLabel,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    teamId: r.teamId,
+    before: stripSecrets(r.before),
+    after: stripSecrets(r.after),
+    ip: r.ip,
+    requestId: r.requestId,
+  }));
+  const last = rows.at(-1);
+  return { lines, cursor: last ? { at: last.atText, id: last.id } : opts.cursor };
+}
+
 async function* readEvents(ctx: ServiceContext, input: ExportAuditOptions): AsyncGenerator<AuditLine> {
   let remaining = input.limit ?? Number.POSITIVE_INFINITY;
-  // The cursor keeps the database's own text of the timestamp: a Date would drop microseconds.
-  let cursor: { at: string; id: string } | undefined;
+  let cursor: AuditCursor | undefined;
   while (remaining > 0) {
-    const conditions: (SQL | undefined)[] = [];
-    if (input.since) conditions.push(gte(auditEvents.at, input.since));
-    if (input.until) conditions.push(lt(auditEvents.at, input.until));
-    if (cursor) conditions.push(sql`(${auditEvents.at}, ${auditEvents.id}) > (${cursor.at}::timestamptz, ${cursor.id})`);
-    const rows = await ctx.db
-      .select({ ...getTableColumns(auditEvents), atText: sql<string>`${auditEvents.at}::text` })
-      .from(auditEvents)
-      .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(asc(auditEvents.at), asc(auditEvents.id))
-      .limit(Math.min(PAGE, remaining));
-    for (const r of rows) {
-      yield {
-        id: r.id,
-        at: r.at.toISOString(),
-        actorType: r.actorType,
-        actorId: r.actorId,
-        actorLabel: r.actorLabel,
-        action: r.action,
-        targetType: r.targetType,
-        targetId: r.targetId,
-        teamId: r.teamId,
-        before: stripSecrets(r.before),
-        after: stripSecrets(r.after),
-        ip: r.ip,
-        requestId: r.requestId,
-      };
-    }
-    remaining -= rows.length;
-    const last = rows.at(-1);
-    if (!last || rows.length < PAGE) return;
-    cursor = { at: last.atText, id: last.id };
+    const limit = Math.min(PAGE, remaining);
+    const page = await readAuditPage(ctx, { cursor, since: input.since, until: input.until, limit });
+    yield* page.lines;
+    remaining -= page.lines.length;
+    if (page.lines.length < limit) return;
+    cursor = page.cursor;
   }
 }
 

@@ -31,4 +31,21 @@ describe("parseEnv", () => {
   it("refuses an out-of-range port", () => {
     expect(() => parseEnv({ PORT: "70000" })).toThrow(/PORT/);
   });
+
+  it("turns the audit webhook on only with both its URL and a long secret, and in clear only to this machine", () => {
+    const secret = "s".repeat(32);
+    expect(parseEnv({}).GATEHOUSE_AUDIT_WEBHOOK_URL).toBeUndefined();
+    expect(() => parseEnv({ GATEHOUSE_AUDIT_WEBHOOK_URL: "https://siem.example.com/in" })).toThrow(
+      /GATEHOUSE_AUDIT_WEBHOOK_SECRET/,
+    );
+    expect(() =>
+      parseEnv({ GATEHOUSE_AUDIT_WEBHOOK_URL: "https://siem.example.com/in", GATEHOUSE_AUDIT_WEBHOOK_SECRET: "short" }),
+    ).toThrow(/GATEHOUSE_AUDIT_WEBHOOK_SECRET: must be at least 32 characters/);
+    expect(() =>
+      parseEnv({ GATEHOUSE_AUDIT_WEBHOOK_URL: "http://siem.example.com/in", GATEHOUSE_AUDIT_WEBHOOK_SECRET: secret }),
+    ).toThrow(/GATEHOUSE_AUDIT_WEBHOOK_URL: must use https/);
+    const e = parseEnv({ GATEHOUSE_AUDIT_WEBHOOK_URL: "http://127.0.0.1:9000/in", GATEHOUSE_AUDIT_WEBHOOK_SECRET: secret });
+    expect(e.GATEHOUSE_AUDIT_WEBHOOK_URL).toBe("http://127.0.0.1:9000/in");
+    expect(e.GATEHOUSE_AUDIT_WEBHOOK_INTERVAL_S).toBe(10);
+  });
 });
