@@ -1,9 +1,16 @@
 // Tokens and the audit trail as operators and pipelines meet them: the real CLI and the real server.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyDelivery } from "@/server/audit/webhook-signature";
 import { cli, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
 
 let server: RunningServer;
+// A SIEM that checks each delivery's signature and keeps the actions it received.
+const WEBHOOK_SECRET = "siem-shared-secret-0123456789abcdef";
+const siemEvents: { action: string; after: { slug?: string } | null }[] = [];
+let siem: Server;
 const dataDir = path.join(tempDir(), "data");
 const env = { GATEHOUSE_DATA_DIR: dataDir };
 const started = new Date(Date.now() - 1000).toISOString();
@@ -21,12 +28,36 @@ const idOf = (line: string) => /\b(tok_[0-9a-z]{26})\b/.exec(line)?.[1];
 
 // A start may wait for a build (one at a time), so it gets a generous deadline.
 beforeAll(async () => {
-  server = await startServer({ ...env, GATEHOUSE_API_RATE_PER_MINUTE: "5" }, 600_000);
+  siem = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      const headers = {
+        signature: req.headers["x-gatehouse-signature"] as string,
+        timestamp: req.headers["x-gatehouse-timestamp"] as string,
+      };
+      if (!verifyDelivery(WEBHOOK_SECRET, headers, body, Math.floor(Date.now() / 1000))) return res.writeHead(401).end();
+      siemEvents.push(...(JSON.parse(body) as { events: typeof siemEvents }).events);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => siem.listen(0, "127.0.0.1", r));
+  server = await startServer(
+    {
+      ...env,
+      GATEHOUSE_API_RATE_PER_MINUTE: "5",
+      GATEHOUSE_AUDIT_WEBHOOK_URL: `http://127.0.0.1:${(siem.address() as AddressInfo).port}/gatehouse`,
+      GATEHOUSE_AUDIT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      GATEHOUSE_AUDIT_WEBHOOK_INTERVAL_S: "1",
+    },
+    600_000,
+  );
   await ok(["team", "create", "payments"]);
 }, 700_000);
 
 afterAll(async () => {
   await server?.stop();
+  siem?.close();
 });
 
 describe("gatehouse token list | rotate | revoke", () => {
@@ -125,5 +156,15 @@ describe("the audit trail", () => {
     expect(withToken.status).toBe(401);
     const body = await withToken.text();
     expect(body).not.toMatch(/\n\s+at |select |node_modules/);
+  });
+});
+
+describe("the SIEM webhook", () => {
+  it("receives the server's audit events, signed, within seconds", async () => {
+    await ok(["team", "create", "webhook-check"]);
+    const created = () => siemEvents.find((e) => e.action === "team.create" && e.after?.slug === "webhook-check");
+    const deadline = Date.now() + 30_000;
+    while (!created() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(created()).toBeDefined();
   });
 });
