@@ -3,7 +3,7 @@ import { hunkHeader } from "@/server/gate/policy-diff";
 
 const ROW = {
   added: { sign: "+", word: "Added", cls: "bg-blue-50 text-blue-950", signCls: "text-blue-800" },
-  removed: { sign: "−", word: "Removed", cls: "bg-red-50 text-red-950 line-through decoration-red-300", signCls: "text-red-800" },
+  removed: { sign: "−", word: "Removed", cls: "bg-red-50 text-red-950", signCls: "text-red-800" },
   unchanged: { sign: " ", word: "", cls: "text-slate-700", signCls: "text-slate-400" },
 } as const;
 

@@ -70,7 +70,7 @@ export default async function PoliciesPage() {
                       )}
                       {s.versions > 1 ? <span className="block text-xs text-slate-500">{s.versions} versions</span> : null}
                     </td>
-                    <td className="px-3 py-2 break-all">
+                    <td className="px-3 py-2 wrap-anywhere">
                       {s.current && !s.current.isDefault ? (
                         s.current.createdBy
                       ) : (

@@ -19,25 +19,25 @@ const STATUS: Record<WaiverStatus, { icon: string; tone: "amber" | "blue" | "sla
     icon: "…",
     tone: "amber",
     title: "Pending",
-    empty: "No request waits for approval. Developers request waivers from a service's remediation view.",
+    empty: "Nothing waits for approval. Developers request waivers from a service's remediation view.",
   },
   active: {
     icon: "✓",
     tone: "blue",
     title: "Active",
-    empty: "No waiver is in force: the gate counts every finding.",
+    empty: "No waiver is in force here: the gate counts every matching finding.",
   },
   expired: {
     icon: "⌛",
     tone: "slate",
     title: "Expired",
-    empty: "No waiver has expired yet.",
+    empty: "Waivers land here once their expiry date passes.",
   },
   revoked: {
     icon: "✕",
     tone: "red",
     title: "Revoked",
-    empty: "No waiver has been revoked or rejected.",
+    empty: "Revoked waivers and rejected requests land here.",
   },
 };
 
@@ -181,7 +181,7 @@ export default async function WaiversPage({ searchParams }: { searchParams: Sear
                   <dl className="grid gap-x-6 gap-y-0.5 text-xs text-slate-600 sm:grid-cols-3">
                     <div>
                       <dt className="inline">Requested by </dt>
-                      <dd className="inline break-all">
+                      <dd className="inline wrap-anywhere">
                         {w.createdBy} · <TimeAgo iso={w.createdAt} now={now} />
                       </dd>
                     </div>
@@ -201,14 +201,14 @@ export default async function WaiversPage({ searchParams }: { searchParams: Sear
                       {w.revokedBy && w.revokedAt ? (
                         <>
                           <dt className="inline">{w.approvedBy ? "Revoked by " : "Rejected by "}</dt>
-                          <dd className="inline break-all">
+                          <dd className="inline wrap-anywhere">
                             {w.revokedBy} · <TimeAgo iso={w.revokedAt} now={now} />
                           </dd>
                         </>
                       ) : w.approvedBy && w.approvedAt ? (
                         <>
                           <dt className="inline">Approved by </dt>
-                          <dd className="inline break-all">
+                          <dd className="inline wrap-anywhere">
                             {w.approvedBy} · <TimeAgo iso={w.approvedAt} now={now} />
                           </dd>
                         </>
@@ -226,7 +226,14 @@ export default async function WaiversPage({ searchParams }: { searchParams: Sear
             })}
           </ul>
           <div className="px-4 pb-3">
-            <Pagination path="/waivers" params={params} page={list.page} pages={list.pages} total={list.total} noun="waivers" />
+            <Pagination
+              path="/waivers"
+              params={params}
+              page={list.page}
+              pages={list.pages}
+              total={list.total}
+              noun={list.total === 1 ? "waiver" : "waivers"}
+            />
           </div>
         </div>
       )}

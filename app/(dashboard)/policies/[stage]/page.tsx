@@ -35,10 +35,9 @@ export default async function StagePolicyPage({ params, searchParams }: { params
   const path = `/policies/${stage}`;
   const { api, user } = await pageApi(href(path, query));
   if (!SLUG.test(stage) || stage.length > 63) notFound();
-  const [current, versions] = await Promise.all([
-    orNotFound(api.policies.get({ stage })),
-    orNotFound(api.policies.versions({ stage })),
-  ]);
+  // In order: reading the policy in force stores the shipped default as version 1 the first time.
+  const current = await orNotFound(api.policies.get({ stage }));
+  const versions = await api.policies.versions({ stage });
   const shownVersion =
     query.version !== undefined && versions.some((v) => v.version === query.version) ? query.version : undefined;
   const shown =
@@ -84,7 +83,7 @@ export default async function StagePolicyPage({ params, searchParams }: { params
         </p>
       ) : null}
 
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Section
           id="rules"
           title={`What the gate checks (version ${shown.version})`}
@@ -133,7 +132,7 @@ export default async function StagePolicyPage({ params, searchParams }: { params
         <p className="text-sm text-slate-600">Only the security team changes policies; ask them if a rule blocks you unfairly.</p>
       )}
 
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
         <Section id="history" title="Version history" description="Newest first. Every version stays readable.">
           <ol className="divide-y divide-slate-100 text-sm">
             {versions.map((v, i) => {
@@ -149,7 +148,8 @@ export default async function StagePolicyPage({ params, searchParams }: { params
                   </div>
                   <p className="text-slate-700">{v.comment ?? <span className="text-slate-500">no comment</span>}</p>
                   <p className="text-xs text-slate-500">
-                    <span className="break-all">{v.createdBy}</span> · <time dateTime={v.createdAt}>{dateTime(v.createdAt)}</time>
+                    <span className="wrap-anywhere">{v.createdBy}</span> ·{" "}
+                    <time dateTime={v.createdAt}>{dateTime(v.createdAt)}</time>
                     {previous ? (
                       <>
                         {" · "}
