@@ -7,7 +7,8 @@ export function relative(iso: string, now: Date): string {
   const ms = new Date(iso).getTime() - now.getTime();
   if (ms <= 0) return ago(iso, now);
   if (ms < 3_600_000) return `in ${Math.max(1, Math.floor(ms / 60_000))} min`;
-  if (ms < DAY) return `in ${Math.floor(ms / 3_600_000)} h`;
-  const d = Math.floor(ms / DAY);
+  // Rounded, not floored: a 7-day waiver created a minute ago still reads "in 7 days".
+  if (ms < DAY) return `in ${Math.round(ms / 3_600_000)} h`;
+  const d = Math.round(ms / DAY);
   return d === 1 ? "in 1 day" : `in ${d} days`;
 }

@@ -187,6 +187,36 @@ test("the waivers page lists, filters by status and service, and security approv
   await expect(active).toContainText(`Approved by ${SECURITY}`);
   await expect(active.getByRole("button", { name: "Revoke" })).toBeVisible();
 
+  // A reviewer's own request: Approve is disabled, and the page says why.
+  const rule = `gov-rule-${run}`;
+  // Sent from the page itself, as the dashboard does (the CSRF check wants a same-origin request).
+  const requested = await page.evaluate(
+    async (body) =>
+      (
+        await fetch("/api/trpc/remediation.requestWaiver", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        })
+      ).status,
+    {
+      json: {
+        service: SERVICE,
+        match: { type: "rule", value: rule },
+        reason: "Requested by the security reviewer, who must not approve it too.",
+        expiresInDays: 7,
+      },
+    },
+  );
+  expect(requested).toBe(200);
+  await page.goto(`/waivers?status=pending&service=${SERVICE}`);
+  const own = page.getByTestId("waiver").filter({ hasText: rule });
+  await expect(own).toContainText(`Requested by ${SECURITY}`);
+  await expect(own.getByRole("button", { name: "Approve" })).toBeDisabled();
+  await expect(own).toContainText("You requested this waiver; another member of the security team approves it.");
+  await expect(own.getByRole("button", { name: "Reject" })).toBeEnabled();
+  await shot(page, "waivers-own-request");
+
   // An empty tab tells the user what it would hold.
   await page.goto(`/waivers?status=expired&service=${SERVICE}`);
   await expect(page.getByText("No expired waivers match.")).toBeVisible();
