@@ -57,6 +57,22 @@ async function versionInForce(page: Page): Promise<number> {
   return Number(/^Version (\d+)/.exec(text ?? "")![1]);
 }
 
+/**
+ * Console errors, uncaught exceptions and failed responses of the page (a CSP violation is a console error).
+ * The browser's own favicon request (there is none) is the one "Failed to load resource" left out.
+ */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("response", (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+  });
+  return errors;
+}
+
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(() => {
@@ -80,6 +96,7 @@ test.beforeAll(() => {
 test("security edits the test policy: an invalid draft saves nothing, a valid one is version N+1 with its diff", async ({
   page,
 }) => {
+  const errors = watchErrors(page);
   await join(page, SECURITY, "security", "Sasha Security");
   await page.goto("/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policies", exact: true }).click();
@@ -149,6 +166,7 @@ test("security edits the test policy: an invalid draft saves nothing, a valid on
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/policies/test");
   await shot(page, "policy-phone");
+  expect(errors).toEqual([]);
 });
 
 test("a developer reads the policy in force but has no editor", async ({ page }) => {
@@ -165,6 +183,7 @@ test("a developer reads the policy in force but has no editor", async ({ page })
 });
 
 test("the waivers page lists, filters by status and service, and security approves", async ({ page }) => {
+  const errors = watchErrors(page);
   await signIn(page, SECURITY, "/waivers");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Waivers");
   await page.getByRole("link", { name: /^Pending/ }).click();
@@ -221,6 +240,7 @@ test("the waivers page lists, filters by status and service, and security approv
   await page.goto(`/waivers?status=expired&service=${SERVICE}`);
   await expect(page.getByText("No expired waivers match.")).toBeVisible();
   await shot(page, "waivers-empty");
+  expect(errors).toEqual([]);
 
   // The developer of the service's team sees it, without review buttons.
   await page.context().clearCookies();
