@@ -8,6 +8,8 @@ const LINKS = [
   { href: "/services", label: "Services" },
   { href: "/findings", label: "Findings" },
   { href: "/decisions", label: "Decisions" },
+  { href: "/policies", label: "Policies" },
+  { href: "/waivers", label: "Waivers" },
   { href: "/scoring", label: "How scoring works" },
 ];
 

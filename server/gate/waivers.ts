@@ -1,13 +1,13 @@
 // Waivers: risk acceptance with a reason, an expiry, a requester and a different approver.
 // A false positive is a waiver that does not expire; security staff can revoke it.
-import { and, desc, eq, isNull, or } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { services, waivers } from "@/db/schema";
+import { services, teams, waivers } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { conflict, DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
-import { canActOnTeam, hasRole, requireRole } from "../auth/permissions";
+import { canActOnTeam, canSeeTeam, hasRole, requireRole, visibleTeamIds } from "../auth/permissions";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { slugSchema } from "../validation";
@@ -230,6 +230,105 @@ export async function listWaivers(ctx: ServiceContext, filter: { service?: strin
   return rows
     .filter((r) => !(actor.type === "token" && actor.serviceIds && r.w.serviceId && !actor.serviceIds.includes(r.w.serviceId)))
     .map((r) => view(r.w, r.slug, now));
+}
+
+export const WAIVER_STATUSES = ["pending", "active", "expired", "revoked"] as const;
+export type WaiverStatus = (typeof WAIVER_STATUSES)[number];
+
+export const waiversFilter = z.object({
+  status: z.enum(WAIVER_STATUSES).optional(),
+  /** waivers that apply to this service: its own and those for every service */
+  service: slugSchema.optional(),
+  /** waivers of this team's services */
+  team: slugSchema.optional(),
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(100).default(25),
+});
+export type WaiversFilter = z.input<typeof waiversFilter>;
+
+export type WaiverListItem = WaiverView & { team: string | null };
+export type WaiverPage = {
+  items: WaiverListItem[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pages: number;
+  /** how many waivers of each status match the other filters (for tabs) */
+  counts: Record<WaiverStatus, number>;
+};
+
+/** The SQL twin of waiverStatus(): the same four states, decided by the database at `now`. */
+function statusIs(status: WaiverStatus, now: Date): SQL {
+  const live = and(isNull(waivers.revokedAt), or(isNull(waivers.expiresAt), gt(waivers.expiresAt, now)));
+  switch (status) {
+    case "revoked":
+      return isNotNull(waivers.revokedAt);
+    case "expired":
+      return and(isNull(waivers.revokedAt), lte(waivers.expiresAt, now))!;
+    case "active":
+      return and(live, isNotNull(waivers.approvedAt))!;
+    case "pending":
+      return and(live, isNull(waivers.approvedAt))!;
+  }
+}
+
+/**
+ * A page of waivers filtered by status, service and team. Developers and viewers see their teams' waivers
+ * (and those for every service, which apply to theirs); security staff and admins see all of them.
+ */
+export async function findWaivers(ctx: ServiceContext, raw: WaiversFilter = {}): Promise<WaiverPage> {
+  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  const f = waiversFilter.parse(raw);
+  const actor = ctx.actor;
+  const now = ctx.now();
+  const scope: (SQL | undefined)[] = [];
+  const visible = visibleTeamIds(actor);
+  if (visible) scope.push(or(isNull(waivers.serviceId), visible.length ? inArray(waivers.teamId, visible) : sql`false`));
+  if (actor.type === "token" && actor.serviceIds)
+    scope.push(
+      or(isNull(waivers.serviceId), actor.serviceIds.length ? inArray(waivers.serviceId, actor.serviceIds) : sql`false`),
+    );
+  if (f.team) {
+    const [team] = await ctx.db.select({ id: teams.id }).from(teams).where(eq(teams.slug, f.team)).limit(1);
+    if (!team || !canSeeTeam(actor, team.id)) throw notFound(`Team "${f.team}"`);
+    scope.push(eq(waivers.teamId, team.id));
+  }
+  if (f.service) {
+    const svc = await serviceForActor(ctx, f.service, "read");
+    scope.push(or(eq(waivers.serviceId, svc.id), isNull(waivers.serviceId)));
+  }
+  const countOf = (s: WaiverStatus) => sql<number>`count(*) filter (where ${statusIs(s, now)})`.mapWith(Number);
+  const where = and(...scope, f.status ? statusIs(f.status, now) : undefined);
+  const [rows, totals] = await Promise.all([
+    ctx.db
+      .select({ w: waivers, slug: services.slug, team: teams.slug })
+      .from(waivers)
+      .leftJoin(services, eq(services.id, waivers.serviceId))
+      .leftJoin(teams, eq(teams.id, waivers.teamId))
+      .where(where)
+      .orderBy(desc(waivers.createdAt), desc(waivers.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
+    ctx.db
+      .select({
+        pending: countOf("pending"),
+        active: countOf("active"),
+        expired: countOf("expired"),
+        revoked: countOf("revoked"),
+      })
+      .from(waivers)
+      .where(and(...scope)),
+  ]);
+  const counts = totals[0] ?? { pending: 0, active: 0, expired: 0, revoked: 0 };
+  const total = f.status ? counts[f.status] : WAIVER_STATUSES.reduce((n, s) => n + counts[s], 0);
+  return {
+    items: rows.map((r) => ({ ...view(r.w, r.slug, now), team: r.team })),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+    pages: Math.max(1, Math.ceil(total / f.pageSize)),
+    counts,
+  };
 }
 
 /** Approved, unrevoked waivers that may apply to this service at this stage (expiry is the evaluator's job). */

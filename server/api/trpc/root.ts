@@ -3,6 +3,7 @@ import { createCallerFactory, router } from "./init";
 import { decisionsRouter } from "./routers/decisions";
 import { findingsRouter } from "./routers/findings";
 import { meRouter } from "./routers/me";
+import { policiesRouter } from "./routers/policies";
 import { postureRouter } from "./routers/posture";
 import { remediationRouter } from "./routers/remediation";
 import { servicesRouter } from "./routers/services";
@@ -16,6 +17,7 @@ export const appRouter = router({
   findings: findingsRouter,
   decisions: decisionsRouter,
   waivers: waiversRouter,
+  policies: policiesRouter,
 });
 
 export type AppRouter = typeof appRouter;
