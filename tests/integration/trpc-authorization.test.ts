@@ -12,6 +12,7 @@ import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
 import { appRouter, createCaller } from "@/server/api/trpc/root";
 import type { ServiceContext } from "@/server/context";
 import { evaluateGateRequest } from "@/server/gate/evaluate-gate";
+import { setPolicy } from "@/server/gate/policies";
 import { createWaiver } from "@/server/gate/waivers";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
@@ -70,9 +71,11 @@ type World = {
   commitA: string;
 };
 
-type Case = { level: keyof typeof LEVELS; input?: (w: World) => unknown };
+/** `readOnly`: a mutation by HTTP method that only checks something (it must change nothing, even when allowed). */
+type Case = { level: keyof typeof LEVELS; input?: (w: World) => unknown; readOnly?: true };
 
 const reason = "accepted until the vendor ships a fix";
+const policyText = JSON.stringify({ rules: { noSecrets: { mode: "fail" } } });
 
 /** One row per procedure of appRouter. */
 const CASES: Record<string, Case> = {
@@ -104,8 +107,22 @@ const CASES: Record<string, Case> = {
   "findings.get": { level: "teamRead", input: (w) => ({ id: w.findingA }) },
   "decisions.list": { level: "signedIn", input: () => ({}) },
   "decisions.get": { level: "teamRead", input: (w) => ({ id: w.decisionA }) },
+  "waivers.list": { level: "teamRead", input: (w) => ({ service: w.svcA }) },
   "waivers.approve": { level: "security", input: (w) => ({ id: w.waiverA }) },
   "waivers.revoke": { level: "security", input: (w) => ({ id: w.waiverA }) },
+  "policies.list": { level: "signedIn" },
+  "policies.get": { level: "signedIn", input: () => ({ stage: "test" }) },
+  "policies.versions": { level: "signedIn", input: () => ({ stage: "test" }) },
+  "policies.diff": { level: "signedIn", input: () => ({ stage: "test", from: 1, to: 2 }) },
+  "policies.validate": {
+    level: "security",
+    input: () => ({ stage: "test", text: policyText, format: "json" }),
+    readOnly: true,
+  },
+  "policies.save": {
+    level: "security",
+    input: () => ({ stage: "test", text: policyText, format: "json", comment: "secrets block the test stage" }),
+  },
 };
 
 type Procedure = { _def: { type: "query" | "mutation" | "subscription" } };
@@ -141,6 +158,9 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
       admin: user("usr_authz_admin", "admin", []),
     });
 
+    // Two versions of the test stage's policy, for the diff.
+    await setPolicy(ops, "test", { rules: { noSecrets: { mode: "warn" } } }, "first");
+    await setPolicy(ops, "test", { rules: { noSecrets: { mode: "fail" } } }, "second");
     const commitA = sha("authz-a1");
     await upload(
       ops,
@@ -230,6 +250,9 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
         if (outcome !== "ok") {
           expect(after.tables, `${path} as ${name}: a denied call changed data`).toEqual(before.tables);
           expect(auditAdded(before, after).every((a) => a === "access.denied")).toBe(true);
+        } else if (c.readOnly) {
+          expect(after.tables, `${path} as ${name}: a check changed data`).toEqual(before.tables);
+          expect(auditAdded(before, after)).toEqual([]);
         } else if (mutation) {
           expect(after.tables, `${path} as ${name}: an allowed mutation changed nothing`).not.toEqual(before.tables);
           expect(auditAdded(before, after).length, `${path} as ${name}: an allowed mutation left no audit event`).toBeGreaterThan(
