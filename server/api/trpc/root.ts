@@ -1,11 +1,14 @@
 // The dashboard's API: one router per view, all behind the procedure ladder in init.ts.
 import { createCallerFactory, router } from "./init";
+import { auditRouter } from "./routers/audit";
 import { decisionsRouter } from "./routers/decisions";
 import { findingsRouter } from "./routers/findings";
 import { meRouter } from "./routers/me";
 import { postureRouter } from "./routers/posture";
 import { remediationRouter } from "./routers/remediation";
 import { servicesRouter } from "./routers/services";
+import { teamsRouter } from "./routers/teams";
+import { tokensRouter } from "./routers/tokens";
 import { waiversRouter } from "./routers/waivers";
 
 export const appRouter = router({
@@ -16,6 +19,9 @@ export const appRouter = router({
   findings: findingsRouter,
   decisions: decisionsRouter,
   waivers: waiversRouter,
+  tokens: tokensRouter,
+  audit: auditRouter,
+  teams: teamsRouter,
 });
 
 export type AppRouter = typeof appRouter;
