@@ -9,6 +9,10 @@ const LINKS = [
   { href: "/findings", label: "Findings" },
   { href: "/decisions", label: "Decisions" },
   { href: "/scoring", label: "How scoring works" },
+  // Access and accountability, after the daily views.
+  { href: "/tokens", label: "Tokens", first: true },
+  { href: "/audit", label: "Audit" },
+  { href: "/teams", label: "Teams" },
 ];
 
 export function NavLinks() {
@@ -18,7 +22,7 @@ export function NavLinks() {
       {LINKS.map((l) => {
         const active = path === l.href || path.startsWith(`${l.href}/`);
         return (
-          <li key={l.href} className="shrink-0">
+          <li key={l.href} className={`shrink-0 ${"first" in l ? "ml-2 border-l border-white/20 pl-2" : ""}`}>
             <Link
               href={l.href}
               aria-current={active ? "page" : undefined}

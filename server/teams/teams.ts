@@ -117,3 +117,29 @@ export async function getTeamDetail(ctx: ServiceContext, slug: string): Promise<
     services: svc,
   };
 }
+
+export type TeamServices = { slug: string; name: string; member: boolean; services: { slug: string; name: string }[] };
+
+/** The visible teams with their services' slugs: what a form binding something to a team or services offers. */
+export async function listTeamServices(ctx: ServiceContext): Promise<TeamServices[]> {
+  requireRole(ctx.actor, "viewer");
+  const visible = visibleTeamIds(ctx.actor);
+  if (visible && visible.length === 0) return [];
+  const rows = await ctx.db
+    .select({ teamId: teams.id, slug: teams.slug, name: teams.name, service: services.slug, serviceName: services.name })
+    .from(teams)
+    .leftJoin(services, eq(services.teamId, teams.id))
+    .where(visible ? inArray(teams.id, visible) : undefined)
+    .orderBy(asc(teams.slug), asc(services.slug));
+  const member = (id: string) => ctx.actor.type === "user" && ctx.actor.teamIds.includes(id);
+  const out: TeamServices[] = [];
+  for (const r of rows) {
+    let team = out.at(-1);
+    if (!team || team.slug !== r.slug) {
+      team = { slug: r.slug, name: r.name, member: member(r.teamId), services: [] };
+      out.push(team);
+    }
+    if (r.service) team.services.push({ slug: r.service, name: r.serviceName ?? r.service });
+  }
+  return out;
+}
