@@ -6,7 +6,7 @@ const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
 export function AuditTable({ events }: { events: AuditLine[] }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="min-w-full text-sm">
         <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 uppercase">
           <tr>

@@ -208,12 +208,7 @@ test("developer: sees their team, no admin controls, and no audit log", async ({
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/tokens");
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Teams" })).toBeAttached();
-  const wide = await page.evaluate(() =>
-    [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right > 392)
-      .slice(0, 8)
-      .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`),
-  );
-  console.log("WIDE", JSON.stringify(wide, null, 1));
+  // Wide tables scroll inside their card; the page itself does not scroll sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(page, "tokens-phone");
 });

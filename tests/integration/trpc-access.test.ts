@@ -159,6 +159,23 @@ describeEachDatabase("tRPC tokens, audit and teams", (t) => {
       await deniedUnchanged(() => api(security).tokens.create({ team: w.teamA, scopes: ["*" as "read"] }), "BAD_REQUEST");
     });
 
+    it("offers each role the teams, services and scopes it may grant, and nothing of other teams", async () => {
+      const devOptions = await api(dev).tokens.options();
+      expect(devOptions).toEqual([
+        {
+          slug: w.teamA,
+          name: "Payments",
+          member: true,
+          services: [w.svcA1, w.svcA2].sort().map((slug) => ({ slug, name: slug })),
+          scopes: ["scans:write", "gate:evaluate", "deployments:write", "read"],
+        },
+      ]);
+      expect((await api(viewer).tokens.options()).map((o) => o.scopes)).toEqual([["read"]]);
+      const sec = await api(security).tokens.options();
+      expect(sec.map((o) => o.slug)).toEqual(expect.arrayContaining([w.teamA, w.teamB]));
+      expect(sec.find((o) => o.slug === w.teamB)!.scopes).toContain("policies:write");
+    });
+
     it("lists only the caller's teams' tokens", async () => {
       const b = await api(security).tokens.create({ team: w.teamB, scopes: ["read"] });
       const devList = await api(dev).tokens.list({});

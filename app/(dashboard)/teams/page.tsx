@@ -66,7 +66,7 @@ export default async function TeamsPage() {
         >
           <div className="space-y-4">
             <InviteForm teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />
-            <div className="-mx-4 overflow-x-auto sm:mx-0">
+            <div className="relative -mx-4 overflow-x-auto sm:mx-0">
               <table className="min-w-full text-sm">
                 <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 uppercase">
                   <tr>

@@ -49,7 +49,7 @@ export default async function TokensPage() {
             <CodeBlock code="npm run gatehouse -- token create --team <team> --scopes scans:write,gate:evaluate" />
           </Empty>
         ) : (
-          <div className="-mx-4 overflow-x-auto sm:mx-0">
+          <div className="relative -mx-4 overflow-x-auto sm:mx-0">
             <table className="min-w-full text-sm">
               <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 uppercase">
                 <tr>

@@ -44,7 +44,7 @@ export default async function TeamPage({ params }: { params: Promise<{ slug: str
               </p>
             </Empty>
           ) : (
-            <div className="-mx-4 overflow-x-auto sm:mx-0">
+            <div className="relative -mx-4 overflow-x-auto sm:mx-0">
               <table className="min-w-full text-sm">
                 <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 uppercase">
                   <tr>
