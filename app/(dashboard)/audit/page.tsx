@@ -5,6 +5,7 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { FilterForm, TextFilter } from "@/components/ui/filter-form";
 import { href } from "@/components/ui/href";
 import { Empty } from "@/components/ui/section";
+import type { AuditPage } from "@/server/audit/list-audit";
 import { one, pageApi, text, type SearchParams } from "../_lib/page-kit";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -28,7 +29,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   // "To" is a whole day, inclusive; the API's until is exclusive.
   const range = { since: params.from, until: params.to ? nextDay(params.to) : undefined };
   const badRange = !!(range.since && range.until && range.since >= range.until);
-  let page;
+  let page: AuditPage;
   try {
     page = badRange
       ? { items: [], nextCursor: null }

@@ -43,7 +43,7 @@ export default async function TeamsPage() {
                   <Link className="font-medium text-brand-700 underline" href={`/teams/${t.slug}`}>
                     {t.name}
                   </Link>
-                  <span className="ml-2 font-mono text-xs text-slate-500">{t.slug}</span>
+                  {t.name !== t.slug ? <span className="ml-2 font-mono text-xs text-slate-500">{t.slug}</span> : null}
                 </div>
                 <p className="text-sm text-slate-600">
                   {plural(t.members, "member")} · {plural(t.services, "service")}
@@ -65,7 +65,9 @@ export default async function TeamsPage() {
           description="Change a role, disable an account, or invite someone. Only administrators see this."
         >
           <div className="space-y-4">
+            <h3 className="text-sm font-semibold text-slate-900">Invite someone</h3>
             <InviteForm teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />
+            <h3 className="border-t border-slate-200 pt-4 text-sm font-semibold text-slate-900">Everyone</h3>
             <div className="relative -mx-4 overflow-x-auto sm:mx-0">
               <table className="min-w-full text-sm">
                 <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 uppercase">
