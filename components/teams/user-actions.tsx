@@ -20,7 +20,7 @@ export function UserActions({ email, role, disabled }: { email: string; role: Ro
     <div className="space-y-1">
       <div className="flex flex-wrap items-center gap-2">
         <form
-          aria-label={`Role of ${email}`}
+          aria-label={`Change the role of ${email}`}
           className="flex items-center gap-1"
           onSubmit={(e) => {
             e.preventDefault();

@@ -98,6 +98,40 @@ test("admin: creates a team, adds a member, sees the people", async ({ page }) =
   await shot(page, "teams-admin");
 });
 
+test("admin: invites a person (the link once), changes their role, disables them", async ({ page, browser }) => {
+  const email = `vic-${run}@example.com`;
+  await signIn(page, ADMIN, "/teams");
+  const invite = page.getByRole("form", { name: "Invite a person" });
+  await invite.getByLabel("Email").fill(email);
+  await invite.getByLabel("Role").selectOption("viewer");
+  await invite.getByLabel("Team").selectOption(CLI_TEAM);
+  await invite.getByRole("button", { name: "Create invitation link" }).click();
+  const link = (await page.getByTestId("secret").textContent())!;
+  expect(link).toMatch(/\/setup\?token=gsl_/);
+  await page.reload();
+  await expect(page.getByTestId("secret")).toHaveCount(0);
+
+  const { context, page: guest } = await fresh(browser);
+  await guest.goto(link);
+  await guest.getByLabel("Your name").fill("Vic Viewer");
+  await guest.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await guest.getByLabel("Repeat the password").fill(PASSWORD);
+  await guest.getByRole("button", { name: "Create account" }).click();
+  await guest.waitForURL((u) => !u.pathname.startsWith("/setup"));
+  await context.close();
+
+  await page.reload();
+  const row = page.locator("#people").getByRole("row", { name: new RegExp(email) });
+  await expect(row).toContainText(CLI_TEAM);
+  await row.getByRole("combobox", { name: `Role of ${email}` }).selectOption("developer");
+  await row.getByRole("button", { name: "Change role" }).click();
+  await expect(row.getByRole("cell").nth(1)).toHaveText("developer", { ignoreCase: true });
+  await row.getByRole("button", { name: "Disable" }).click();
+  await row.getByRole("button", { name: "Disable account" }).click();
+  await expect(row).toContainText("disabled");
+  await shot(page, "people");
+});
+
 test("security: creates a token, sees the secret once, revokes it", async ({ page }) => {
   await signIn(page, SECURITY, "/tokens");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Machine tokens");
