@@ -11,6 +11,10 @@ const LINKS = [
   { href: "/policies", label: "Policies" },
   { href: "/waivers", label: "Waivers" },
   { href: "/scoring", label: "How scoring works" },
+  // Access and accountability, after the daily views.
+  { href: "/tokens", label: "Tokens", first: true },
+  { href: "/audit", label: "Audit" },
+  { href: "/teams", label: "Teams" },
 ];
 
 export function NavLinks() {
@@ -20,7 +24,7 @@ export function NavLinks() {
       {LINKS.map((l) => {
         const active = path === l.href || path.startsWith(`${l.href}/`);
         return (
-          <li key={l.href} className="shrink-0">
+          <li key={l.href} className={`shrink-0 ${"first" in l ? "ml-2 border-l border-white/20 pl-2" : ""}`}>
             <Link
               href={l.href}
               aria-current={active ? "page" : undefined}

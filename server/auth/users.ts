@@ -1,10 +1,10 @@
-// People, as operators and admins see them: list, disable.
-import { asc, eq } from "drizzle-orm";
+// People, as operators and admins see them: list, change a role, disable.
+import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
-import { teamMembers, teams, users, type Role } from "@/db/schema";
+import { ROLES, teamMembers, teams, users, type Role } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
-import { notFound, validation } from "../errors";
+import { conflict, notFound, validation } from "../errors";
 import { requireRole } from "./permissions";
 import { revokeSessionsOf } from "./sessions";
 import { emailSchema } from "./setup-links";
@@ -63,5 +63,43 @@ export async function disableUser(ctx: ServiceContext, raw: z.input<typeof disab
       after: { status: "disabled", revokedSessions },
     });
     return { id: user.id };
+  });
+}
+
+export const changeUserRoleInput = z.object({ email: emailSchema, role: z.enum(ROLES) });
+
+export type RoleChange = { id: string; email: string; before: Role; after: Role; changed: boolean };
+
+/**
+ * Gives a person another role; it applies from their next request (sessions read the role from the
+ * database). Admins cannot change their own role, and the last active admin stays an admin.
+ */
+export async function changeUserRole(ctx: ServiceContext, raw: z.input<typeof changeUserRoleInput>): Promise<RoleChange> {
+  requireRole(ctx.actor, "admin");
+  const input = changeUserRoleInput.parse(raw);
+  return withTransaction(ctx, async (tx) => {
+    const [user] = await tx.db.select().from(users).where(eq(users.email, input.email)).for("update").limit(1);
+    if (!user) throw notFound(`User ${input.email}`);
+    if (ctx.actor.type === "user" && ctx.actor.id === user.id) throw validation("You cannot change your own role.");
+    const same = { id: user.id, email: user.email, before: user.role, after: input.role };
+    if (user.role === input.role) return { ...same, changed: false };
+    if (user.role === "admin" && !user.disabledAt) {
+      // Locking the other admins' rows keeps two concurrent demotions from removing the last two.
+      const others = await tx.db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, user.id)))
+        .for("update");
+      if (others.length === 0) throw conflict(`${user.email} is the last active admin.`, "last-admin");
+    }
+    await tx.db.update(users).set({ role: input.role }).where(eq(users.id, user.id));
+    await recordAudit(tx, {
+      action: "user.role_change",
+      targetType: "user",
+      targetId: user.id,
+      before: { role: user.role },
+      after: { role: input.role },
+    });
+    return { ...same, changed: true };
   });
 }

@@ -129,3 +129,9 @@ export const securityProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (!hasRole(ctx.actor, "security")) throw new TRPCError({ code: "FORBIDDEN", message: "This needs the security role." });
   return next();
 });
+
+/** Admins: teams, members, roles and accounts. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!hasRole(ctx.actor, "admin")) throw new TRPCError({ code: "FORBIDDEN", message: "This needs the admin role." });
+  return next();
+});

@@ -1,5 +1,6 @@
 // The dashboard's API: one router per view, all behind the procedure ladder in init.ts.
 import { createCallerFactory, router } from "./init";
+import { auditRouter } from "./routers/audit";
 import { decisionsRouter } from "./routers/decisions";
 import { findingsRouter } from "./routers/findings";
 import { meRouter } from "./routers/me";
@@ -7,6 +8,8 @@ import { policiesRouter } from "./routers/policies";
 import { postureRouter } from "./routers/posture";
 import { remediationRouter } from "./routers/remediation";
 import { servicesRouter } from "./routers/services";
+import { teamsRouter } from "./routers/teams";
+import { tokensRouter } from "./routers/tokens";
 import { waiversRouter } from "./routers/waivers";
 
 export const appRouter = router({
@@ -18,6 +21,9 @@ export const appRouter = router({
   decisions: decisionsRouter,
   waivers: waiversRouter,
   policies: policiesRouter,
+  tokens: tokensRouter,
+  audit: auditRouter,
+  teams: teamsRouter,
 });
 
 export type AppRouter = typeof appRouter;
