@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLinks } from "@/components/dashboard/nav-links";
 import { TrpcProvider } from "@/components/trpc/provider";
-import { currentUser } from "@/server/auth/session";
+import { hasRole } from "@/server/auth/permissions";
+import { currentUser, userActor } from "@/server/auth/session";
 import { signOutAction } from "../(auth)/actions";
 
 export const dynamic = "force-dynamic";
@@ -28,7 +29,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             Gatehouse
           </Link>
           <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto sm:flex-1">
-            <NavLinks />
+            <NavLinks security={hasRole(userActor(user), "security")} />
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="hidden text-slate-200 md:inline" data-testid="signed-in-user">

@@ -13,15 +13,16 @@ const LINKS = [
   { href: "/scoring", label: "How scoring works" },
   // Access and accountability, after the daily views.
   { href: "/tokens", label: "Tokens", first: true },
-  { href: "/audit", label: "Audit" },
+  { href: "/audit", label: "Audit", security: true },
   { href: "/teams", label: "Teams" },
 ];
 
-export function NavLinks() {
+/** `security`: the user may read the audit log (security and admin); the page itself checks again. */
+export function NavLinks({ security = false }: { security?: boolean }) {
   const path = usePathname();
   return (
     <ul className="flex gap-1 overflow-x-auto text-sm">
-      {LINKS.map((l) => {
+      {LINKS.filter((l) => security || !("security" in l)).map((l) => {
         const active = path === l.href || path.startsWith(`${l.href}/`);
         return (
           <li key={l.href} className={`shrink-0 ${"first" in l ? "ml-2 border-l border-white/20 pl-2" : ""}`}>

@@ -3,7 +3,7 @@ import { is } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { DomainError } from "../errors";
 import { withTransaction, type ServiceContext } from "../context";
-import { recordAudit } from "./record-audit";
+import { recordAudit, type AuditInput } from "./record-audit";
 
 export const DENIAL_ACTION = "access.denied";
 
@@ -23,16 +23,18 @@ export type DenialInput = {
  */
 export async function recordDenial(ctx: ServiceContext, d: DenialInput): Promise<void> {
   if (is(ctx.db, PgTransaction)) throw new Error("recordDenial must run outside a transaction");
-  const teamId = ctx.actor.type === "token" ? ctx.actor.teamId : null;
-  await withTransaction(ctx, (tx) =>
-    recordAudit(tx, {
-      action: DENIAL_ACTION,
-      targetType: d.targetType,
-      targetId: d.targetId,
-      teamId,
-      after: { action: d.action, reason: d.reason },
-    }),
-  );
+  await withTransaction(ctx, (tx) => recordAudit(tx, deniedEvent(ctx, d)));
+}
+
+/** The access.denied event itself, for a caller that writes it in a transaction of its own choosing. */
+export function deniedEvent(ctx: ServiceContext, d: DenialInput): AuditInput {
+  return {
+    action: DENIAL_ACTION,
+    targetType: d.targetType,
+    targetId: d.targetId,
+    teamId: ctx.actor.type === "token" ? ctx.actor.teamId : null,
+    after: { action: d.action, reason: d.reason },
+  };
 }
 
 /** Refusals worth a record: a known caller told "no" (403), "not yours" (404) or "no longer valid" (401). */

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Database } from "@/db/client";
 
-export type DatabaseDigest = { tables: Record<string, string>; audit: string[] };
+export type DatabaseDigest = { tables: Record<string, string>; audit: Map<string, string> };
 
 /** `ignore`: tables whose bookkeeping a refused request may still touch (a token's last use, say). */
 export async function databaseDigest(db: Database, ignore: string[] = []): Promise<DatabaseDigest> {
@@ -22,13 +22,16 @@ export async function databaseDigest(db: Database, ignore: string[] = []): Promi
     );
     tables[name] = row!.h;
   }
-  const audit = await queryRows<{ action: string }>(db, sql`select action from audit_events order by id`);
-  return { tables, audit: audit.map((a) => a.action) };
+  // Event id → action and content hash: ids are not ordered across clocks, so compare as sets.
+  const audit = await queryRows<{ id: string; action: string; h: string }>(
+    db,
+    sql`select id, action, md5(a::text) as h from audit_events a`,
+  );
+  return { tables, audit: new Map(audit.map((a) => [a.id, `${a.action}\n${a.h}`])) };
 }
 
-/** Audit events added between two digests; the earlier ones must be untouched. */
+/** The actions of the audit events added between two digests; the earlier ones must be untouched. */
 export function auditAdded(before: DatabaseDigest, after: DatabaseDigest): string[] {
-  if (after.audit.slice(0, before.audit.length).join("\n") !== before.audit.join("\n"))
-    throw new Error("the audit trail lost or changed events");
-  return after.audit.slice(before.audit.length);
+  for (const [id, v] of before.audit) if (after.audit.get(id) !== v) throw new Error(`the audit trail lost or changed ${id}`);
+  return [...after.audit].filter(([id]) => !before.audit.has(id)).map(([, v]) => v.split("\n")[0]!);
 }

@@ -2,12 +2,13 @@
 // hashes, the creator's ceiling, audit filters and cursor pages, admin-only changes, and refusals that change nothing.
 import { createHash } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq, ne } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiTokens, auditEvents, setupTokens, teamMembers, teams, users, type Role } from "@/db/schema";
 import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
 import { createCaller } from "@/server/api/trpc/root";
 import { recordAudit } from "@/server/audit/record-audit";
+import { DENIAL_ACTION } from "@/server/audit/record-denial";
 import { changeUserRole } from "@/server/auth/users";
 import type { ServiceContext } from "@/server/context";
 import { DomainError } from "@/server/errors";
@@ -54,14 +55,20 @@ describeEachDatabase("tRPC tokens, audit and teams", (t) => {
       users: await db.select().from(users).orderBy(asc(users.id)),
       tokens: await db.select().from(apiTokens).orderBy(asc(apiTokens.id)),
       setupLinks: await db.select().from(setupTokens).orderBy(asc(setupTokens.id)),
-      audit: await db.select().from(auditEvents).orderBy(asc(auditEvents.id)),
+      // The refusal itself is recorded (access.denied); nothing else may be.
+      audit: await db.select().from(auditEvents).where(ne(auditEvents.action, DENIAL_ACTION)).orderBy(asc(auditEvents.id)),
     };
   }
+  const denials = async () =>
+    (await t.db().select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, DENIAL_ACTION)))[0]!.n;
 
   async function deniedUnchanged(p: () => Promise<unknown>, code: TRPCError["code"]) {
     const before = await tables();
+    const denied = await denials();
     const e = await expectCode(p(), code);
     expect(await tables()).toEqual(before);
+    // A signed-in user told "no" or "not yours" is on record; a bad request or an anonymous caller is not.
+    expect(await denials()).toBe(denied + (code === "FORBIDDEN" || code === "NOT_FOUND" ? 1 : 0));
     return e;
   }
 

@@ -1,17 +1,19 @@
 // The tRPC authorization matrix: every procedure of the dashboard's router, called as every kind of user —
 // nobody, a viewer and a developer of the owning team, a developer of another team, security, admin — each
 // on one team's resources. Each case must answer exactly as the table says (ok, UNAUTHORIZED, FORBIDDEN or
-// NOT_FOUND); a denied mutation leaves every table as it was (the audit trail may gain only its denial);
+// NOT_FOUND); a denied call leaves every table as it was and the audit trail gains exactly its denial;
 // another team's user never reads the owning team's data. A procedure missing from the table fails the test.
 // Each case runs in a transaction that is rolled back, so cases cannot affect each other.
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { queryRows, type Database } from "@/db/client";
+import { teamMembers, users } from "@/db/schema";
 import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
 import { appRouter, createCaller } from "@/server/api/trpc/root";
 import type { ServiceContext } from "@/server/context";
 import { evaluateGateRequest } from "@/server/gate/evaluate-gate";
+import { newId } from "@/server/ids";
 import { setPolicy } from "@/server/gate/policies";
 import { createWaiver } from "@/server/gate/waivers";
 import { createService } from "@/server/services/services";
@@ -69,10 +71,13 @@ type World = {
   decisionA: string;
   waiverA: string;
   commitA: string;
+  tokenA: string;
+  member: string;
+  outsider: string;
 };
 
 /** `readOnly`: a mutation by HTTP method that only checks something (it must change nothing, even when allowed). */
-type Case = { level: keyof typeof LEVELS; input?: (w: World) => unknown; readOnly?: true };
+type Case = { level: keyof typeof LEVELS | Record<ActorName, Outcome>; input?: (w: World) => unknown; readOnly?: true };
 
 const reason = "accepted until the vendor ships a fix";
 const policyText = JSON.stringify({ rules: { noSecrets: { mode: "fail" } } });
@@ -110,6 +115,26 @@ const CASES: Record<string, Case> = {
   "waivers.list": { level: "teamRead", input: (w) => ({ service: w.svcA }) },
   "waivers.approve": { level: "security", input: (w) => ({ id: w.waiverA }) },
   "waivers.revoke": { level: "security", input: (w) => ({ id: w.waiverA }) },
+  "tokens.list": { level: "signedIn", input: () => ({}) },
+  "tokens.options": { level: "signedIn" },
+  // A viewer may make read-only tokens for their own team; the ceiling itself is trpc-access.test.ts's.
+  "tokens.create": {
+    level: { anonymous: "UNAUTHORIZED", viewer: "ok", developer: "ok", otherTeam: "NOT_FOUND", security: "ok", admin: "ok" },
+    input: (w) => ({ team: w.teamA, scopes: ["read"], name: "matrix" }),
+  },
+  // Team A's pipeline token, made by an operator: its team's developers may manage it, a viewer only their own.
+  "tokens.revoke": { level: "teamAct", input: (w) => ({ id: w.tokenA }) },
+  "tokens.rotate": { level: "teamAct", input: (w) => ({ id: w.tokenA, graceHours: 1 }) },
+  "audit.list": { level: "security", input: () => ({}) },
+  "teams.list": { level: "signedIn" },
+  "teams.get": { level: "teamRead", input: (w) => ({ team: w.teamA }) },
+  "teams.users": { level: "admin" },
+  "teams.create": { level: "admin", input: () => ({ slug: "matrix-new-team" }) },
+  "teams.addMember": { level: "admin", input: (w) => ({ team: w.teamA, email: w.outsider }) },
+  "teams.removeMember": { level: "admin", input: (w) => ({ team: w.teamA, email: w.member }) },
+  "teams.changeRole": { level: "admin", input: (w) => ({ email: w.member, role: "viewer" }) },
+  "teams.invite": { level: "admin", input: () => ({ email: "matrix-invitee@example.com", role: "viewer" }) },
+  "teams.disableUser": { level: "admin", input: (w) => ({ email: w.outsider }) },
   "policies.list": { level: "signedIn" },
   "policies.get": { level: "signedIn", input: () => ({ stage: "test" }) },
   "policies.versions": { level: "signedIn", input: () => ({ stage: "test" }) },
@@ -185,6 +210,18 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
       sql`select f.id from findings f join services s on s.id = f.service_id where s.slug = ${svcA.slug}`,
     );
     const token = await tokenContext(ops, { team: teamA.slug, scopes: ["gate:evaluate"] });
+    // Two people: a developer of team A, and someone in no team.
+    const member = `${uniqueSlug("member")}@example.com`;
+    const outsider = `${uniqueSlug("outsider")}@example.com`;
+    const [m] = await t
+      .db()
+      .insert(users)
+      .values([
+        { id: newId("user"), email: member, role: "developer", createdAt: clock },
+        { id: newId("user"), email: outsider, role: "viewer", createdAt: clock },
+      ])
+      .returning();
+    await t.db().insert(teamMembers).values({ teamId: teamA.id, userId: m!.id, createdAt: clock });
     const decision = await evaluateGateRequest(token, { service: svcA.slug, stage: "dev", commit: commitA });
     const waiver = await createWaiver(
       { ...ops, actor: actors.developer! },
@@ -199,6 +236,9 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
       decisionA: decision.decisionId,
       waiverA: waiver.id,
       commitA,
+      tokenA: (token.actor as { id: string }).id,
+      member,
+      outsider,
     } satisfies World);
   });
 
@@ -241,15 +281,18 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
   });
 
   for (const [path, c] of Object.entries(CASES)) {
-    it(`${path} (${c.level})`, async () => {
+    it(`${path} (${typeof c.level === "string" ? c.level : "own rules"})`, async () => {
       const mutation = procedures[path]?._def.type === "mutation";
       for (const name of ACTORS) {
-        const expected = LEVELS[c.level][name];
+        const expected = (typeof c.level === "string" ? LEVELS[c.level] : c.level)[name];
         const { outcome, result, before, after } = await attempt(path, actors[name], c.input?.(w));
         expect(outcome, `${path} as ${name}`).toBe(expected);
         if (outcome !== "ok") {
           expect(after.tables, `${path} as ${name}: a denied call changed data`).toEqual(before.tables);
-          expect(auditAdded(before, after).every((a) => a === "access.denied")).toBe(true);
+          // The refusal of a signed-in user is on record; an anonymous caller has nobody to record.
+          expect(auditAdded(before, after), `${path} as ${name}: the denial's record`).toEqual(
+            outcome === "UNAUTHORIZED" ? [] : ["access.denied"],
+          );
         } else if (c.readOnly) {
           expect(after.tables, `${path} as ${name}: a check changed data`).toEqual(before.tables);
           expect(auditAdded(before, after)).toEqual([]);
@@ -262,7 +305,7 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
         // Another team's user never reads team A's service, finding or decision, whatever the procedure.
         if (name === "otherTeam" && outcome === "ok") {
           const seen = JSON.stringify(result ?? null);
-          for (const secret of [w.svcA, w.findingA, w.decisionA, w.waiverA, w.teamA])
+          for (const secret of [w.svcA, w.findingA, w.decisionA, w.waiverA, w.teamA, w.tokenA, w.member])
             expect(seen, `${path} as another team's user shows ${secret}`).not.toContain(secret);
         }
       }

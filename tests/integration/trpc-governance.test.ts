@@ -1,7 +1,7 @@
 // Governance through the dashboard's tRPC API (createCaller), as each role: stage policies (list, read, versions,
 // diff, validate without saving, save as a new audited version) and the waivers list (status filters, team scoping).
 import { TRPCError } from "@trpc/server";
-import { count, eq, sql } from "drizzle-orm";
+import { count, eq, ne, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, policies } from "@/db/schema";
 import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
@@ -10,6 +10,7 @@ import type { ServiceContext } from "@/server/context";
 import { createWaiver, revokeWaiver } from "@/server/gate/waivers";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
+import { DENIAL_ACTION } from "@/server/audit/record-denial";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { uniqueSlug } from "@/tests/helpers/fixtures";
 
@@ -51,7 +52,8 @@ describeEachDatabase("tRPC governance API", (t) => {
   /** Every row of the policy table and the audit trail's size: what a denied call must leave alone. */
   const snapshot = async () => ({
     policies: await t.db().select().from(policies).orderBy(policies.stage, policies.version),
-    audit: (await t.db().select({ n: count() }).from(auditEvents))[0]!.n,
+    // Refusals are recorded as access.denied on purpose; no other event may appear.
+    audit: (await t.db().select({ n: count() }).from(auditEvents).where(ne(auditEvents.action, DENIAL_ACTION)))[0]!.n,
   });
 
   describe("policies", () => {

@@ -6,6 +6,10 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Database } from "@/db/client";
 import { services } from "@/db/schema";
+import { is } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
+import { recordAudit } from "../../audit/record-audit";
+import { deniedEvent, recordDenial } from "../../audit/record-denial";
 import { canSeeTeam, hasRole } from "../../auth/permissions";
 import type { Actor, ServiceContext } from "../../context";
 import { DomainError, type ErrorCode } from "../../errors";
@@ -80,6 +84,16 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
     const mapped = toTrpcError(result.error);
     if (mapped.code === "INTERNAL_SERVER_ERROR")
       logger().error({ err: result.error.cause ?? result.error, reqId: ctx.requestId, path }, "unhandled tRPC error");
+    // A signed-in user told "no" or "not yours" is in the audit trail, as on the REST API. The refused change has
+    // rolled back by now; a caller that runs the whole call in its own transaction keeps the record in it.
+    if (ctx.actor && (mapped.code === "FORBIDDEN" || mapped.code === "NOT_FOUND")) {
+      const svc: ServiceContext = { db: ctx.db, now: ctx.now, requestId: ctx.requestId, ip: ctx.ip, actor: ctx.actor };
+      const cause = mapped.cause instanceof DomainError ? mapped.cause.type : mapped.code.toLowerCase();
+      const denial = { action: `trpc ${path}`, targetType: "procedure", targetId: path, reason: cause };
+      await (is(ctx.db, PgTransaction) ? recordAudit(svc, deniedEvent(svc, denial)) : recordDenial(svc, denial)).catch(
+        (err: unknown) => logger().error({ err, reqId: ctx.requestId, path }, "could not record a denial"),
+      );
+    }
     throw mapped;
   }
   return result;
