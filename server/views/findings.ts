@@ -8,7 +8,7 @@ import { notFound } from "../errors";
 import { RISK_AREAS } from "../ingest/risk-area";
 import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
 import { locationText, sourceLink } from "./remediation-actions";
-import { asIso, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { asIso, countUpTo, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
 import { slaBreached, slaDays } from "./sla";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 
@@ -119,10 +119,7 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
           order by ${order}
           limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
     ),
-    queryRows<{ n: number | string }>(
-      ctx.db,
-      sql`select count(*) as n from findings f join services s on s.id = f.service_id where ${where}`,
-    ),
+    countUpTo(ctx.db, sql`from findings f join services s on s.id = f.service_id where ${where}`),
   ]);
   return pageOf(
     rows.map((r) => ({
@@ -144,9 +141,10 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
       closedAt: asIso(r.closed_at),
       reopened: num(r.reopened),
     })),
-    num(count[0]?.n),
+    count.total,
     f.page,
     f.pageSize,
+    count.capped,
   );
 }
 

@@ -150,6 +150,17 @@ type FindingRow = {
   last_commit: string;
 };
 
+/**
+ * The service's distinct scope keys (branch, tool and category joined by U+0001, as ingest writes them), one
+ * index probe per key: a few dozen reads where "select distinct tool" would read every scope row of the service.
+ */
+const scopeKeys = (serviceId: string) => sql`with recursive k(scope_key) as (
+    (select scope_key from finding_scopes where service_id = ${serviceId} order by scope_key limit 1)
+    union all
+    select (select fs.scope_key from finding_scopes fs where fs.service_id = ${serviceId} and fs.scope_key > k.scope_key
+            order by fs.scope_key limit 1)
+    from k where k.scope_key is not null)`;
+
 const parseJson = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
 
 export async function remediationActions(
@@ -187,11 +198,12 @@ export async function remediationActions(
     ),
     queryRows<{ tool: string }>(
       ctx.db,
-      sql`select distinct tool from finding_scopes where service_id = ${service.id} order by tool`,
+      sql`${scopeKeys(service.id)} select distinct split_part(scope_key, chr(1), 2) as tool from k where scope_key is not null order by 1`,
     ),
     queryRows<{ branch: string }>(
       ctx.db,
-      sql`select distinct branch from finding_scopes where service_id = ${service.id} order by branch limit 200`,
+      sql`${scopeKeys(service.id)} select distinct split_part(scope_key, chr(1), 1) as branch from k where scope_key is not null
+          order by 1 limit 200`,
     ),
     serviceWaivers(ctx, service.id),
   ]);
