@@ -96,7 +96,9 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
   if (f.severity?.length) parts.push(sql`f.severity in (select json_array_elements_text(${JSON.stringify(f.severity)}::json))`);
   if (f.area) parts.push(sql`f.risk_area = ${f.area}`);
   if (f.tool)
-    parts.push(sql`exists (select 1 from finding_scopes fs where fs.finding_id = f.id and fs.tool = ${f.tool.toLowerCase()})`);
+    parts.push(
+      sql`exists (select 1 from finding_scopes fs where fs.finding_id = f.id and fs.service_id = f.service_id and fs.tool = ${f.tool.toLowerCase()})`,
+    );
   if (f.sla === "breached") parts.push(slaBreached(await slaDays(ctx), now));
   if (f.closedWithinDays)
     parts.push(sql`f.closed_at >= ${new Date(now.getTime() - f.closedWithinDays * 86_400_000).toISOString()}::timestamptz`);

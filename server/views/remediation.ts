@@ -96,7 +96,8 @@ function matching(serviceId: string, f: z.output<typeof remediationFilter>): SQL
     if (f.status === "closed") parts.push(sql`f.status = 'closed'`);
   } else {
     // The lifecycle of the chosen tool or branch decides open or closed.
-    const scope: SQL[] = [sql`fs.finding_id = f.id`];
+    // The service id lets the planner read the service's scopes by index rather than every scope with this tool.
+    const scope: SQL[] = [sql`fs.finding_id = f.id`, sql`fs.service_id = ${serviceId}`];
     if (f.tool) scope.push(sql`fs.tool = ${f.tool.toLowerCase()}`);
     if (f.branch) scope.push(sql`fs.branch = ${f.branch}`);
     if (f.status !== "all") scope.push(sql`fs.status = ${f.status}`);

@@ -8,7 +8,7 @@ import { computeServiceScorecard } from "../scoring/snapshot";
 import type { ScopedService, ScoreSummary } from "./posture";
 
 /** Up to this many services are scored live; beyond it, one query reads the snapshots. */
-export const LIVE_SCORE_LIMIT = 50;
+export const LIVE_SCORE_LIMIT = 10;
 const CONCURRENCY = 4;
 
 const summary = (grade: Grade, score: number, areas: AreaScore[]): ScoreSummary => ({
