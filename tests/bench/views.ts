@@ -315,6 +315,8 @@ export const benchmark: Benchmark = {
           ] as const) {
             if (only && !n.includes(only)) continue;
             pages.push(await measure(n, who, samples, 3, (i) => get(path(i)), budgetMs));
+            const t = [...pages.at(-1)!.times].sort((a, b) => a - b);
+            console.log(`  ${n} as ${who}: p50 ${pct(t, 50).toFixed(1)} ms, p95 ${pct(t, 95).toFixed(1)} ms`);
           }
         }
         report("Server response time over HTTP (whole streamed page)", pages);
