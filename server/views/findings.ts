@@ -96,8 +96,11 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
   if (f.severity?.length) parts.push(sql`f.severity in (select json_array_elements_text(${JSON.stringify(f.severity)}::json))`);
   if (f.area) parts.push(sql`f.risk_area = ${f.area}`);
   if (f.tool)
+    // The finding's own tools list answers most rows; only the rest need their scopes (probed one by one: OFFSET 0
+    // keeps the planner from hashing every scope of that tool to count a page).
     parts.push(
-      sql`exists (select 1 from finding_scopes fs where fs.finding_id = f.id and fs.service_id = f.service_id and fs.tool = ${f.tool.toLowerCase()})`,
+      sql`(${f.tool.toLowerCase()} = any(f.tools)
+           or exists (select 1 from finding_scopes fs where fs.finding_id = f.id and fs.tool = ${f.tool.toLowerCase()} offset 0))`,
     );
   if (f.sla === "breached") parts.push(slaBreached(await slaDays(ctx), now));
   if (f.closedWithinDays)
