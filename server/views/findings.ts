@@ -6,6 +6,7 @@ import { canSeeTeam } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
 import { RISK_AREAS } from "../ingest/risk-area";
+import { SEVERITY_RANK } from "../ingest/normalize";
 import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
 import { locationText, sourceLink } from "./remediation-actions";
 import { asIso, countUpTo, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
@@ -93,7 +94,14 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
   const parts: SQL[] = [servicesInScope(scope)];
   if (f.status === "open") parts.push(sql`f.status = 'open' and f.suppressed = 0`);
   if (f.status === "closed") parts.push(sql`f.status = 'closed'`);
-  if (f.severity?.length) parts.push(sql`f.severity in (select json_array_elements_text(${JSON.stringify(f.severity)}::json))`);
+  // Ranks, not names: a range of the (status, severity_rank, …) index rather than a filter over every open finding.
+  if (f.severity?.length)
+    parts.push(
+      sql`f.severity_rank in (${sql.join(
+        f.severity.map((s) => sql`${SEVERITY_RANK[s]}`),
+        sql`, `,
+      )})`,
+    );
   if (f.area) parts.push(sql`f.risk_area = ${f.area}`);
   if (f.tool)
     // The finding's own tools list answers most rows; only the rest need their scopes (probed one by one: OFFSET 0

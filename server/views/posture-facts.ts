@@ -1,7 +1,7 @@
 // What the posture view and the services list add up per service: open findings by area and severity (waived
 // ones included, suppressed ones not), SLA breaches, and closures of the last 90 days. Counted live for a few
 // services; the daily snapshot keeps them for all, so that a view over many services never reads every finding.
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import type { ServiceContext } from "../context";
 import { SEVERITIES, type Severity } from "../ingest/types";
@@ -17,7 +17,7 @@ export type PostureFacts = {
 };
 
 /** Up to this many services are counted live; beyond it the latest snapshots are read. */
-export const LIVE_FACTS_LIMIT = 50;
+export const LIVE_FACTS_LIMIT = 10;
 export const FACTS_DAYS = 90;
 const DAY_MS = 86_400_000;
 const RANKS: Record<Severity, number> = { critical: 5, high: 4, medium: 3, low: 2, info: 1 };
@@ -36,6 +36,16 @@ export const emptyFacts = (): PostureFacts => ({
 });
 
 const ids = (serviceIds: string[]) => sql`(select json_array_elements_text(${JSON.stringify(serviceIds)}::json))`;
+
+/**
+ * `select … from findings f where …` for each service: a few by index (a lateral join per service, since the planner
+ * cannot see how few ids a list holds and would read the whole table), all of them in one pass (the daily snapshot).
+ */
+function perService(serviceIds: string[], selectWhere: SQL, groupBy: SQL): SQL {
+  if (serviceIds.length > LIVE_FACTS_LIMIT) return sql`${selectWhere} and f.service_id in ${ids(serviceIds)} ${groupBy}`;
+  return sql`select c.* from ${ids(serviceIds)} as x(id)
+             cross join lateral (${selectWhere} and f.service_id = x.id ${groupBy}) c`;
+}
 
 /** The facts of these services as of `now`, counted from the findings (two index scans per service). */
 export async function countPostureFacts(
@@ -58,17 +68,21 @@ export async function countPostureFacts(
   const [open, closed] = await Promise.all([
     queryRows<{ service_id: string; risk_area: number; severity_rank: number; n: number | string; breached: number | string }>(
       ctx.db,
-      sql`select f.service_id, f.risk_area, f.severity_rank, count(*) as n, count(*) filter (where ${breached}) as breached
-          from findings f
-          where f.service_id in ${ids(serviceIds)} and f.status = 'open' and f.suppressed = 0
-          group by f.service_id, f.risk_area, f.severity_rank`,
+      perService(
+        serviceIds,
+        sql`select f.service_id, f.risk_area, f.severity_rank, count(*) as n, count(*) filter (where ${breached}) as breached
+            from findings f where f.status = 'open' and f.suppressed = 0`,
+        sql`group by f.service_id, f.risk_area, f.severity_rank`,
+      ),
     ),
     queryRows<{ service_id: string; severity_rank: number; n: number | string; seconds: number | string | null }>(
       ctx.db,
-      sql`select f.service_id, f.severity_rank, count(*) as n, sum(extract(epoch from (f.closed_at - f.first_seen_at))) as seconds
-          from findings f
-          where f.service_id in ${ids(serviceIds)} and f.status = 'closed' and f.closed_at >= ${since}::timestamptz
-          group by f.service_id, f.severity_rank`,
+      perService(
+        serviceIds,
+        sql`select f.service_id, f.severity_rank, count(*) as n, sum(extract(epoch from (f.closed_at - f.first_seen_at))) as seconds
+            from findings f where f.status = 'closed' and f.closed_at >= ${since}::timestamptz`,
+        sql`group by f.service_id, f.severity_rank`,
+      ),
     ),
   ]);
   const sev = (rank: number | string): Severity => SEVERITIES[5 - Number(rank)] ?? "info";
