@@ -127,6 +127,8 @@ type GroupRow = {
   area: number;
   risk: number | string;
   fixes: unknown;
+  n_groups: number | string;
+  n_findings: number | string;
 };
 
 type FindingRow = {
@@ -172,7 +174,7 @@ export async function remediationActions(
   const f = remediationFilter.parse(raw);
   const where = matching(service.id, f);
   const offset = (f.page - 1) * f.pageSize;
-  const [groups, counts, tools, branches, waivers] = await Promise.all([
+  const [groups, tools, branches, waivers] = await Promise.all([
     queryRows<GroupRow>(
       ctx.db,
       sql`with m as (select ${GROUP_KEY} as key, f.kind, f.rule_id, f.package_name, f.package_version, f.title, f.severity,
@@ -190,12 +192,9 @@ export async function remediationActions(
                    sum(${RISK}) as risk,
                    case when min(kind) = 'dependency' then json_agg(fixed_versions) end as fixes
             from m group by key)
-          select g.* from g order by risk desc, max_rank desc, total desc, key
+          select g.*, count(*) over () as n_groups, sum(total) over () as n_findings
+          from g order by risk desc, max_rank desc, total desc, key
           limit ${f.pageSize} offset ${offset}`,
-    ),
-    queryRows<{ groups: number | string; findings: number | string }>(
-      ctx.db,
-      sql`select count(distinct ${GROUP_KEY}) as groups, count(*) as findings from findings f where ${where}`,
     ),
     queryRows<{ tool: string }>(
       ctx.db,
@@ -208,6 +207,15 @@ export async function remediationActions(
     ),
     serviceWaivers(ctx, service.id),
   ]);
+  // The totals come with the page's groups; only a page past the end needs them counted on their own.
+  const counts: { groups: number | string; findings: number | string }[] = groups.length
+    ? [{ groups: groups[0]!.n_groups, findings: groups[0]!.n_findings }]
+    : offset > 0
+      ? await queryRows(
+          ctx.db,
+          sql`select count(distinct ${GROUP_KEY}) as groups, count(*) as findings from findings f where ${where}`,
+        )
+      : [];
   const keys = groups.map((g) => g.key);
   const sample = keys.length
     ? await queryRows<FindingRow>(
@@ -217,8 +225,9 @@ export async function remediationActions(
                      f.file, f.start_line, f.resource, f.url, f.package_version, f.fixed_versions, f.secret_preview, f.tools,
                      f.first_seen_at, f.last_commit,
                      row_number() over (partition by ${GROUP_KEY} order by f.severity_rank desc, f.first_seen_at, f.id) as rn
-              from findings f where ${where}) x
-            where x.key in (select json_array_elements_text(${JSON.stringify(keys)}::json)) and x.rn <= ${FINDINGS_PER_ACTION}
+              from findings f
+              where ${where} and ${GROUP_KEY} in (select json_array_elements_text(${JSON.stringify(keys)}::json))) x
+            where x.rn <= ${FINDINGS_PER_ACTION}
             order by x.key, x.rn`,
       )
     : [];

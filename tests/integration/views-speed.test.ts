@@ -158,6 +158,10 @@ describeEachDatabase("views on large installations", (t) => {
       expect(r.options).toEqual({ tools: ["gitleaks", "semgrep", "trivy"], branches: ["main", "release/2"] });
       expect((await api.remediation.actions({ service: w.quiet, tool: "gitleaks" })).findingsTotal).toBe(1);
       expect((await api.remediation.actions({ service: w.quiet, branch: "release/2" })).findingsTotal).toBe(1);
+      // Totals come with a page's groups; a page past the end still knows them.
+      expect(r).toMatchObject({ total: 3, findingsTotal: 3 });
+      const past = await api.remediation.actions({ service: w.quiet, page: 9 });
+      expect(past).toMatchObject({ items: [], total: 3, findingsTotal: 3, page: 9, pages: 1 });
     });
   });
 });
