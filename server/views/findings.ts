@@ -9,7 +9,7 @@ import { RISK_AREAS } from "../ingest/risk-area";
 import { SEVERITY_RANK } from "../ingest/normalize";
 import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
 import { locationText, sourceLink } from "./remediation-actions";
-import { asIso, countUpTo, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { asIso, COUNT_CAP, countUpTo, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
 import { slaBreached, slaDays } from "./sla";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 
@@ -85,6 +85,8 @@ const ORDER: Record<(typeof FINDING_SORTS)[number], string> = {
   title: "f.title",
 };
 
+const TEXT_COUNT_CAP = COUNT_CAP / 10;
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}): Promise<Page<FindingListItem>> {
@@ -132,7 +134,12 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
           order by ${order}
           limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
     ),
-    countUpTo(ctx.db, sql`from findings f join services s on s.id = f.service_id where ${where}`),
+    // Text matches cannot use an index: counting them stops ten times sooner.
+    countUpTo(
+      ctx.db,
+      sql`from findings f join services s on s.id = f.service_id where ${where}`,
+      f.q ? TEXT_COUNT_CAP : COUNT_CAP,
+    ),
   ]);
   return pageOf(
     rows.map((r) => ({
