@@ -61,6 +61,8 @@ export const findings = pgTable(
     uniqueIndex("findings_service_fingerprint_uq").on(t.serviceId, t.fingerprint),
     // Gate and dashboards: open findings of a service by severity without touching the heap.
     index("findings_service_status_idx").on(t.serviceId, t.status, t.severityRank, t.riskArea),
+    // The findings explorer's default order (most severe, oldest first) per status: a page without sorting them all.
+    index("findings_order_idx").on(t.status, t.severityRank.desc().nullsFirst(), t.firstSeenAt, t.id),
     index("findings_vuln_idx")
       .on(t.vulnerabilityId)
       .where(sql`${t.vulnerabilityId} is not null`),

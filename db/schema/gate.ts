@@ -65,7 +65,9 @@ export const gateDecisions = pgTable(
   },
   (t) => [
     index("gate_decisions_lookup_idx").on(t.serviceId, t.stage, t.commit, t.evaluatedAt),
-    index("gate_decisions_evaluated_idx").on(t.evaluatedAt),
+    // Covers the posture's rates per stage and week (index-only: decisions are append-only, so pages stay all-visible).
+    index("gate_decisions_evaluated_idx").on(t.evaluatedAt, t.serviceId, t.stage, t.decision),
+    index("gate_decisions_service_evaluated_idx").on(t.serviceId, t.evaluatedAt),
   ],
 );
 

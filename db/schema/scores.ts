@@ -15,6 +15,8 @@ export const scoreSnapshots = pgTable(
     /** per risk area: score (or null when not assessed) and its deductions */
     areas: jsonb("areas").notNull(),
     openBySeverity: jsonb("open_by_severity").notNull(),
+    /** what views over many services add up instead of reading every finding (server/views/posture-facts.ts); null in older rows */
+    posture: jsonb("posture"),
     computedAt: timestamp("computed_at", { withTimezone: true, mode: "date" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.serviceId, t.day] })],

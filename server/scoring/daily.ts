@@ -1,4 +1,5 @@
-// The server keeps one scorecard per service per day: at start-up and then hourly it fills in today's if missing.
+// The server keeps one scorecard per service per day: at start-up and then hourly it fills in today's if missing
+// (or taken before snapshots kept the posture facts).
 import { sql } from "drizzle-orm";
 import { queryRows, type Database } from "@/db/client";
 import { logger } from "../log";
@@ -11,7 +12,7 @@ async function snapshotIfMissing(db: Database): Promise<void> {
   const [row] = await queryRows<{ missing: number }>(
     db,
     sql`select count(*)::int as missing from services s
-        where not exists (select 1 from score_snapshots x where x.service_id = s.id and x.day = ${day}::date)`,
+        where not exists (select 1 from score_snapshots x where x.service_id = s.id and x.day = ${day}::date and x.posture is not null)`,
   );
   if (!row || Number(row.missing) === 0) return;
   const done = await snapshotScorecards(

@@ -11,6 +11,8 @@ import { forbidden, notFound, validation } from "../errors";
 import type { RiskArea } from "../ingest/risk-area";
 import { SEVERITIES, type EvidenceKind, type Severity } from "../ingest/types";
 import { requireScope } from "../tokens/tokens";
+import { countPostureFacts } from "../views/posture-facts";
+import { slaDays } from "../views/sla";
 import {
   AREAS,
   computeScorecard,
@@ -257,6 +259,13 @@ export async function snapshotScorecards(
     // History is never rewritten from today's data into the future.
     if (day > utcDay(now)) throw validation(`A snapshot cannot be taken for a future day (${day}).`);
     const all = await tx.db.select({ id: services.id, slug: services.slug }).from(services).orderBy(asc(services.id));
+    // Kept with the scorecard so that views over many services add these up instead of reading every finding.
+    const facts = await countPostureFacts(
+      tx,
+      all.map((s) => s.id),
+      now,
+      await slaDays(tx),
+    );
     const results: SnapshotResult[] = [];
     const rows: (typeof scoreSnapshots.$inferInsert)[] = [];
     for (const svc of all) {
@@ -270,6 +279,7 @@ export async function snapshotScorecards(
         score: card.score,
         areas: detail,
         openBySeverity: card.openBySeverity,
+        posture: facts.get(svc.id),
         computedAt: now,
       });
       results.push({ serviceId: svc.id, slug: svc.slug, score: card.score, grade: card.grade });
@@ -286,6 +296,7 @@ export async function snapshotScorecards(
             score: sql`excluded.score`,
             areas: sql`excluded.areas`,
             openBySeverity: sql`excluded.open_by_severity`,
+            posture: sql`excluded.posture`,
             computedAt: sql`excluded.computed_at`,
           },
         });

@@ -7,7 +7,7 @@ import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
 import type { GateDecision } from "../gate/evaluate-gate";
 import type { GateCheck } from "../gate/types";
-import { asIso, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { asIso, countUpTo, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
 
 export const decisionsFilter = z.object({
   team: z.string().trim().min(1).max(63).optional(),
@@ -79,10 +79,7 @@ export async function listDecisions(ctx: ServiceContext, raw: DecisionsFilter = 
           order by d.evaluated_at ${dir}, d.id ${dir}
           limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
     ),
-    queryRows<{ n: number | string }>(
-      ctx.db,
-      sql`select count(*) as n from gate_decisions d join services s on s.id = d.service_id where ${where}`,
-    ),
+    countUpTo(ctx.db, sql`from gate_decisions d join services s on s.id = d.service_id where ${where}`),
   ]);
   return pageOf(
     rows.map((r) => {
@@ -102,9 +99,10 @@ export async function listDecisions(ctx: ServiceContext, raw: DecisionsFilter = 
         warned: titles(response.checks, "warn"),
       };
     }),
-    num(count[0]?.n),
+    count.total,
     f.page,
     f.pageSize,
+    count.capped,
   );
 }
 

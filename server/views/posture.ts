@@ -7,8 +7,9 @@ import type { ServiceContext } from "../context";
 import { GRADES, type Grade } from "../gate/policy";
 import { SEVERITIES, type Severity } from "../ingest/types";
 import { FRESHNESS } from "../scoring/formula";
+import { openTotal, postureFactsOf } from "./posture-facts";
 import { asIso, num, resolveScope, servicesInScope, TIERS, type ResolvedScope, type Tier } from "./scope";
-import { slaBreached, slaDays } from "./sla";
+import { slaDays } from "./sla";
 
 export const postureFilter = z.object({
   team: z.string().trim().min(1).max(63).optional(),
@@ -77,6 +78,8 @@ export type PostureView = {
   };
   evidenceGaps: EvidenceGap[];
   days: number;
+  /** when the oldest daily snapshot behind the counts was taken; null when they were counted just now */
+  asOf: string | null;
 };
 
 /** Required evidence the posture view checks (the production defaults); sca-or-sbom is either kind. */
@@ -97,28 +100,11 @@ export async function postureOverview(
   const since = new Date(now.getTime() - POSTURE_DAYS * DAY_MS).toISOString();
   const where = servicesInScope(scope);
   const services = await scopedServices(ctx, scope);
-  const sla = await slaDays(ctx);
-  const [scores, openRows, slaRows, mttrRows, bypassRows, bypassCount, evidenceRows] = await Promise.all([
+  const ids = services.map((s) => s.id);
+  const [sla, scores, { facts, asOf }, bypassRows, bypassCount, evidenceRows] = await Promise.all([
+    slaDays(ctx),
     scoresOf(services),
-    queryRows<{ service_id: string; risk_area: number; severity: Severity; n: number | string }>(
-      ctx.db,
-      sql`select f.service_id, f.risk_area, f.severity, count(*) as n
-          from findings f join services s on s.id = f.service_id
-          where ${where} and f.status = 'open' and f.suppressed = 0
-          group by f.service_id, f.risk_area, f.severity`,
-    ),
-    queryRows<{ severity: Severity; n: number | string }>(
-      ctx.db,
-      sql`select f.severity, count(*) as n from findings f join services s on s.id = f.service_id
-          where ${where} and ${slaBreached(sla, now)} group by f.severity`,
-    ),
-    queryRows<{ severity: Severity; n: number | string; mean_s: number | string | null }>(
-      ctx.db,
-      sql`select f.severity, count(*) as n, avg(extract(epoch from (f.closed_at - f.first_seen_at))) as mean_s
-          from findings f join services s on s.id = f.service_id
-          where ${where} and f.status = 'closed' and f.closed_at >= ${since}::timestamptz
-          group by f.severity`,
-    ),
+    postureFactsOf(ctx, ids),
     queryRows<Record<string, unknown>>(
       ctx.db,
       sql`select dp.id, s.slug, dp.stage, dp.commit, dp.deployed_at, dp.bypass_reason, dp.actor_label
@@ -131,26 +117,31 @@ export async function postureOverview(
       sql`select count(*) as n from deployments dp join services s on s.id = dp.service_id
           where ${where} and dp.bypass and dp.deployed_at >= ${since}::timestamptz`,
     ),
-    queryRows<{ service_id: string; kind: string; received_at: string | Date }>(
+    // The newest complete scan per service and required kind: one backward index probe each, not every scan.
+    queryRows<{ service_id: string; kind: string; received_at: string | Date | null }>(
       ctx.db,
-      sql`select sc.service_id, k.kind, max(sc.received_at) as received_at
-          from scans sc join services s on s.id = sc.service_id cross join lateral unnest(sc.evidence) as k(kind)
-          where ${where} and sc.status = 'complete'
-          group by sc.service_id, k.kind`,
+      sql`select x.id as service_id, k.label as kind,
+                 (select max(sc.received_at) from scans sc
+                  where sc.service_id = x.id and sc.status = 'complete' and sc.evidence && k.kinds) as received_at
+          from (select json_array_elements_text(${JSON.stringify(ids)}::json)) as x(id)
+          cross join (select * from json_to_recordset(${JSON.stringify(REQUIRED)}::json) as r(label text, kinds text[])) k`,
     ),
   ]);
 
-  const rows: PostureRow[] = services.map((s) => ({ ...s, score: scores.get(s.id) ?? null, open: {}, openTotal: bySeverity() }));
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const rows: PostureRow[] = services.map((s) => {
+    const open = facts.get(s.id)?.open ?? {};
+    return { ...s, score: scores.get(s.id) ?? null, open, openTotal: openTotal(facts.get(s.id)) };
+  });
   const openBySeverity = bySeverity();
-  for (const o of openRows) {
-    const r = byId.get(o.service_id);
-    if (!r) continue;
-    const area = Number(o.risk_area);
-    r.open[area] ??= bySeverity();
-    r.open[area]![o.severity] += num(o.n);
-    r.openTotal[o.severity] += num(o.n);
-    openBySeverity[o.severity] += num(o.n);
+  const slaBreaches = bySeverity();
+  const closed = new Map(SEVERITIES.map((s) => [s, { n: 0, seconds: 0 }]));
+  for (const r of rows) for (const s of SEVERITIES) openBySeverity[s] += r.openTotal[s];
+  for (const x of facts.values()) {
+    for (const s of SEVERITIES) {
+      slaBreaches[s] += x.slaBreached[s] ?? 0;
+      closed.get(s)!.n += x.closed[s]?.n ?? 0;
+      closed.get(s)!.seconds += x.closed[s]?.seconds ?? 0;
+    }
   }
   // Worst first: lowest score, then most critical findings; unscored services last.
   rows.sort(
@@ -161,16 +152,12 @@ export async function postureOverview(
       a.slug.localeCompare(b.slug),
   );
 
-  const slaBreaches = bySeverity();
-  for (const r of slaRows) slaBreaches[r.severity] = num(r.n);
-
+  const newestOf = new Map(evidenceRows.map((e) => [`${e.service_id} ${e.kind}`, e.received_at]));
   const evidenceGaps: EvidenceGap[] = [];
   for (const s of services) {
     for (const req of REQUIRED) {
-      const newest = evidenceRows
-        .filter((e) => e.service_id === s.id && req.kinds.includes(e.kind))
-        .map((e) => new Date(e.received_at).getTime())
-        .sort((a, b) => b - a)[0];
+      const at = newestOf.get(`${s.id} ${req.label}`);
+      const newest = at === null || at === undefined ? undefined : new Date(at).getTime();
       const ageDays = newest === undefined ? null : Math.floor((now.getTime() - newest) / DAY_MS);
       if (ageDays === null || ageDays > FRESHNESS.notAssessedAfterDays)
         evidenceGaps.push({ service: s.slug, name: s.name, kind: req.label, state: "missing", ageDays });
@@ -186,12 +173,8 @@ export async function postureOverview(
     slaBreaches,
     slaDays: sla,
     mttr: SEVERITIES.filter((s) => s !== "info").map((severity) => {
-      const r = mttrRows.find((m) => m.severity === severity);
-      return {
-        severity,
-        closed: num(r?.n),
-        meanDays: r?.mean_s === null || r?.mean_s === undefined ? null : Math.round((Number(r.mean_s) / 86_400) * 10) / 10,
-      };
+      const c = closed.get(severity)!;
+      return { severity, closed: c.n, meanDays: c.n === 0 ? null : Math.round((c.seconds / c.n / 86_400) * 10) / 10 };
     }),
     bypasses: {
       total: num(bypassCount[0]?.n),
@@ -207,6 +190,7 @@ export async function postureOverview(
     },
     evidenceGaps,
     days: POSTURE_DAYS,
+    asOf,
   };
 }
 
@@ -217,22 +201,24 @@ export async function openTrend(ctx: ServiceContext, raw: PostureFilter): Promis
   const f = postureFilter.parse(raw);
   const scope = await resolveScope(ctx, f);
   const since = new Date(ctx.now().getTime() - POSTURE_DAYS * DAY_MS).toISOString().slice(0, 10);
-  const rows = await queryRows<{ day: string | Date; open_by_severity: unknown }>(
-    ctx.db,
-    sql`select ss.day, ss.open_by_severity from score_snapshots ss join services s on s.id = ss.service_id
-        where ${servicesInScope(scope)} and ss.day >= ${since}::date order by ss.day`,
+  // Summed in the database: one row per day reaches the server, not one per service and day.
+  const sums = sql.join(
+    SEVERITIES.map((s) => sql`sum(coalesce((ss.open_by_severity ->> ${s})::int, 0)) as ${sql.identifier(s)}`),
+    sql`, `,
   );
-  const days = new Map<string, TrendPoint>();
-  for (const r of rows) {
-    const day = typeof r.day === "string" ? r.day.slice(0, 10) : r.day.toISOString().slice(0, 10);
-    const open = (typeof r.open_by_severity === "string" ? JSON.parse(r.open_by_severity) : r.open_by_severity) as Partial<
-      Record<Severity, number>
-    >;
-    const p = days.get(day) ?? { day, ...bySeverity() };
-    for (const s of SEVERITIES) p[s] += num(open?.[s]);
-    days.set(day, p);
-  }
-  return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
+  const rows = await queryRows<{ day: string | Date } & Record<Severity, number | string>>(
+    ctx.db,
+    sql`select ss.day, ${sums} from score_snapshots ss join services s on s.id = ss.service_id
+        where ${servicesInScope(scope)} and ss.day >= ${since}::date group by ss.day order by ss.day`,
+  );
+  return rows.map((r) => {
+    const p: TrendPoint = {
+      day: typeof r.day === "string" ? r.day.slice(0, 10) : r.day.toISOString().slice(0, 10),
+      ...bySeverity(),
+    };
+    for (const s of SEVERITIES) p[s] = num(r[s]);
+    return p;
+  });
 }
 
 export type GateRatePoint = { week: string; allow: number; block: number };

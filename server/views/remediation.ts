@@ -96,7 +96,8 @@ function matching(serviceId: string, f: z.output<typeof remediationFilter>): SQL
     if (f.status === "closed") parts.push(sql`f.status = 'closed'`);
   } else {
     // The lifecycle of the chosen tool or branch decides open or closed.
-    const scope: SQL[] = [sql`fs.finding_id = f.id`];
+    // The service id lets the planner read the service's scopes by index rather than every scope with this tool.
+    const scope: SQL[] = [sql`fs.finding_id = f.id`, sql`fs.service_id = ${serviceId}`];
     if (f.tool) scope.push(sql`fs.tool = ${f.tool.toLowerCase()}`);
     if (f.branch) scope.push(sql`fs.branch = ${f.branch}`);
     if (f.status !== "all") scope.push(sql`fs.status = ${f.status}`);
@@ -126,6 +127,8 @@ type GroupRow = {
   area: number;
   risk: number | string;
   fixes: unknown;
+  n_groups: number | string;
+  n_findings: number | string;
 };
 
 type FindingRow = {
@@ -150,6 +153,17 @@ type FindingRow = {
   last_commit: string;
 };
 
+/**
+ * The service's distinct scope keys (branch, tool and category joined by U+0001, as ingest writes them), one
+ * index probe per key: a few dozen reads where "select distinct tool" would read every scope row of the service.
+ */
+const scopeKeys = (serviceId: string) => sql`with recursive k(scope_key) as (
+    (select scope_key from finding_scopes where service_id = ${serviceId} order by scope_key limit 1)
+    union all
+    select (select fs.scope_key from finding_scopes fs where fs.service_id = ${serviceId} and fs.scope_key > k.scope_key
+            order by fs.scope_key limit 1)
+    from k where k.scope_key is not null)`;
+
 const parseJson = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
 
 export async function remediationActions(
@@ -160,7 +174,7 @@ export async function remediationActions(
   const f = remediationFilter.parse(raw);
   const where = matching(service.id, f);
   const offset = (f.page - 1) * f.pageSize;
-  const [groups, counts, tools, branches, waivers] = await Promise.all([
+  const [groups, tools, branches, waivers] = await Promise.all([
     queryRows<GroupRow>(
       ctx.db,
       sql`with m as (select ${GROUP_KEY} as key, f.kind, f.rule_id, f.package_name, f.package_version, f.title, f.severity,
@@ -178,23 +192,30 @@ export async function remediationActions(
                    sum(${RISK}) as risk,
                    case when min(kind) = 'dependency' then json_agg(fixed_versions) end as fixes
             from m group by key)
-          select g.* from g order by risk desc, max_rank desc, total desc, key
+          select g.*, count(*) over () as n_groups, sum(total) over () as n_findings
+          from g order by risk desc, max_rank desc, total desc, key
           limit ${f.pageSize} offset ${offset}`,
-    ),
-    queryRows<{ groups: number | string; findings: number | string }>(
-      ctx.db,
-      sql`select count(distinct ${GROUP_KEY}) as groups, count(*) as findings from findings f where ${where}`,
     ),
     queryRows<{ tool: string }>(
       ctx.db,
-      sql`select distinct tool from finding_scopes where service_id = ${service.id} order by tool`,
+      sql`${scopeKeys(service.id)} select distinct split_part(scope_key, chr(1), 2) as tool from k where scope_key is not null order by 1`,
     ),
     queryRows<{ branch: string }>(
       ctx.db,
-      sql`select distinct branch from finding_scopes where service_id = ${service.id} order by branch limit 200`,
+      sql`${scopeKeys(service.id)} select distinct split_part(scope_key, chr(1), 1) as branch from k where scope_key is not null
+          order by 1 limit 200`,
     ),
     serviceWaivers(ctx, service.id),
   ]);
+  // The totals come with the page's groups; only a page past the end needs them counted on their own.
+  const counts: { groups: number | string; findings: number | string }[] = groups.length
+    ? [{ groups: groups[0]!.n_groups, findings: groups[0]!.n_findings }]
+    : offset > 0
+      ? await queryRows(
+          ctx.db,
+          sql`select count(distinct ${GROUP_KEY}) as groups, count(*) as findings from findings f where ${where}`,
+        )
+      : [];
   const keys = groups.map((g) => g.key);
   const sample = keys.length
     ? await queryRows<FindingRow>(
@@ -204,8 +225,9 @@ export async function remediationActions(
                      f.file, f.start_line, f.resource, f.url, f.package_version, f.fixed_versions, f.secret_preview, f.tools,
                      f.first_seen_at, f.last_commit,
                      row_number() over (partition by ${GROUP_KEY} order by f.severity_rank desc, f.first_seen_at, f.id) as rn
-              from findings f where ${where}) x
-            where x.key in (select json_array_elements_text(${JSON.stringify(keys)}::json)) and x.rn <= ${FINDINGS_PER_ACTION}
+              from findings f
+              where ${where} and ${GROUP_KEY} in (select json_array_elements_text(${JSON.stringify(keys)}::json))) x
+            where x.rn <= ${FINDINGS_PER_ACTION}
             order by x.key, x.rn`,
       )
     : [];

@@ -1,6 +1,6 @@
 // What a reader may see: every view query filters services by the caller's visible teams.
 import { sql, type SQL } from "drizzle-orm";
-import { queryRows } from "@/db/client";
+import { queryRows, type Database } from "@/db/client";
 import { canSeeTeam, visibleTeamIds } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
@@ -60,12 +60,26 @@ export const asDate = (v: string | Date): Date => (v instanceof Date ? v : new D
 export const asIso = (v: string | Date | null): string | null => (v === null ? null : asDate(v).toISOString());
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
-/** Page arithmetic shared by every paginated list. */
-export type Page<T> = { items: T[]; total: number; page: number; pageSize: number; pages: number };
-export const pageOf = <T>(items: T[], total: number, page: number, pageSize: number): Page<T> => ({
+/** Page arithmetic shared by every paginated list; `totalCapped`: there are more than `total` (see countUpTo). */
+export type Page<T> = { items: T[]; total: number; page: number; pageSize: number; pages: number; totalCapped: boolean };
+export const pageOf = <T>(items: T[], total: number, page: number, pageSize: number, totalCapped = false): Page<T> => ({
   items,
   total,
   page,
   pageSize,
   pages: Math.max(1, Math.ceil(total / pageSize)),
+  totalCapped,
 });
+
+/** Lists count matches up to this many: an exact total past it would read every match on every page view. */
+export const COUNT_CAP = 10_000;
+
+/** How many rows `fromWhere` (a "from … where …" clause) matches, counting no further than `cap`. */
+export async function countUpTo(db: Database, fromWhere: SQL, cap = COUNT_CAP): Promise<{ total: number; capped: boolean }> {
+  const [row] = await queryRows<{ n: number | string }>(
+    db,
+    sql`select count(*) as n from (select 1 ${fromWhere} limit ${cap + 1}) x`,
+  );
+  const n = num(row?.n);
+  return n > cap ? { total: cap, capped: true } : { total: n, capped: false };
+}

@@ -4,11 +4,11 @@ import { queryRows } from "@/db/client";
 import type { ServiceContext } from "../context";
 import type { Grade } from "../gate/policy";
 import type { AreaScore } from "../scoring/formula";
-import { computeServiceScorecard, type SnapshotDetail } from "../scoring/snapshot";
+import { computeServiceScorecard } from "../scoring/snapshot";
 import type { ScopedService, ScoreSummary } from "./posture";
 
 /** Up to this many services are scored live; beyond it, one query reads the snapshots. */
-export const LIVE_SCORE_LIMIT = 50;
+export const LIVE_SCORE_LIMIT = 10;
 const CONCURRENCY = 4;
 
 const summary = (grade: Grade, score: number, areas: AreaScore[]): ScoreSummary => ({
@@ -35,15 +35,20 @@ export async function scoresOf(ctx: ServiceContext, services: ScopedService[]): 
     await live(ctx, services, out);
     return out;
   }
+  // The newest snapshot of each service (one index probe each), with only the area grades the lists show.
   const rows = await queryRows<{ service_id: string; grade: string; score: number; areas: unknown }>(
     ctx.db,
-    sql`select distinct on (service_id) service_id, grade, score, areas from score_snapshots
-        where service_id in (select json_array_elements_text(${JSON.stringify(services.map((s) => s.id))}::json))
-        order by service_id, day desc`,
+    sql`select x.id as service_id, ss.grade, ss.score, ss.areas
+        from (select json_array_elements_text(${JSON.stringify(services.map((s) => s.id))}::json)) as x(id)
+        cross join lateral (
+          select s.grade, s.score,
+                 (select jsonb_agg(jsonb_build_object('area', a -> 'area', 'score', a -> 'score', 'grade', a -> 'grade'))
+                  from jsonb_array_elements(s.areas -> 'areas') a) as areas
+          from score_snapshots s where s.service_id = x.id order by s.day desc limit 1) ss`,
   );
   for (const r of rows) {
-    const detail = (typeof r.areas === "string" ? JSON.parse(r.areas) : r.areas) as SnapshotDetail;
-    out.set(r.service_id, summary(r.grade as Grade, Number(r.score), detail?.areas ?? []));
+    const areas = (typeof r.areas === "string" ? JSON.parse(r.areas) : r.areas) as AreaScore[] | null;
+    out.set(r.service_id, summary(r.grade as Grade, Number(r.score), areas ?? []));
   }
   await live(
     ctx,

@@ -1,12 +1,11 @@
 // The services list: every service the caller can see, with its grade and open findings.
-import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { queryRows } from "@/db/client";
 import type { ServiceContext } from "../context";
 import { GRADES } from "../gate/policy";
 import type { Severity } from "../ingest/types";
 import { scopedServices, type ScopedService, type ScoreSummary } from "./posture";
-import { num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { openTotal, postureFactsOf } from "./posture-facts";
+import { pageOf, resolveScope, TIERS, type Page } from "./scope";
 
 export const SERVICE_SORTS = ["grade", "name", "critical", "lastScan", "tier"] as const;
 
@@ -37,20 +36,15 @@ export async function listServicesView(
   const all = (await scopedServices(ctx, scope)).filter(
     (s) => !q || s.slug.includes(q) || s.name.toLowerCase().includes(q) || s.team.includes(q),
   );
-  const [scores, open] = await Promise.all([
+  const [scores, { facts }] = await Promise.all([
     scoresOf(all),
-    queryRows<{ service_id: string; severity: Severity; n: number | string }>(
-      ctx.db,
-      sql`select f.service_id, f.severity, count(*) as n from findings f join services s on s.id = f.service_id
-          where ${servicesInScope(scope)} and f.status = 'open' and f.suppressed = 0 group by f.service_id, f.severity`,
+    postureFactsOf(
+      ctx,
+      all.map((s) => s.id),
     ),
   ]);
   const items: ServiceListItem[] = all
-    .map((s) => {
-      const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-      for (const o of open) if (o.service_id === s.id) counts[o.severity] = num(o.n);
-      return { ...s, score: scores.get(s.id) ?? null, open: counts };
-    })
+    .map((s) => ({ ...s, score: scores.get(s.id) ?? null, open: openTotal(facts.get(s.id)) }))
     .filter((s) => !f.grade || s.score?.grade === f.grade);
   const sign = f.dir === "asc" ? 1 : -1;
   const key = (s: ServiceListItem): number | string => {

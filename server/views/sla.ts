@@ -3,6 +3,7 @@ import { desc, eq, sql, type SQL } from "drizzle-orm";
 import { policies, stages } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { DEFAULT_SLA_DAYS, type Policy, type SlaSeverity } from "../gate/policy";
+import { SEVERITY_RANK } from "../ingest/normalize";
 
 export type SlaDays = Record<SlaSeverity, number>;
 const DAY_MS = 86_400_000;
@@ -24,9 +25,10 @@ export async function slaDays(ctx: ServiceContext): Promise<SlaDays> {
 /** Open findings (alias f) older than their severity's SLA at `now`. */
 export function slaBreached(days: SlaDays, now: Date, alias = "f"): SQL {
   const a = sql.raw(alias);
+  // By rank, not name: each part is then a range of the (status, severity_rank, first_seen_at) index.
   const parts = (Object.keys(days) as SlaSeverity[]).map(
     (s) =>
-      sql`(${a}.severity = ${s} and ${a}.first_seen_at < ${new Date(now.getTime() - days[s] * DAY_MS).toISOString()}::timestamptz)`,
+      sql`(${a}.severity_rank = ${SEVERITY_RANK[s]} and ${a}.first_seen_at < ${new Date(now.getTime() - days[s] * DAY_MS).toISOString()}::timestamptz)`,
   );
   return sql`(${a}.status = 'open' and ${a}.suppressed = 0 and (${sql.join(parts, sql` or `)}))`;
 }
