@@ -9,6 +9,7 @@ export function Pagination({
   pages,
   total,
   noun,
+  capped = false,
 }: {
   path: string;
   params: Params;
@@ -16,6 +17,8 @@ export function Pagination({
   pages: number;
   total: number;
   noun: string;
+  /** the count stopped at `total`: there are more */
+  capped?: boolean;
 }) {
   const nums = [...new Set([1, page - 1, page, page + 1, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
   const link =
@@ -23,7 +26,9 @@ export function Pagination({
   return (
     <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
       <p>
-        {total.toLocaleString("en")} {noun} · page {page} of {pages}
+        {total.toLocaleString("en")}
+        {capped ? "+" : ""} {noun} · page {page} of {pages}
+        {capped ? "+" : ""}
       </p>
       <ul className="flex flex-wrap items-center gap-1">
         <li>

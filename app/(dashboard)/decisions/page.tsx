@@ -143,6 +143,7 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Se
               page={list.page}
               pages={list.pages}
               total={list.total}
+              capped={list.totalCapped}
               noun="decisions"
             />
           </div>

@@ -196,7 +196,15 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
             </table>
           </div>
           <div className="px-3 pb-3">
-            <Pagination path="/findings" params={params} page={list.page} pages={list.pages} total={list.total} noun="findings" />
+            <Pagination
+              path="/findings"
+              params={params}
+              page={list.page}
+              pages={list.pages}
+              total={list.total}
+              capped={list.totalCapped}
+              noun="findings"
+            />
           </div>
         </div>
       )}

@@ -16,6 +16,9 @@ import type { Severity } from "@/server/ingest/types";
 import { TIERS } from "@/server/views/scope";
 import { early, oneOf, orNotFound, pageApi, publicUrl, slug, type SearchParams } from "../_lib/page-kit";
 
+/** Worst first: past this many services the heatmap says how many more there are and links to the list. */
+const HEATMAP_ROWS = 50;
+
 export const metadata: Metadata = { title: "Posture" };
 
 type Api = Awaited<ReturnType<typeof pageApi>>["api"];
@@ -44,6 +47,12 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
             {plural(o.services.length, "service")}
             {filter.team ? ` of team ${filter.team}` : ""}
             {filter.tier ? `, ${filter.tier} tier` : ""} · the last {o.days} days · worst first
+            {o.asOf ? (
+              <>
+                {" "}
+                · counts as of the daily scorecards, <TimeAgo iso={o.asOf} now={new Date()} />
+              </>
+            ) : null}
           </p>
         </div>
         <FilterForm action="/posture" label="Filter the posture">
@@ -120,7 +129,15 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
             title="Services × risk areas"
             description="Each cell is the area's score (0–100) and its open findings; n/a means no recent evidence. Select a cell for its findings."
           >
-            <AreaHeatmap rows={o.services} />
+            <AreaHeatmap rows={o.services.slice(0, HEATMAP_ROWS)} />
+            {o.services.length > HEATMAP_ROWS ? (
+              <p className="mt-3 text-sm text-slate-600">
+                The {HEATMAP_ROWS} worst of {o.services.length.toLocaleString("en-US")} services.{" "}
+                <Link className="font-medium text-brand-700 underline" href={href("/services", f)}>
+                  Every service, sorted and filtered
+                </Link>
+              </p>
+            ) : null}
           </Section>
 
           <div className="grid gap-6 lg:grid-cols-2">
