@@ -12,13 +12,14 @@ import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
 import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } from "./decode";
 import { detectFormat } from "./detect";
-import { normalizeReport, packageKey, type NormalizedFinding } from "./normalize";
+import { normalizeReport, type NormalizedFinding } from "./normalize";
 import { makeRedactor } from "./redact";
 import { ReportSchemaError, type ParsedReport, type Severity } from "./types";
 import {
   changesStored,
   findingRow,
   newFindingId,
+  packageKeyOf,
   readStoredFindings,
   writeFindings,
   writeScanFindings,
@@ -421,7 +422,7 @@ async function adoptKnownVulnerabilities(
 ): Promise<string[]> {
   const deps = parts.flatMap((p) => p.findings).filter((f) => f.kind === "dependency" && f.package && !stored.has(f.fingerprint));
   if (!deps.length) return [];
-  const keys = [...new Set(deps.map((f) => packageKey(f.package!)))];
+  const keys = [...new Set(deps.map((f) => packageKeyOf(f.package!)))];
   const known = await queryRows<{ fingerprint: string; package_key: string; ids: string[] }>(
     db,
     sql`select fingerprint, package_key, array_append(aliases, vulnerability_id) as ids from findings
@@ -432,7 +433,7 @@ async function adoptKnownVulnerabilities(
   for (const k of known) for (const id of k.ids) if (id) byId.set(`${k.package_key}\u0000${id}`, k.fingerprint);
   const adopted = new Set<string>();
   for (const f of deps) {
-    const key = packageKey(f.package!);
+    const key = packageKeyOf(f.package!);
     for (const id of [f.vulnerabilityId, ...f.aliases]) {
       const fp = id ? byId.get(`${key}\u0000${id}`) : undefined;
       if (fp) {

@@ -4,6 +4,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Database } from "@/db/client";
 import { newId } from "../ids";
 import { packageKey, SEVERITY_RANK, type NormalizedFinding } from "./normalize";
+import type { PackageRef } from "./types";
 
 /** Rows per statement: large enough that round trips vanish, small enough to keep parameters a few MB. */
 const BATCH = 10_000;
@@ -75,6 +76,14 @@ function json(value: object): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "string" ? v.replace(NUL, "") : v));
 }
 
+const packageKeys = new WeakMap<PackageRef, string>();
+/** packageKey once per package: it parses the purl, and ingest needs it up to three times per finding. */
+export function packageKeyOf(p: PackageRef): string {
+  let key = packageKeys.get(p);
+  if (key === undefined) packageKeys.set(p, (key = packageKey(p)));
+  return key;
+}
+
 export function findingRow(f: NormalizedFinding, id: string): FindingRow {
   const loc = f.location ?? {};
   const pkg = f.package;
@@ -95,7 +104,7 @@ export function findingRow(f: NormalizedFinding, id: string): FindingRow {
     cvssScore: f.cvss?.score ?? null,
     cvssVector: cleanOrNull(f.cvss?.vector),
     packagePurl: cleanOrNull(pkg?.purl),
-    packageKey: pkg ? clean(packageKey(pkg)) : null,
+    packageKey: pkg ? clean(packageKeyOf(pkg)) : null,
     packageEcosystem: cleanOrNull(pkg?.ecosystem),
     packageName: cleanOrNull(pkg?.name),
     packageVersion: cleanOrNull(pkg?.version),
@@ -149,26 +158,39 @@ export async function readStoredFindings(
       sql`select f.id, f.fingerprint, (f.status = 'open' and f.closed_at is null) as open, f.suppressed, f.severity_rank,
                  f.start_line, f.end_line, f.fixed_versions, f.aliases, f.vulnerability_id, f.tools
           from findings f
-          where f.service_id = ${serviceId} and f.fingerprint = any(${param(fingerprints.slice(i, i + BATCH * 5))}::text[])`,
+          where f.service_id = ${serviceId} and f.fingerprint = any(${array(fingerprints.slice(i, i + BATCH * 5), "text")})`,
     );
     for (const r of rows) out.set(r.fingerprint, r);
   }
   return out;
 }
 
-/** A JS array as one array parameter (drizzle would otherwise expand it into a list). */
-const param = (values: unknown[]) => sql.param(values);
+const SPECIAL = /[\s"\\{},]/;
+const ESCAPE = /["\\]/g;
 
-const quote = /["\\]/g;
-/** A PostgreSQL array literal of texts, for a text[] cast: ragged arrays cannot travel as a 2-D parameter. */
-function textArray(values: readonly string[]): string {
-  if (values.length === 0) return "{}";
+/** One element of an array literal, quoted only when array_in would misread it bare. */
+function element(v: string | number | null): string {
+  if (v === null) return "NULL";
+  // JSON, which this replaces, wrote non-finite numbers as null.
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "NULL";
+  if (v !== "" && !SPECIAL.test(v) && !(v.length === 4 && v.toLowerCase() === "null")) return v;
+  return `"${v.includes('"') || v.includes("\\") ? v.replace(ESCAPE, "\\$&") : v}"`;
+}
+
+/**
+ * A PostgreSQL array literal, sent as one text parameter and cast in SQL: measured faster than the drivers' own
+ * array serializers, and it lets ragged arrays travel as a text[] of literals.
+ */
+export function arrayLiteral(values: readonly (string | number | null)[]): string {
   let s = "{";
-  for (let i = 0; i < values.length; i++) s += `${i ? "," : ""}"${values[i]!.replace(quote, "\\$&")}"`;
+  for (let i = 0; i < values.length; i++) s += i ? `,${element(values[i]!)}` : element(values[i]!);
   return `${s}}`;
 }
 
-type Column = { name: string; type: string; cast?: string; get: (r: FindingRow) => unknown };
+/** An array parameter: `${array(values, "text")}` is `$n::text[]`. */
+const array = (values: readonly (string | number | null)[], type: string) => sql`${arrayLiteral(values)}::${sql.raw(type)}[]`;
+
+type Column = { name: string; type: string; cast?: string; get: (r: FindingRow) => string | number | null };
 
 // The order of findings' columns as written by insert and upsert alike.
 const COLUMNS: Column[] = [
@@ -183,15 +205,15 @@ const COLUMNS: Column[] = [
   { name: "title", type: "text", get: (r) => r.title },
   { name: "description", type: "text", get: (r) => r.description },
   { name: "vulnerability_id", type: "text", get: (r) => r.vulnerabilityId },
-  { name: "aliases", type: "text", cast: "text[]", get: (r) => textArray(r.aliases) },
-  { name: "cwes", type: "text", cast: "int4[]", get: (r) => `{${r.cwes.join(",")}}` },
+  { name: "aliases", type: "text", cast: "text[]", get: (r) => arrayLiteral(r.aliases) },
+  { name: "cwes", type: "text", cast: "int4[]", get: (r) => arrayLiteral(r.cwes) },
   { name: "cvss_score", type: "float4", get: (r) => r.cvssScore },
   { name: "cvss_vector", type: "text", get: (r) => r.cvssVector },
   { name: "package_purl", type: "text", get: (r) => r.packagePurl },
   { name: "package_ecosystem", type: "text", get: (r) => r.packageEcosystem },
   { name: "package_name", type: "text", get: (r) => r.packageName },
   { name: "package_version", type: "text", get: (r) => r.packageVersion },
-  { name: "fixed_versions", type: "text", cast: "text[]", get: (r) => textArray(r.fixedVersions) },
+  { name: "fixed_versions", type: "text", cast: "text[]", get: (r) => arrayLiteral(r.fixedVersions) },
   { name: "file", type: "text", get: (r) => r.file },
   { name: "start_line", type: "int4", get: (r) => r.startLine },
   { name: "end_line", type: "int4", get: (r) => r.endLine },
@@ -202,9 +224,9 @@ const COLUMNS: Column[] = [
   { name: "secret_hash", type: "text", get: (r) => r.secretHash },
   { name: "secret_preview", type: "text", get: (r) => r.secretPreview },
   { name: "remediation", type: "text", get: (r) => r.remediation },
-  { name: "references", type: "text", cast: "text[]", get: (r) => textArray(r.references) },
+  { name: "references", type: "text", cast: "text[]", get: (r) => arrayLiteral(r.references) },
   { name: "properties", type: "text", cast: "jsonb", get: (r) => r.properties },
-  { name: "tools", type: "text", cast: "text[]", get: (r) => textArray(r.tools) },
+  { name: "tools", type: "text", cast: "text[]", get: (r) => arrayLiteral(r.tools) },
   { name: "package_key", type: "text", get: (r) => r.packageKey },
 ];
 
@@ -215,9 +237,9 @@ const AS_LIST = sql.raw(COLUMNS.map((c) => `"${c.name}"`).join(", "));
 /** `unnest($1::text[], …) as x(id, …)` over these rows, one array per column. */
 function unnestRows(rows: FindingRow[]): SQL {
   const arrays = COLUMNS.map((c) => {
-    const values = new Array<unknown>(rows.length);
+    const values = new Array<string | number | null>(rows.length);
     for (let i = 0; i < rows.length; i++) values[i] = c.get(rows[i]!);
-    return sql`${param(values)}::${sql.raw(c.type)}[]`;
+    return array(values, c.type);
   });
   return sql`unnest(${sql.join(arrays, sql`, `)}) as x(${AS_LIST})`;
 }
@@ -267,7 +289,7 @@ export async function writeFindings(
   for (let i = 0; i < rows.seenIds.length; i += BATCH * 5) {
     await db.execute(
       sql`update findings set last_seen_at = ${s.nowIso}::timestamptz, last_commit = ${s.commit}
-          where id = any(${param(rows.seenIds.slice(i, i + BATCH * 5))}::text[])`,
+          where id = any(${array(rows.seenIds.slice(i, i + BATCH * 5), "text")})`,
     );
   }
 }
@@ -294,7 +316,7 @@ export async function writeScopes(db: Database, s: Sighting & { scanId: string }
               closed_at, reopened_count, last_scan_id)
             select x.f, ${s.serviceId}, ${w.key}, ${w.branch}, ${w.tool}, ${w.category}, 'open', ${s.nowIso}::timestamptz,
               ${s.nowIso}::timestamptz, null, 0, ${s.scanId}
-            from unnest(${param(w.fresh.slice(i, i + BATCH * 5))}::text[]) as x(f)`,
+            from unnest(${array(w.fresh.slice(i, i + BATCH * 5), "text")}) as x(f)`,
       );
     }
     for (let i = 0; i < w.seen.length; i += BATCH * 5) {
@@ -302,7 +324,7 @@ export async function writeScopes(db: Database, s: Sighting & { scanId: string }
         sql`update finding_scopes fs set status = 'open', last_seen_at = ${s.nowIso}::timestamptz, closed_at = null,
               last_scan_id = ${s.scanId},
               reopened_count = fs.reopened_count + case when fs.status = 'closed' then 1 else 0 end
-            where fs.scope_key = ${w.key} and fs.finding_id = any(${param(w.seen.slice(i, i + BATCH * 5))}::text[])`,
+            where fs.scope_key = ${w.key} and fs.finding_id = any(${array(w.seen.slice(i, i + BATCH * 5), "text")})`,
       );
     }
   }
@@ -310,7 +332,7 @@ export async function writeScopes(db: Database, s: Sighting & { scanId: string }
     for (let i = 0; i < w.close.length; i += BATCH * 5) {
       await db.execute(
         sql`update finding_scopes fs set status = 'closed', closed_at = ${s.nowIso}::timestamptz, last_scan_id = ${s.scanId}
-            where fs.scope_key = ${w.key} and fs.finding_id = any(${param(w.close.slice(i, i + BATCH * 5))}::text[])
+            where fs.scope_key = ${w.key} and fs.finding_id = any(${array(w.close.slice(i, i + BATCH * 5), "text")})
               and fs.status = 'open'`,
       );
     }
@@ -319,7 +341,7 @@ export async function writeScopes(db: Database, s: Sighting & { scanId: string }
   for (let i = 0; i < closed.length; i += BATCH * 5) {
     await db.execute(
       sql`update findings f set status = 'closed', closed_at = ${s.nowIso}::timestamptz
-          where f.id = any(${param(closed.slice(i, i + BATCH * 5))}::text[])
+          where f.id = any(${array(closed.slice(i, i + BATCH * 5), "text")})
             and not exists (select 1 from finding_scopes s where s.finding_id = f.id and s.status = 'open')`,
     );
   }
@@ -334,8 +356,20 @@ export async function writeScanFindings(db: Database, s: Sighting & { scanId: st
     await db.execute(
       sql`insert into scan_findings (scan_id, finding_id, service_id, commit, severity_rank, suppressed, start_line)
           select ${s.scanId}, x.f, ${s.serviceId}, ${s.commit}, x.r, x.s, x.l
-          from unnest(${param(batch.map((r) => r.findingId))}::text[], ${param(batch.map((r) => r.severityRank))}::int2[],
-                      ${param(batch.map((r) => r.suppressed))}::int4[], ${param(batch.map((r) => r.startLine))}::int4[]) as x(f, r, s, l)`,
+          from unnest(${array(
+            batch.map((r) => r.findingId),
+            "text",
+          )}, ${array(
+            batch.map((r) => r.severityRank),
+            "int2",
+          )},
+                      ${array(
+                        batch.map((r) => r.suppressed),
+                        "int4",
+                      )}, ${array(
+                        batch.map((r) => r.startLine),
+                        "int4",
+                      )}) as x(f, r, s, l)`,
     );
   }
 }
