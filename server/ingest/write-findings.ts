@@ -280,12 +280,15 @@ export async function writeFindings(
     sql`insert into findings (${COLUMN_LIST}, service_id, status, first_seen_at, last_seen_at, first_commit, last_commit, closed_at)
         select ${SELECT_LIST}, ${s.serviceId}, 'open', ${s.nowIso}::timestamptz, ${s.nowIso}::timestamptz, ${s.commit}, ${s.commit}, null
         from ${unnestRows(batch)}`;
-  for (let i = 0; i < rows.fresh.length; i += BATCH) await db.execute(insert(rows.fresh.slice(i, i + BATCH)));
-  for (let i = 0; i < rows.changed.length; i += BATCH) {
-    await db.execute(
-      sql`${insert(rows.changed.slice(i, i + BATCH))} on conflict (service_id, fingerprint) do update set ${UPSERT_SET}`,
-    );
-  }
+  await inTurn(db, batches(rows.fresh, BATCH, insert));
+  await inTurn(
+    db,
+    batches(
+      rows.changed,
+      BATCH,
+      (batch) => sql`${insert(batch)} on conflict (service_id, fingerprint) do update set ${UPSERT_SET}`,
+    ),
+  );
   for (let i = 0; i < rows.seenIds.length; i += BATCH * 5) {
     await db.execute(
       sql`update findings set last_seen_at = ${s.nowIso}::timestamptz, last_commit = ${s.commit}
@@ -351,27 +354,48 @@ export type ScanSighting = { findingId: string; severityRank: number; suppressed
 
 /** The scan's own sightings: which findings it saw, at which severity and line. */
 export async function writeScanFindings(db: Database, s: Sighting & { scanId: string }, rows: ScanSighting[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const batch = rows.slice(i, i + BATCH);
-    await db.execute(
-      sql`insert into scan_findings (scan_id, finding_id, service_id, commit, severity_rank, suppressed, start_line)
-          select ${s.scanId}, x.f, ${s.serviceId}, ${s.commit}, x.r, x.s, x.l
-          from unnest(${array(
-            batch.map((r) => r.findingId),
-            "text",
-          )}, ${array(
-            batch.map((r) => r.severityRank),
-            "int2",
-          )},
-                      ${array(
-                        batch.map((r) => r.suppressed),
-                        "int4",
-                      )}, ${array(
-                        batch.map((r) => r.startLine),
-                        "int4",
-                      )}) as x(f, r, s, l)`,
+  const insert = (batch: ScanSighting[]) => {
+    const ids = array(
+      batch.map((r) => r.findingId),
+      "text",
     );
+    const ranks = array(
+      batch.map((r) => r.severityRank),
+      "int2",
+    );
+    const suppressed = array(
+      batch.map((r) => r.suppressed),
+      "int4",
+    );
+    const lines = array(
+      batch.map((r) => r.startLine),
+      "int4",
+    );
+    return sql`insert into scan_findings (scan_id, finding_id, service_id, commit, severity_rank, suppressed, start_line)
+               select ${s.scanId}, x.f, ${s.serviceId}, ${s.commit}, x.r, x.s, x.l
+               from unnest(${ids}, ${ranks}, ${suppressed}, ${lines}) as x(f, r, s, l)`;
+  };
+  await inTurn(db, batches(rows, BATCH, insert));
+}
+
+/** Statements over `rows` in slices, each built only when asked for. */
+function* batches<T>(rows: T[], size: number, build: (batch: T[]) => SQL): Generator<SQL> {
+  for (let i = 0; i < rows.length; i += size) yield build(rows.slice(i, i + size));
+}
+
+/**
+ * Runs statements one at a time, building the next while the database runs the current one: building a batch
+ * (serializing its columns) costs about as much client time as the server spends on it.
+ */
+async function inTurn(db: Database, statements: Iterable<SQL>): Promise<void> {
+  let running: Promise<unknown> | undefined;
+  for (const statement of statements) {
+    if (running) await running;
+    // drizzle's query promises are lazy: then() is what sends the statement.
+    running = db.execute(statement).then(() => undefined);
+    running.catch(() => {}); // awaited on the next turn; this only keeps Node from calling it unhandled meanwhile
   }
+  await running;
 }
 
 export const newFindingId = (now: Date) => newId("finding", now.getTime());

@@ -177,4 +177,30 @@ describeEachDatabase("re-ingest", (t) => {
     const again = await uploadAt(sha(121), body);
     expect(again.statistics).toMatchObject({ findings: 1, unchanged: 1, created: 0 });
   });
+
+  it("writes reports larger than one statement's batch completely, first and again", async () => {
+    const { service } = await teamWithService(t.ctx());
+    const bt = await tokenContext(t.ctx(), { team: service.teamSlug, scopes: ["scans:write"] });
+    const many = (n: number) =>
+      generic(
+        "bulk",
+        Array.from({ length: n }, (_, i) => code(`rule-${i % 50}`, `src/f${i}.js`, i + 1)),
+      );
+    const count = async (scanId: string) =>
+      (
+        await queryRows<{ findings: number; open_scopes: number; sightings: number }>(
+          t.db(),
+          sql`select (select count(*)::int from findings where service_id = ${service.id} and status = 'open') as findings,
+                     (select count(*)::int from finding_scopes where service_id = ${service.id} and status = 'open'
+                        and last_scan_id = ${scanId}) as open_scopes,
+                     (select count(*)::int from scan_findings where scan_id = ${scanId}) as sightings`,
+        )
+      )[0];
+    const first = await upload(bt, { service: service.slug, commit: sha(130) }, many(25_001));
+    expect(first.statistics).toMatchObject({ findings: 25_001, created: 25_001 });
+    expect(await count(first.scan.id)).toEqual({ findings: 25_001, open_scopes: 25_001, sightings: 25_001 });
+    const again = await upload(bt, { service: service.slug, commit: sha(131) }, many(24_000));
+    expect(again.statistics).toMatchObject({ findings: 24_000, unchanged: 24_000, closed: 1_001 });
+    expect(await count(again.scan.id)).toEqual({ findings: 24_000, open_scopes: 24_000, sightings: 24_000 });
+  }, 300_000);
 });
