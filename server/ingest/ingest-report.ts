@@ -25,6 +25,7 @@ import {
   writeScanFindings,
   writeScopes,
   type FindingRow,
+  type NewFinding,
   type ScopeWrite,
 } from "./write-findings";
 
@@ -265,15 +266,20 @@ export async function ingestReport(
 
     // 1. Findings: insert the new, merge the changed, and only mark the rest as seen again.
     const idOf = new Map<NormalizedFinding, string>();
-    const fresh: FindingRow[] = [];
+    const fresh: NewFinding[] = [];
     const changed: FindingRow[] = [];
     const seenIds: string[] = [];
     for (const f of all) {
       const known = stored.get(f.fingerprint);
-      const row = findingRow(f, known?.id ?? newFindingId(now));
-      idOf.set(f, row.id);
-      if (!known) fresh.push(row);
-      else if (changesStored(row, known)) changed.push(row);
+      if (!known) {
+        const id = newFindingId(now);
+        idOf.set(f, id);
+        fresh.push({ finding: f, id });
+        continue;
+      }
+      idOf.set(f, known.id);
+      const row = findingRow(f, known.id);
+      if (changesStored(row, known)) changed.push(row);
       else seenIds.push(row.id);
     }
     stored.clear();

@@ -8,6 +8,8 @@ import type { PackageRef } from "./types";
 
 /** Rows per statement: large enough that round trips vanish, small enough to keep parameters a few MB. */
 const BATCH = 10_000;
+/** Findings rows are wide (titles, descriptions): fewer per statement keeps a 100 MB report's peak memory down. */
+const WIDE_BATCH = 5_000;
 
 /** A finding as stored, every text already free of NUL (PostgreSQL text cannot hold it, and some reports contain it). */
 export type FindingRow = {
@@ -267,6 +269,9 @@ const UPSERT_SET = sql.raw(`
 
 export type Sighting = { serviceId: string; commit: string; nowIso: string };
 
+/** A finding new to the service; its row is built only when its batch is written. */
+export type NewFinding = { finding: NormalizedFinding; id: string };
+
 /**
  * Writes findings: `fresh` rows are new to the service (plain insert: the per-service lock keeps anyone else
  * from inserting them meanwhile), `changed` rows merge into their stored row, `seenIds` only get the last sighting.
@@ -274,18 +279,21 @@ export type Sighting = { serviceId: string; commit: string; nowIso: string };
 export async function writeFindings(
   db: Database,
   s: Sighting,
-  rows: { fresh: FindingRow[]; changed: FindingRow[]; seenIds: string[] },
+  rows: { fresh: NewFinding[]; changed: FindingRow[]; seenIds: string[] },
 ): Promise<void> {
   const insert = (batch: FindingRow[]) =>
     sql`insert into findings (${COLUMN_LIST}, service_id, status, first_seen_at, last_seen_at, first_commit, last_commit, closed_at)
         select ${SELECT_LIST}, ${s.serviceId}, 'open', ${s.nowIso}::timestamptz, ${s.nowIso}::timestamptz, ${s.commit}, ${s.commit}, null
         from ${unnestRows(batch)}`;
-  await inTurn(db, batches(rows.fresh, BATCH, insert));
+  await inTurn(
+    db,
+    batches(rows.fresh, WIDE_BATCH, (batch) => insert(batch.map((n) => findingRow(n.finding, n.id)))),
+  );
   await inTurn(
     db,
     batches(
       rows.changed,
-      BATCH,
+      WIDE_BATCH,
       (batch) => sql`${insert(batch)} on conflict (service_id, fingerprint) do update set ${UPSERT_SET}`,
     ),
   );
