@@ -12,9 +12,22 @@ import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
 import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } from "./decode";
 import { detectFormat } from "./detect";
-import { normalizeReport, packageKey, SEVERITY_RANK, type NormalizedFinding } from "./normalize";
+import { normalizeReport, type NormalizedFinding } from "./normalize";
 import { makeRedactor } from "./redact";
 import { ReportSchemaError, type ParsedReport, type Severity } from "./types";
+import {
+  changesStored,
+  findingRow,
+  newFindingId,
+  packageKeyOf,
+  readStoredFindings,
+  writeFindings,
+  writeScanFindings,
+  writeScopes,
+  type FindingRow,
+  type NewFinding,
+  type ScopeWrite,
+} from "./write-findings";
 
 export const ingestParams = z.object({
   service: slugSchema,
@@ -52,7 +65,6 @@ export type ScanView = {
 
 export type IngestResult = { duplicate: boolean; scan: ScanView; statistics: ScanStatistics; warnings: string[] };
 
-const BATCH = 5000;
 const SALT_KEY = "secret_salt";
 
 /** The per-installation salt for secret hashes, created on first use. */
@@ -162,8 +174,6 @@ function scanView(row: typeof scans.$inferSelect, serviceSlug: string): ScanView
 
 const emptyBySeverity = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
-type Merged = NormalizedFinding & { scopeKeys: Set<string> };
-
 const scopeKeyOf = (branch: string, tool: string, category: string) => `${branch}\u0001${tool}\u0001${category}`;
 
 function validDate(s: string | undefined): Date | null {
@@ -220,20 +230,29 @@ export async function ingestReport(
     // Raw SQL gets timestamps as ISO text: the drivers disagree on serializing Date parameters.
     const nowIso = now.toISOString();
     const parts = normalizeReport(report, (s) => sha256(s));
+    // The raw findings are copied into `parts`: let them go before the rows are built.
+    for (const p of report.parts) p.findings = [];
     const failed = parts.some((p) => !p.succeeded);
     const status = failed ? "failed" : "complete";
 
-    await adoptKnownVulnerabilities(tx.db, svc.id, parts);
+    const stored = await readStoredFindings(tx.db, svc.id, [
+      ...new Set(parts.flatMap((p) => p.findings.map((f) => f.fingerprint))),
+    ]);
+    const adopted = await adoptKnownVulnerabilities(tx.db, svc.id, parts, stored);
+    if (adopted.length) for (const [fp, row] of await readStoredFindings(tx.db, svc.id, adopted)) stored.set(fp, row);
 
     // Merge parts: one row per fingerprint, with every scope that reported it.
-    const merged = new Map<string, Merged>();
+    const merged = new Map<string, NormalizedFinding>();
+    const scopesOf = new Map<NormalizedFinding, Set<string>>();
     for (const p of parts) {
       const key = scopeKeyOf(branch, p.tool, p.category);
       for (const f of p.findings) {
         const m = merged.get(f.fingerprint);
-        if (!m) merged.set(f.fingerprint, Object.assign(f, { scopeKeys: new Set([key]) }));
-        else {
-          m.scopeKeys.add(key);
+        if (!m) {
+          merged.set(f.fingerprint, f);
+          scopesOf.set(f, new Set([key]));
+        } else {
+          scopesOf.get(m)!.add(key);
           if (f.severityRank > m.severityRank) Object.assign(m, { severity: f.severity, severityRank: f.severityRank });
           m.suppressed = m.suppressed && f.suppressed;
           m.occurrences += f.occurrences;
@@ -241,61 +260,41 @@ export async function ingestReport(
       }
     }
     const all = [...merged.values()];
+    merged.clear();
     const scanId = newId("scan", now.getTime());
+    const sighting = { serviceId: svc.id, commit: params.commit, nowIso, scanId };
 
-    // 1. Upsert findings, learning each one's id.
-    const idOf = new Map<string, string>();
-    for (let i = 0; i < all.length; i += BATCH) {
-      const rows = all.slice(i, i + BATCH).map((f) => findingRow(f, now));
-      const out = await queryRows<{ id: string; fingerprint: string }>(
-        tx.db,
-        sql`insert into findings (id, service_id, fingerprint, kind, risk_area, severity, severity_rank, status, suppressed, rule_id, title,
-              description, vulnerability_id, aliases, cwes, cvss_score, cvss_vector, package_purl, package_ecosystem, package_name,
-              package_version, fixed_versions, file, start_line, end_line, snippet_hash, resource, url, image, secret_hash, secret_preview,
-              remediation, "references", properties, tools, package_key, first_seen_at, last_seen_at, first_commit, last_commit, closed_at)
-            select x.id, ${svc.id}, x.fingerprint, x.kind, x.risk_area, x.severity, x.severity_rank, 'open', x.suppressed, x.rule_id, x.title,
-              x.description, x.vulnerability_id, x.aliases, x.cwes, x.cvss_score, x.cvss_vector, x.package_purl, x.package_ecosystem,
-              x.package_name, x.package_version, x.fixed_versions, x.file, x.start_line, x.end_line, x.snippet_hash, x.resource, x.url,
-              x.image, x.secret_hash, x.secret_preview, x.remediation, x."references", x.properties, x.tools, x.package_key, ${nowIso}::timestamptz, ${nowIso}::timestamptz,
-              ${params.commit}, ${params.commit}, null
-            from json_to_recordset(${pgJson(rows)}::json) as x(id text, fingerprint text, kind text, risk_area smallint,
-              severity text, severity_rank smallint, suppressed int, rule_id text, title text, description text, vulnerability_id text,
-              aliases text[], cwes int[], cvss_score real, cvss_vector text, package_purl text, package_ecosystem text, package_name text,
-              package_version text, fixed_versions text[], file text, start_line int, end_line int, snippet_hash text, resource text,
-              url text, image text, secret_hash text, secret_preview text, remediation text, "references" text[], properties jsonb,
-              tools text[], package_key text)
-            on conflict (service_id, fingerprint) do update set
-              status = 'open',
-              closed_at = null,
-              last_seen_at = excluded.last_seen_at,
-              last_commit = excluded.last_commit,
-              suppressed = excluded.suppressed,
-              severity = case when excluded.severity_rank > findings.severity_rank then excluded.severity else findings.severity end,
-              severity_rank = greatest(findings.severity_rank, excluded.severity_rank),
-              start_line = excluded.start_line,
-              end_line = excluded.end_line,
-              fixed_versions = case when cardinality(excluded.fixed_versions) > 0 then excluded.fixed_versions else findings.fixed_versions end,
-              aliases = case when excluded.aliases <@ findings.aliases
-                               and (excluded.vulnerability_id is null or excluded.vulnerability_id = findings.vulnerability_id
-                                    or excluded.vulnerability_id = any(findings.aliases))
-                             then findings.aliases
-                             else array(select distinct a from unnest(findings.aliases || excluded.aliases || array[excluded.vulnerability_id]) a
-                                        where a is not null and a is distinct from findings.vulnerability_id order by 1) end,
-              tools = case when excluded.tools <@ findings.tools then findings.tools
-                           else (select array(select distinct unnest(findings.tools || excluded.tools) order by 1)) end
-            returning id, fingerprint`,
-      );
-      for (const r of out) idOf.set(r.fingerprint, r.id);
+    // 1. Findings: insert the new, merge the changed, and only mark the rest as seen again.
+    const idOf = new Map<NormalizedFinding, string>();
+    const fresh: NewFinding[] = [];
+    const changed: FindingRow[] = [];
+    const seenIds: string[] = [];
+    for (const f of all) {
+      const known = stored.get(f.fingerprint);
+      if (!known) {
+        const id = newFindingId(now);
+        idOf.set(f, id);
+        fresh.push({ finding: f, id });
+        continue;
+      }
+      idOf.set(f, known.id);
+      const row = findingRow(f, known.id);
+      if (changesStored(row, known)) changed.push(row);
+      else seenIds.push(row.id);
     }
+    stored.clear();
+    await writeFindings(tx.db, sighting, { fresh, changed, seenIds });
+    fresh.length = changed.length = seenIds.length = 0;
 
     // 2. What these scopes knew before this upload.
     const scopeKeys = [...new Set(parts.map((p) => scopeKeyOf(branch, p.tool, p.category)))];
     const prior = await queryRows<{ finding_id: string; scope_key: string; status: string }>(
       tx.db,
       sql`select finding_id, scope_key, status from finding_scopes
-          where service_id = ${svc.id} and scope_key in (select json_array_elements_text(${JSON.stringify(scopeKeys)}::json))`,
+          where service_id = ${svc.id} and scope_key = any(${sql.param(scopeKeys)}::text[])`,
     );
-    const priorStatus = new Map(prior.map((r) => [`${r.finding_id}\u0000${r.scope_key}`, r.status]));
+    const priorByScope = new Map(scopeKeys.map((k) => [k, new Map<string, string>()]));
+    for (const r of prior) priorByScope.get(r.scope_key)?.set(r.finding_id, r.status);
 
     // 3. Statistics, decided before anything about the scan is written.
     const stats: ScanStatistics = {
@@ -306,46 +305,43 @@ export async function ingestReport(
       closed: 0,
       bySeverity: emptyBySeverity(),
     };
-    const scopeRows: {
-      finding_id: string;
-      scope_key: string;
-      branch: string;
-      tool: string;
-      category: string;
-      reopened: number;
-    }[] = [];
+    const writes = new Map<string, ScopeWrite>(
+      scopeKeys.map((key) => {
+        const [b, t, c] = key.split("\u0001") as [string, string, string];
+        return [key, { key, branch: b, tool: t, category: c, fresh: [], seen: [], close: [] }];
+      }),
+    );
+    const seenIn = new Map(scopeKeys.map((k) => [k, new Set<string>()]));
     for (const f of all) {
-      const id = idOf.get(f.fingerprint)!;
+      const id = idOf.get(f)!;
       if (!f.suppressed) {
         stats.findings++;
         stats.bySeverity[f.severity]++;
       }
       let outcome: "created" | "unchanged" | "reopened" = "unchanged";
-      for (const key of f.scopeKeys) {
-        const before = priorStatus.get(`${id}\u0000${key}`);
+      for (const key of scopesOf.get(f)!) {
+        const before = priorByScope.get(key)!.get(id);
         if (before === undefined) outcome = outcome === "unchanged" ? "created" : outcome;
         else if (before === "closed") outcome = "reopened";
-        const [b, t, c] = key.split("\u0001") as [string, string, string];
-        scopeRows.push({
-          finding_id: id,
-          scope_key: key,
-          branch: b,
-          tool: t,
-          category: c,
-          reopened: before === "closed" ? 1 : 0,
-        });
+        (before === undefined ? writes.get(key)!.fresh : writes.get(key)!.seen).push(id);
+        seenIn.get(key)!.add(id);
       }
       // Suppressed findings are kept as evidence but counted nowhere, so that findings = created + unchanged + reopened.
       if (!f.suppressed) stats[outcome]++;
     }
     // A failed run closes nothing; a complete one closes what its own scopes no longer report.
-    const closingScopes = failed ? [] : scopeKeys;
-    const seenInScope = new Set(scopeRows.map((r) => `${r.finding_id}\u0000${r.scope_key}`));
-    const toClose = prior.filter(
-      (r) =>
-        r.status === "open" && closingScopes.includes(r.scope_key) && !seenInScope.has(`${r.finding_id}\u0000${r.scope_key}`),
-    );
-    stats.closed = new Set(toClose.map((r) => r.finding_id)).size;
+    const closed = new Set<string>();
+    if (!failed) {
+      for (const [key, before] of priorByScope) {
+        const seen = seenIn.get(key)!;
+        for (const [id, was] of before) {
+          if (was !== "open" || seen.has(id)) continue;
+          writes.get(key)!.close.push(id);
+          closed.add(id);
+        }
+      }
+    }
+    stats.closed = closed.size;
 
     const warnings = [...report.warnings];
     if (failed) warnings.push("The scanner reported a failed run: the scan is stored as failed and closes no findings.");
@@ -388,47 +384,17 @@ export async function ingestReport(
       .returning();
 
     // 4. Lifecycle per scope, then the scan's own sightings.
-    for (let i = 0; i < scopeRows.length; i += BATCH) {
-      await tx.db.execute(
-        sql`insert into finding_scopes (finding_id, service_id, scope_key, branch, tool, category, status, first_seen_at, last_seen_at,
-              closed_at, reopened_count, last_scan_id)
-            select x.finding_id, ${svc.id}, x.scope_key, x.branch, x.tool, x.category, 'open', ${nowIso}::timestamptz, ${nowIso}::timestamptz, null, 0, ${scanId}
-            from json_to_recordset(${pgJson(scopeRows.slice(i, i + BATCH))}::json)
-              as x(finding_id text, scope_key text, branch text, tool text, category text, reopened int)
-            on conflict (finding_id, scope_key) do update set
-              status = 'open', last_seen_at = excluded.last_seen_at, closed_at = null, last_scan_id = excluded.last_scan_id,
-              reopened_count = finding_scopes.reopened_count + case when finding_scopes.status = 'closed' then 1 else 0 end`,
-      );
-    }
-    if (toClose.length) {
-      const pairs = toClose.map((r) => ({ f: r.finding_id, s: r.scope_key }));
-      for (let i = 0; i < pairs.length; i += BATCH) {
-        await tx.db.execute(
-          sql`update finding_scopes fs set status = 'closed', closed_at = ${nowIso}::timestamptz, last_scan_id = ${scanId}
-              from json_to_recordset(${JSON.stringify(pairs.slice(i, i + BATCH))}::json) as x(f text, s text)
-              where fs.finding_id = x.f and fs.scope_key = x.s and fs.status = 'open'`,
-        );
-      }
-      const ids = [...new Set(toClose.map((r) => r.finding_id))];
-      await tx.db.execute(
-        sql`update findings f set status = 'closed', closed_at = ${nowIso}::timestamptz
-            where f.id in (select json_array_elements_text(${JSON.stringify(ids)}::json))
-              and not exists (select 1 from finding_scopes s where s.finding_id = f.id and s.status = 'open')`,
-      );
-    }
-    for (let i = 0; i < all.length; i += BATCH) {
-      const rows = all.slice(i, i + BATCH).map((f) => ({
-        f: idOf.get(f.fingerprint)!,
-        r: f.severityRank,
-        s: f.suppressed ? 1 : 0,
-        l: f.location?.startLine ?? null,
-      }));
-      await tx.db.execute(
-        sql`insert into scan_findings (scan_id, finding_id, service_id, commit, severity_rank, suppressed, start_line)
-            select ${scanId}, x.f, ${svc.id}, ${params.commit}, x.r, x.s, x.l
-            from json_to_recordset(${pgJson(rows)}::json) as x(f text, r smallint, s int, l int)`,
-      );
-    }
+    await writeScopes(tx.db, sighting, [...writes.values()]);
+    await writeScanFindings(
+      tx.db,
+      sighting,
+      all.map((f) => ({
+        findingId: idOf.get(f)!,
+        severityRank: f.severityRank,
+        suppressed: f.suppressed ? 1 : 0,
+        startLine: f.location?.startLine ?? null,
+      })),
+    );
 
     await recordAudit(tx, {
       action: "scan.ingest",
@@ -450,87 +416,41 @@ export async function ingestReport(
 }
 
 /**
- * Tools name one vulnerability differently (npm audit: only a GHSA; Trivy: only the CVE). A dependency finding
- * whose package already has a finding sharing any of its ids takes that finding's fingerprint: one finding, several sources.
+ * Tools name one vulnerability differently (npm audit: only a GHSA; Trivy: only the CVE). A new dependency finding
+ * whose package already has a finding sharing any of its ids takes that finding's fingerprint: one finding, several
+ * sources. Returns the fingerprints so taken.
  */
-async function adoptKnownVulnerabilities(db: Database, serviceId: string, parts: { findings: NormalizedFinding[] }[]) {
-  const deps = parts.flatMap((p) => p.findings).filter((f) => f.kind === "dependency" && f.package);
-  if (!deps.length) return;
-  const keys = [...new Set(deps.map((f) => packageKey(f.package!)))];
+async function adoptKnownVulnerabilities(
+  db: Database,
+  serviceId: string,
+  parts: { findings: NormalizedFinding[] }[],
+  stored: Map<string, unknown>,
+): Promise<string[]> {
+  const deps = parts.flatMap((p) => p.findings).filter((f) => f.kind === "dependency" && f.package && !stored.has(f.fingerprint));
+  if (!deps.length) return [];
+  const keys = [...new Set(deps.map((f) => packageKeyOf(f.package!)))];
   const known = await queryRows<{ fingerprint: string; package_key: string; ids: string[] }>(
     db,
     sql`select fingerprint, package_key, array_append(aliases, vulnerability_id) as ids from findings
-        where service_id = ${serviceId} and kind = 'dependency'
-          and package_key in (select json_array_elements_text(${JSON.stringify(keys)}::json))`,
+        where service_id = ${serviceId} and kind = 'dependency' and package_key = any(${sql.param(keys)}::text[])`,
   );
-  if (!known.length) return;
+  if (!known.length) return [];
   const byId = new Map<string, string>();
   for (const k of known) for (const id of k.ids) if (id) byId.set(`${k.package_key}\u0000${id}`, k.fingerprint);
-  const existing = new Set(known.map((k) => k.fingerprint));
+  const adopted = new Set<string>();
   for (const f of deps) {
-    if (existing.has(f.fingerprint)) continue;
-    const key = packageKey(f.package!);
+    const key = packageKeyOf(f.package!);
     for (const id of [f.vulnerabilityId, ...f.aliases]) {
       const fp = id ? byId.get(`${key}\u0000${id}`) : undefined;
       if (fp) {
         f.fingerprint = fp;
+        adopted.add(fp);
         break;
       }
     }
   }
+  return [...adopted].filter((fp) => !stored.has(fp));
 }
-
-function findingRow(f: Merged, now: Date) {
-  const loc = f.location ?? {};
-  return {
-    id: newId("finding", now.getTime()),
-    fingerprint: f.fingerprint,
-    kind: f.kind,
-    risk_area: f.riskArea,
-    severity: f.severity,
-    severity_rank: SEVERITY_RANK[f.severity],
-    suppressed: f.suppressed ? 1 : 0,
-    rule_id: clip(f.ruleId, 500),
-    title: clip(f.title, 500) || f.ruleId,
-    description: f.description ? clip(f.description, 4000) : null,
-    vulnerability_id: f.vulnerabilityId ?? null,
-    aliases: f.aliases.slice(0, 50),
-    cwes: f.cwes.slice(0, 50),
-    cvss_score: f.cvss?.score ?? null,
-    cvss_vector: f.cvss?.vector ?? null,
-    package_purl: f.package?.purl ?? null,
-    package_key: f.package ? packageKey(f.package) : null,
-    package_ecosystem: f.package?.ecosystem ?? null,
-    package_name: f.package?.name ?? null,
-    package_version: f.package?.version ?? null,
-    fixed_versions: f.package?.fixedVersions.slice(0, 20) ?? [],
-    file: loc.file ? clip(loc.file, 1000) : null,
-    start_line: loc.startLine ?? null,
-    end_line: loc.endLine ?? null,
-    snippet_hash: loc.snippetHash ?? null,
-    resource: loc.resource ? clip(loc.resource, 1000) : null,
-    url: loc.url ? clip(loc.url, 2000) : null,
-    image: loc.image ?? null,
-    secret_hash: f.secret?.hash ?? null,
-    secret_preview: f.secret?.preview ?? null,
-    remediation: f.remediation ? clip(f.remediation, 4000) : null,
-    references: (f.references ?? []).slice(0, 10),
-    properties: f.properties ?? null,
-    tools: [f.tool],
-  };
-}
-
-// eslint-disable-next-line no-control-regex -- NUL is exactly what must go
-const NUL = /\u0000/g;
-
-/** JSON for a json_to_recordset parameter: PostgreSQL text cannot hold NUL, which some reports contain. */
-function pgJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (!text.includes("\\u0000")) return text;
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "string" ? v.replace(NUL, "") : v));
-}
-
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export async function getScan(ctx: ServiceContext, id: string): Promise<IngestResult> {
   const actor = ctx.actor;
