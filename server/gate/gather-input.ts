@@ -56,6 +56,8 @@ export async function gatherGateInput(
           and (${artifact}::text is null or artifact is null or artifact = ${artifact})
         order by tool_name, coalesce(artifact, ''), received_at desc, id desc`,
   );
+  // Scan ids are our own (scan_ + base32): safe inside an array literal. The commit narrows the sightings by
+  // index to this commit's; a set-returning function here made the planner guess and scan every sighting.
   const scanIds = scans.map((s) => s.id);
   const findingRows = scanIds.length
     ? await queryRows<FindingRow>(
@@ -65,7 +67,8 @@ export async function gatherGateInput(
             from findings f
             where f.service_id = ${serviceId}
               and f.id in (select sf.finding_id from scan_findings sf
-                           where sf.scan_id in (select json_array_elements_text(${JSON.stringify(scanIds)}::json)) and sf.suppressed = 0)`,
+                           where sf.service_id = ${serviceId} and sf.commit = ${commit}
+                             and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`,
       )
     : [];
   const waiverRows = await waiversFor(tx, serviceId, stage.slug);
