@@ -212,12 +212,15 @@ test("the production gate flips from block to allow once the blocking findings a
   await expect(dev.getByRole("heading", { level: 1 })).toContainText("block");
   await dev.screenshot({ path: "test-results/screenshots/dashboard-gate-blocked.png", fullPage: true });
   const failing = dev.locator("li").filter({ has: dev.locator("span.uppercase", { hasText: /fail$/ }) });
+  await expect(failing.getByRole("link", { name: /^fnd_/ }).first()).toBeVisible();
   const findingIds = new Set<string>();
   for (const link of await failing.getByRole("link", { name: /^fnd_/ }).all()) findingIds.add((await link.textContent())!.trim());
   expect(findingIds.size).toBeGreaterThan(0);
+  let requested = 0;
   for (const id of findingIds) {
     await dev.goto(`/findings/${id}`);
     const section = dev.locator("#waivers");
+    await expect(section.getByRole("heading", { name: "Waivers" })).toBeVisible();
     // One waiver by vulnerability can cover several findings: skip those already covered.
     if ((await section.getByRole("button", { name: "Request waiver" }).count()) === 0) continue;
     await section.getByRole("button", { name: "Request waiver" }).click();
@@ -229,16 +232,18 @@ test("the production gate flips from block to allow once the blocking findings a
     // The page refreshes with the request listed as pending (the form goes: the finding is covered now).
     await expect(section.getByRole("listitem").filter({ hasText: `Waiver by ${DEVELOPER}` })).toContainText("pending");
     await expect(section.getByRole("button", { name: "Request waiver" })).toHaveCount(0);
+    requested++;
   }
+  expect(requested).toBeGreaterThan(0);
   await dev.close();
 
-  // Security approves every pending waiver of the service.
+  // Security approves every pending waiver of the service: exactly those just requested.
   await page.goto("/services/checkout");
-  const waivers = page.locator("#waivers");
-  for (let approve = waivers.getByRole("button", { name: "Approve" }); (await approve.count()) > 0;) {
-    const before = await approve.count();
+  const approve = page.locator("#waivers").getByRole("button", { name: "Approve" });
+  await expect(approve).toHaveCount(requested);
+  for (let left = requested; left > 0; left--) {
     await approve.first().click();
-    await expect(approve).toHaveCount(before - 1);
+    await expect(approve).toHaveCount(left - 1);
   }
 
   // The same question now gets allow (exit 0), with the waivers applied, and the decision is on record.
