@@ -59,6 +59,23 @@ export async function openAuditExport(ctx: ServiceContext, input: ExportAuditOpt
 /** A position in the trail, after which reading resumes. The database's own text of the timestamp keeps its microseconds. */
 export type AuditCursor = { at: string; id: string };
 
+/** An audit row as it leaves Gatehouse (export, webhook, dashboard): secrets stripped from before and after. */
+export const auditLine = (r: typeof auditEvents.$inferSelect): AuditLine => ({
+  id: r.id,
+  at: r.at.toISOString(),
+  actorType: r.actorType,
+  actorId: r.actorId,
+  actorLabel: r.actorLabel,
+  action: r.action,
+  targetType: r.targetType,
+  targetId: r.targetId,
+  teamId: r.teamId,
+  before: stripSecrets(r.before),
+  after: stripSecrets(r.after),
+  ip: r.ip,
+  requestId: r.requestId,
+});
+
 /** Up to `limit` events after `cursor` (within since/until), oldest first, secrets stripped. */
 export async function readAuditPage(
   ctx: Pick<ServiceContext, "db">,
@@ -75,21 +92,7 @@ export async function readAuditPage(
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(asc(auditEvents.at), asc(auditEvents.id))
     .limit(opts.limit);
-  const lines = rows.map((r) => ({
-    id: r.id,
-    at: r.at.toISOString(),
-    actorType: r.actorType,
-    actorId: r.actorId,
-    actorLabel: r.actorLabel,
-    action: r.action,
-    targetType: r.targetType,
-    targetId: r.targetId,
-    teamId: r.teamId,
-    before: stripSecrets(r.before),
-    after: stripSecrets(r.after),
-    ip: r.ip,
-    requestId: r.requestId,
-  }));
+  const lines = rows.map(auditLine);
   const last = rows.at(-1);
   return { lines, cursor: last ? { at: last.atText, id: last.id } : opts.cursor };
 }

@@ -5,8 +5,7 @@ import { auditEvents } from "@/db/schema";
 import { requireRole } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { validation } from "../errors";
-import type { AuditLine } from "./export-audit";
-import { stripSecrets } from "./strip-secrets";
+import { auditLine, type AuditLine } from "./export-audit";
 
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s));
 const term = z.string().trim().min(1).max(200).optional();
@@ -75,21 +74,7 @@ export async function listAuditEvents(ctx: ServiceContext, input: ListAuditOptio
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      at: r.at.toISOString(),
-      actorType: r.actorType,
-      actorId: r.actorId,
-      actorLabel: r.actorLabel,
-      action: r.action,
-      targetType: r.targetType,
-      targetId: r.targetId,
-      teamId: r.teamId,
-      before: stripSecrets(r.before),
-      after: stripSecrets(r.after),
-      ip: r.ip,
-      requestId: r.requestId,
-    })),
+    items: page.map(auditLine),
     nextCursor: rows.length > input.limit && last ? encodeCursor({ at: last.atText, id: last.id }) : null,
   };
 }
