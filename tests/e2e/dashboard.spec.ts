@@ -1,41 +1,15 @@
 // The dashboard in a real browser on demo data: sign in → posture → service → remediation → request a waiver,
 // the security team approves it; a developer never sees another team's service. Screenshots of every page.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { PASSWORD, gatehouse, join, screenshots } from "./kit";
 
-const PASSWORD = "correct horse battery staple";
 const run = randomBytes(3).toString("hex");
 const SECURITY = `sec-${run}@example.com`;
 const DEVELOPER = `dev-${run}@example.com`;
 
-function gatehouse(...args: string[]): string {
-  return execFileSync(process.execPath, ["bin/gatehouse.mjs", ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-}
-
-const linkIn = (output: string) => {
-  const m = /(http:\/\/\S+\/setup\?token=\S+)/.exec(output);
-  if (!m) throw new Error(`no setup link in:\n${output}`);
-  return m[1]!;
-};
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/dashboard-${name}.png`, fullPage: true });
-
-/** Accepts an invitation: the new account is signed in at once. */
-async function join(page: Page, email: string, role: string, name: string, team?: string) {
-  const link = linkIn(gatehouse("user", "invite", "--email", email, "--role", role, ...(team ? ["--team", team] : [])));
-  await page.goto(link);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Repeat the password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/setup"));
-}
+const shot = screenshots("dashboard");
 
 test.describe.configure({ mode: "serial" });
 

@@ -1,11 +1,10 @@
 // Governance in a real browser: security edits the test stage's policy (an invalid draft shows its errors by path
 // and saves nothing; a valid one becomes version N+1 and the diff shows the change), developers read it, and the
 // waivers page lists, filters and approves. Creates its own users, team, service and waiver; never the demo.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
+import { PASSWORD, gatehouse, join, screenshots } from "./kit";
 
-const PASSWORD = "correct horse battery staple";
 const run = randomBytes(3).toString("hex");
 const SECURITY = `gov-sec-${run}@example.com`;
 const DEVELOPER = `gov-dev-${run}@example.com`;
@@ -13,32 +12,7 @@ const TEAM = `gov-${run}`;
 const SERVICE = `gov-svc-${run}`;
 const CVE = `CVE-2026-${1000 + (parseInt(run, 16) % 9000)}`;
 
-function gatehouse(...args: string[]): string {
-  return execFileSync(process.execPath, ["bin/gatehouse.mjs", ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-}
-
-const linkIn = (output: string) => {
-  const m = /(http:\/\/\S+\/setup\?token=\S+)/.exec(output);
-  if (!m) throw new Error(`no setup link in:\n${output}`);
-  return m[1]!;
-};
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/governance-${name}.png`, fullPage: true });
-
-async function join(page: Page, email: string, role: string, name: string, team?: string) {
-  const link = linkIn(gatehouse("user", "invite", "--email", email, "--role", role, ...(team ? ["--team", team] : [])));
-  await page.goto(link);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Repeat the password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/setup"));
-}
+const shot = screenshots("governance");
 
 async function signIn(page: Page, email: string, next: string) {
   await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);

@@ -1,11 +1,10 @@
 // Tokens, audit log and teams in a real browser, on this spec's own users and teams (no demo data):
 // an admin creates a team and adds a member; security creates a token, sees its secret once, revokes it;
 // the audit log lists those events; a developer gets no admin controls. Screenshots of every page.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { PASSWORD, gatehouse, join, screenshots } from "./kit";
 
-const PASSWORD = "correct horse battery staple";
 const run = randomBytes(3).toString("hex");
 const ADMIN = `admin-${run}@example.com`;
 const SECURITY = `sec-${run}@example.com`;
@@ -14,33 +13,7 @@ const CLI_TEAM = `ops-${run}`;
 const CLI_SERVICE = `billing-${run}`;
 const UI_TEAM = `platform-${run}`;
 
-function gatehouse(...args: string[]): string {
-  return execFileSync(process.execPath, ["bin/gatehouse.mjs", ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-}
-
-const linkIn = (output: string) => {
-  const m = /(http:\/\/\S+\/setup\?token=\S+)/.exec(output);
-  if (!m) throw new Error(`no setup link in:\n${output}`);
-  return m[1]!;
-};
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/settings-${name}.png`, fullPage: true });
-
-/** Accepts an invitation made at the CLI: the new account is signed in at once. */
-async function join(page: Page, email: string, role: string, name: string, team?: string) {
-  const link = linkIn(gatehouse("user", "invite", "--email", email, "--role", role, ...(team ? ["--team", team] : [])));
-  await page.goto(link);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Repeat the password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/setup"));
-}
+const shot = screenshots("settings");
 
 async function signIn(page: Page, email: string, path: string) {
   await page.goto(path);
