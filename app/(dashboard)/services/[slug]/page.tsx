@@ -5,10 +5,10 @@ import { Suspense } from "react";
 import { ScoreTrendChart } from "@/components/charts/score-trend-chart";
 import { ChecksList } from "@/components/dashboard/checks-list";
 import { GetStartedService } from "@/components/dashboard/get-started";
-import { WaiverReview } from "@/components/dashboard/waiver-review";
 import { DecisionBadge, GradeBadge, Pill, SeverityBadge } from "@/components/ui/badges";
 import { ageDays, dateTime, plural, shortDigest, shortSha } from "@/components/ui/format";
 import { Empty, Section, SectionSkeleton } from "@/components/ui/section";
+import { WaiverActions } from "@/components/waivers/waiver-actions";
 import { TimeAgo } from "@/components/ui/time-ago";
 import { early, orNotFound, pageApi, publicUrl } from "../../_lib/page-kit";
 
@@ -148,7 +148,7 @@ export default async function ServicePage({ params }: { params: Params }) {
           )}
         </Section>
         <Suspense fallback={<SectionSkeleton title="Waivers" />}>
-          <WaiversSection data={waivers} slug={svc.slug} now={now} canApprove={canApprove} />
+          <WaiversSection data={waivers} slug={svc.slug} now={now} reviewer={canApprove ? user.email : null} />
         </Suspense>
       </div>
 
@@ -395,12 +395,13 @@ async function WaiversSection({
   data,
   slug,
   now,
-  canApprove,
+  reviewer,
 }: {
   data: Promise<Out<"waivers">>;
   slug: string;
   now: Date;
-  canApprove: boolean;
+  /** who may approve and revoke here (security staff and admins; their label is their email), or null */
+  reviewer: string | null;
 }) {
   const all = await data;
   const shown = all.filter((w) => w.status === "pending" || w.status === "active");
@@ -431,7 +432,7 @@ async function WaiversSection({
                 by {w.createdBy} <TimeAgo iso={w.createdAt} now={now} />
                 {w.expiresAt ? ` · expires ${w.expiresAt.slice(0, 10)}` : " · does not expire"}
               </p>
-              {canApprove ? <WaiverReview id={w.id} status={w.status} /> : null}
+              {reviewer ? <WaiverActions id={w.id} status={w.status} ownRequest={w.createdBy === reviewer} /> : null}
             </li>
           ))}
         </ul>
