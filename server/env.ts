@@ -28,6 +28,8 @@ const envSchema = z
     GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
     GATEHOUSE_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     GATEHOUSE_WAIVER_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    // A team-wide token's first upload to an unknown service name registers it in the token's team.
+    GATEHOUSE_AUTO_REGISTER_SERVICES: bool.default(true),
     GATEHOUSE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     GATEHOUSE_LOG_PRETTY: bool.optional(),
     // Sign-in. Without GATEHOUSE_AUTH_SECRET a random secret is generated once and kept in the database.

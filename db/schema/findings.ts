@@ -56,6 +56,8 @@ export const findings = pgTable(
     firstCommit: text("first_commit").notNull(),
     lastCommit: text("last_commit").notNull(),
     closedAt: timestamp("closed_at", { withTimezone: true, mode: "date" }),
+    /** fingerprints of findings merged into this one (a report bridged their vulnerability ids): waivers on them still apply */
+    mergedFingerprints: text("merged_fingerprints").array().notNull().default([]),
   },
   (t) => [
     uniqueIndex("findings_service_fingerprint_uq").on(t.serviceId, t.fingerprint),
@@ -72,7 +74,10 @@ export const findings = pgTable(
   ],
 );
 
-/** A finding's lifecycle in one scope: service + branch + tool (+ category). */
+/**
+ * A finding's lifecycle in one scope: service + branch + tool + category + subject ("artifact" or "source") + target.
+ * scope_key joins them with U+0001 in that order (views read the branch and tool by position).
+ */
 export const findingScopes = pgTable(
   "finding_scopes",
   {
@@ -124,4 +129,14 @@ export const instanceSettings = pgTable("instance_settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** A finding merged into another keeps a forwarding address: decisions and links that name it still resolve. */
+export const findingMerges = pgTable("finding_merges", {
+  findingId: text("finding_id").primaryKey(),
+  serviceId: text("service_id").notNull(),
+  fingerprint: text("fingerprint").notNull(),
+  mergedInto: text("merged_into").notNull(),
+  mergedAt: timestamp("merged_at", { withTimezone: true, mode: "date" }).notNull(),
+  scanId: text("scan_id").notNull(),
 });

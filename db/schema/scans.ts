@@ -3,11 +3,17 @@ import { idColumn } from "./columns";
 import { services } from "./services";
 
 export type ScanStatistics = {
+  /** findings = created + merged + unchanged + reopened (suppressed findings are counted nowhere) */
   findings: number;
+  /** findings new to the service */
   created: number;
+  /** findings the service already had, reported by a new source (another tool, branch, target or scope) */
+  merged?: number;
   unchanged: number;
   reopened: number;
   closed: number;
+  /** findings reported earlier for this commit in this scope that this report no longer lists: they still count */
+  retracted?: number;
   bySeverity: Record<"critical" | "high" | "medium" | "low" | "info", number>;
 };
 
@@ -45,6 +51,14 @@ export const scans = pgTable(
     statistics: jsonb("statistics").$type<ScanStatistics>().notNull(),
     warnings: jsonb("warnings").$type<string[]>().notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** when the report says the scanner produced it (null: the report does not say) */
+    generatedAt: timestamp("generated_at", { withTimezone: true, mode: "date" }),
+    /** the evidence time freshness is measured from: the report's own time, never later than receipt */
+    scannedAt: timestamp("scanned_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** what the report scanned (image repository, path, project), part of the lifecycle scope; "" when unknown */
+    target: text("target").notNull().default(""),
+    /** the lifecycle scopes of the scan's parts: which earlier sightings of the same commit it is compared with */
+    scopeKeys: text("scope_keys").array().notNull().default([]),
   },
   (t) => [
     uniqueIndex("scans_dedup_key_uq").on(t.dedupKey),

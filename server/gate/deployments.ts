@@ -1,10 +1,12 @@
-// Deployments: what now runs where. One without a matching "allow" is a gate bypass, and the audit log says so.
-import { and, desc, eq } from "drizzle-orm";
+// Deployments: what now runs where. One without a matching, recent "allow" is a gate bypass, and the audit log says so.
+// Deployments are records (append-only in the database, like decisions).
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { deployments, gateDecisions } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { newId } from "../ids";
+import { currentPolicy } from "./policies";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
@@ -37,26 +39,34 @@ export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof 
   const stage = await stageBySlug(ctx, req.stage);
   const artifact = req.artifact ?? null;
   return withTransaction(ctx, async (tx) => {
+    const now = tx.now();
+    // The same artifact on both sides, or none on either: an allow for one image never lets in another.
     const matching = and(
       eq(gateDecisions.serviceId, svc.id),
       eq(gateDecisions.stage, stage.slug),
       eq(gateDecisions.commit, req.commit),
-      artifact ? eq(gateDecisions.artifact, artifact) : undefined,
+      artifact ? eq(gateDecisions.artifact, artifact) : isNull(gateDecisions.artifact),
       eq(gateDecisions.decision, "allow"),
     );
     const [decision] = await tx.db
-      .select({ id: gateDecisions.id })
+      .select({ id: gateDecisions.id, evaluatedAt: gateDecisions.evaluatedAt })
       .from(gateDecisions)
       .where(req.decisionId ? and(matching, eq(gateDecisions.id, req.decisionId)) : matching)
-      .orderBy(desc(gateDecisions.evaluatedAt))
+      .orderBy(desc(gateDecisions.evaluatedAt), desc(gateDecisions.id))
       .limit(1);
-    const bypass = !decision;
-    const bypassReason = bypass
+    const maxAgeHours = (await currentPolicy(tx, stage.slug)).document.decisionMaxAgeHours;
+    const ageMs = decision ? now.getTime() - decision.evaluatedAt.getTime() : null;
+    const stale = ageMs !== null && maxAgeHours !== undefined && ageMs > maxAgeHours * 3_600_000;
+    const bypass = !decision || stale;
+    const target = `${stage.slug} at commit ${req.commit}${artifact ? ` and artifact ${artifact}` : " without an artifact"}`;
+    const bypassReason = !decision
       ? req.decisionId
         ? `decision ${req.decisionId} is not an allow for this service, stage, commit and artifact`
-        : `no allow decision for ${stage.slug} at commit ${req.commit}${artifact ? ` and artifact ${artifact}` : ""}`
-      : null;
-    const now = tx.now();
+        : `no allow decision for ${target}`
+      : stale
+        ? `stale decision: the newest allow for ${target} (${decision.id}) is ${Math.floor(ageMs! / 3_600_000)} hours old; ` +
+          `the ${stage.slug} policy accepts at most ${maxAgeHours}`
+        : null;
     const [row] = await tx.db
       .insert(deployments)
       .values({
@@ -65,7 +75,7 @@ export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof 
         stage: stage.slug,
         commit: req.commit,
         artifact,
-        decisionId: decision?.id ?? null,
+        decisionId: bypass ? null : decision!.id,
         bypass,
         bypassReason,
         actorLabel: tx.actor.label,
@@ -82,7 +92,8 @@ export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof 
         stage: stage.slug,
         commit: req.commit,
         artifact,
-        decisionId: decision?.id ?? null,
+        decisionId: bypass ? null : decision!.id,
+        staleDecisionId: stale ? decision!.id : undefined,
         bypass,
         bypassReason,
       },

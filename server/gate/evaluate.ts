@@ -75,6 +75,7 @@ function indexWaivers(waivers: GateWaiver[]) {
   }
   return (f: GateFinding): string[] => {
     const out = [...(byFingerprint.get(f.fingerprint.toLowerCase()) ?? []), ...(byRule.get(f.ruleId) ?? [])];
+    for (const fp of f.mergedFingerprints ?? []) out.push(...(byFingerprint.get(fp.toLowerCase()) ?? []));
     if (byVuln.size) {
       for (const id of [f.vulnerabilityId, ...f.aliases]) if (id !== null) out.push(...(byVuln.get(vulnKey(id)) ?? []));
     }
@@ -254,8 +255,9 @@ function evidenceCheck(ctx: Context, rule: NonNullable<Rules["requiredEvidence"]
   const completeOfKind = ofKind.filter((s) => s.status === "complete");
   const candidates = completeOfKind.filter((s) => !bound || s.artifact === input.artifact);
   const otherArtifact = completeOfKind.length - candidates.length;
-  const newest = [...candidates].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime() || cmpStr(a.scanId, b.scanId))[0];
-  const ageMs = newest ? Math.max(0, now - newest.receivedAt.getTime()) : null;
+  // Age from when the scan ran (the report's own time), not from its upload: old reports do not count as new.
+  const newest = [...candidates].sort((a, b) => b.scannedAt.getTime() - a.scannedAt.getTime() || cmpStr(a.scanId, b.scanId))[0];
+  const ageMs = newest ? Math.max(0, now - newest.scannedAt.getTime()) : null;
   const fresh = ageMs !== null && (rule.maxAgeDays === undefined || ageMs <= rule.maxAgeDays * DAY_MS);
   const limit = rule.maxAgeDays === undefined ? "" : ` (max ${rule.maxAgeDays})`;
   const text = EVIDENCE_TEXT[rule.kind];
@@ -290,23 +292,29 @@ function evidenceCheck(ctx: Context, rule: NonNullable<Rules["requiredEvidence"]
   });
 }
 
+/** Scans that read a vulnerability database: the only ones whose database age means anything. */
+const VULNERABILITY_EVIDENCE: readonly EvidenceKind[] = ["sca", "container"];
+
 function scannerDbAgeCheck(ctx: Context, rule: NonNullable<Rules["maxScannerDbAgeDays"]>): GateCheck {
   // Only the newest scan of each tool, artifact and evidence set counts: a re-scan supersedes a stale one.
   const latest = new Map<string, GateEvidence>();
   for (const s of ctx.complete) {
+    if (!s.kinds.some((k) => VULNERABILITY_EVIDENCE.includes(k))) continue;
     const key = `${s.tool.toLowerCase()}\0${s.artifact ?? ""}\0${[...s.kinds].sort().join(",")}`;
     const prev = latest.get(key);
     if (
       !prev ||
-      s.receivedAt.getTime() > prev.receivedAt.getTime() ||
-      (s.receivedAt.getTime() === prev.receivedAt.getTime() && s.scanId > prev.scanId)
+      s.scannedAt.getTime() > prev.scannedAt.getTime() ||
+      (s.scannedAt.getTime() === prev.scannedAt.getTime() && s.scanId > prev.scanId)
     )
       latest.set(key, s);
   }
   const scans = [...latest.values()].sort((a, b) => cmpStr(a.scanId, b.scanId));
   const known = scans.filter((s) => s.scannerDbBuiltAt !== null);
-  const unknown = scans.length - known.length;
-  const ageOf = (s: GateEvidence) => Math.max(0, s.receivedAt.getTime() - (s.scannerDbBuiltAt?.getTime() ?? 0));
+  const unknownScans = scans.filter((s) => s.scannerDbBuiltAt === null);
+  const unknown = unknownScans.length;
+  // The database's age when the scan ran.
+  const ageOf = (s: GateEvidence) => Math.max(0, s.scannedAt.getTime() - (s.scannerDbBuiltAt?.getTime() ?? 0));
   const stale = known
     .filter((s) => ageOf(s) > rule.days * DAY_MS)
     .sort((a, b) => ageOf(b) - ageOf(a) || cmpStr(a.scanId, b.scanId));
@@ -315,23 +323,32 @@ function scannerDbAgeCheck(ctx: Context, rule: NonNullable<Rules["maxScannerDbAg
     unknown > 0 ? `; ${plural(unknown, "scan")} ${unknown === 1 ? "does" : "do"} not say how old its database is` : "";
 
   let message: string;
-  if (scans.length === 0) message = "No complete scan of this commit to check.";
+  if (scans.length === 0) message = "No complete vulnerability scan of this commit to check.";
   else if (stale.length > 0)
     message =
       `${stale.map((s) => `${s.tool} (scan ${s.scanId}) used a database ${daysText(ageOf(s))} old`).join("; ")} ` +
       `(max ${rule.days}${unknownNote}).`;
-  else if (known.length === 0) message = `No scan says how old its database is (${plural(unknown, "scan")} unknown).`;
+  else if (known.length === 0)
+    message = `No vulnerability scan says how old its database is (${plural(unknown, "scan")} unknown).`;
   else message = `The oldest scanner database was ${daysText(worst ?? 0)} old (max ${rule.days}${unknownNote}).`;
 
-  const tools = [...new Set(stale.map((s) => s.tool))].join(", ");
+  // A stale database fails by the rule's mode; an unknown age gets what the policy chose for it.
+  const status: CheckStatus = stale.length > 0 ? rule.mode : unknown > 0 && rule.unknown !== "pass" ? rule.unknown : "pass";
+  const staleTools = [...new Set(stale.map((s) => s.tool))].join(", ");
+  const unknownTools = [...new Set(unknownScans.map((s) => s.tool))].join(", ");
+  const remediation =
+    stale.length > 0
+      ? `Update the vulnerability database of ${staleTools} and upload a new scan of commit ${ctx.input.commit}.`
+      : `Say when the vulnerability database of ${unknownTools} was updated: upload with \`--scanner-db-updated-at <time>\` ` +
+        "(from `trivy version --format json` or `grype db status -o json`), or use a report format that records it.";
   return check({
     id: "scanner-db-age",
     title: `Scanner database at most ${rule.days} days old`,
-    status: statusOf(stale.length === 0, rule.mode),
+    status,
     actual: worst === null ? null : days(worst),
     threshold: rule.days,
     message,
-    remediation: `Update the vulnerability database of ${tools} and upload a new scan of commit ${ctx.input.commit}.`,
+    remediation,
   });
 }
 
@@ -434,6 +451,24 @@ function artifactBindingCheck(ctx: Context, rule: NonNullable<Rules["artifactBin
   });
 }
 
+function requireArtifactCheck(ctx: Context, rule: NonNullable<Rules["requireArtifact"]>): GateCheck {
+  const artifact = ctx.input.artifact;
+  return check({
+    id: "artifact-required",
+    title: "The artifact is named",
+    status: statusOf(artifact !== null, rule.mode),
+    actual: artifact,
+    threshold: "sha256:…",
+    message:
+      artifact === null
+        ? `No artifact digest given: ${ctx.input.stage} lets in an image or artifact, and its evidence and deployment are bound to that digest.`
+        : `The request names ${artifact}.`,
+    remediation:
+      "Ask the gate with the digest of what you deploy (`gatehouse gate … --artifact sha256:…`), or remove the " +
+      "requireArtifact rule from this stage's policy if the service deploys no image or artifact.",
+  });
+}
+
 function scorecardCheck(ctx: Context, rule: NonNullable<Rules["minScorecardGrade"]>): GateCheck {
   const raw = ctx.input.scorecardGrade;
   const grade = raw?.trim().toUpperCase() ?? null;
@@ -464,7 +499,7 @@ export function evaluateGate(input: GateInput, policy: Policy): GateEvaluation {
   const { open, waived, applied } = applyWaivers(input);
   const complete = input.evidence
     .filter((s) => s.status === "complete")
-    .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || cmpStr(a.scanId, b.scanId));
+    .sort((a, b) => a.scannedAt.getTime() - b.scannedAt.getTime() || cmpStr(a.scanId, b.scanId));
   const ctx: Context = { input, open, waived, complete };
   const r = policy.rules;
   const checks: GateCheck[] = [];
@@ -474,6 +509,7 @@ export function evaluateGate(input: GateInput, policy: Policy): GateEvaluation {
   if (r.maxScannerDbAgeDays) checks.push(scannerDbAgeCheck(ctx, r.maxScannerDbAgeDays));
   if (r.sla) checks.push(slaCheck(ctx, r.sla));
   if (r.previousStage) checks.push(previousStageCheck(ctx, r.previousStage));
+  if (r.requireArtifact) checks.push(requireArtifactCheck(ctx, r.requireArtifact));
   if (r.artifactBinding) checks.push(artifactBindingCheck(ctx, r.artifactBinding));
   if (r.minScorecardGrade) checks.push(scorecardCheck(ctx, r.minScorecardGrade));
   return {

@@ -1,5 +1,6 @@
-// What the gate reads at a commit: the newest scan per tool (and artifact), the findings those scans saw,
-// the waivers that may apply, the decision at the previous stage and the scorecard grade.
+// What the gate reads at a commit: every scan of it (within the artifact binding), every finding those scans saw
+// (evidence at a commit only accumulates), the waivers that may apply, the decision at the previous stage and the
+// scorecard grade.
 import { and, desc, eq, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { gateDecisions, scoreSnapshots } from "@/db/schema";
@@ -17,6 +18,7 @@ type ScanRow = {
   evidence: string[];
   status: "complete" | "failed";
   received_at: string | Date;
+  scanned_at: string | Date;
   scanner_db_built_at: string | Date | null;
   artifact: string | null;
 };
@@ -24,6 +26,7 @@ type ScanRow = {
 type FindingRow = {
   id: string;
   fingerprint: string;
+  merged_fingerprints: string[];
   severity: Severity;
   risk_area: number;
   kind: FindingKind;
@@ -50,11 +53,11 @@ export async function gatherGateInput(
   const previousStageRule = policy.rules.previousStage;
   const scans = await queryRows<ScanRow>(
     tx.db,
-    sql`select distinct on (tool_name, coalesce(artifact, '')) id, tool_name, evidence, status, received_at, scanner_db_built_at, artifact
+    sql`select id, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact
         from scans
         where service_id = ${serviceId} and commit = ${commit}
           and (${artifact}::text is null or artifact is null or artifact = ${artifact})
-        order by tool_name, coalesce(artifact, ''), received_at desc, id desc`,
+        order by scanned_at, id`,
   );
   // Scan ids are our own (scan_ + base32): safe inside an array literal. The commit narrows the sightings by
   // index to this commit's; a set-returning function here made the planner guess and scan every sighting.
@@ -62,7 +65,7 @@ export async function gatherGateInput(
   const findingRows = scanIds.length
     ? await queryRows<FindingRow>(
         tx.db,
-        sql`select f.id, f.fingerprint, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
+        sql`select f.id, f.fingerprint, f.merged_fingerprints, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
                    f.first_seen_at, f.package_name, f.package_version, f.fixed_versions, f.file
             from findings f
             where f.service_id = ${serviceId}
@@ -101,6 +104,7 @@ export async function gatherGateInput(
     findings: findingRows.map((f): GateFinding => ({
       id: f.id,
       fingerprint: f.fingerprint,
+      mergedFingerprints: f.merged_fingerprints ?? [],
       severity: f.severity,
       riskArea: Number(f.risk_area),
       kind: f.kind,
@@ -127,6 +131,7 @@ export async function gatherGateInput(
       kinds: s.evidence as EvidenceKind[],
       status: s.status,
       receivedAt: asDate(s.received_at),
+      scannedAt: asDate(s.scanned_at),
       scannerDbBuiltAt: s.scanner_db_built_at ? asDate(s.scanner_db_built_at) : null,
       artifact: s.artifact,
     })),

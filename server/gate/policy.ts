@@ -46,10 +46,19 @@ const rulesSchema = z
     maxFindings: z.array(maxFindingsRule).optional(),
     noSecrets: z.strictObject({ mode }).optional(),
     requiredEvidence: z.array(requiredEvidenceRule).optional(),
-    maxScannerDbAgeDays: z.strictObject({ days: z.number().min(0), mode }).optional(),
+    maxScannerDbAgeDays: z
+      .strictObject({
+        days: z.number().min(0),
+        mode,
+        /** what a vulnerability scan that does not say how old its database is gets */
+        unknown: z.enum(["pass", "warn", "fail"]).default("pass"),
+      })
+      .optional(),
     sla: z.strictObject({ days: slaDays.optional(), mode }).optional(),
     previousStage: z.strictObject({ stage: z.string().trim().min(1).optional(), mode }).optional(),
     artifactBinding: z.strictObject({ mode }).optional(),
+    /** the request must name the artifact (image digest) it promotes; turn off for services that deploy no images */
+    requireArtifact: z.strictObject({ mode }).optional(),
     minScorecardGrade: z.strictObject({ grade: z.enum(GRADES), mode }).optional(),
   })
   .superRefine((rules, ctx) => {
@@ -71,6 +80,12 @@ export const policySchema = z.strictObject({
   /** schema version of the policy document */
   version: z.literal(1).default(1),
   description: z.string().optional(),
+  /** a deployment matches an allow decision at most this many hours old (unset: any age) */
+  decisionMaxAgeHours: z
+    .number()
+    .positive()
+    .max(24 * 366)
+    .optional(),
   rules: rulesSchema,
 });
 
@@ -115,8 +130,10 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
   production: {
     version: 1,
     description:
-      "Production: blocks critical and high findings, secrets and SLA breaches; requires evidence at most 7 days old, " +
-      "a scanner database at most 3 days old when known, a pass at test and evidence bound to the artifact.",
+      "Production: blocks critical and high findings, secrets and SLA breaches; requires the artifact digest, evidence " +
+      "at most 7 days old and bound to the artifact, a scanner database at most 3 days old when known, and a pass at " +
+      "test; a deployment needs an allow at most 24 hours old.",
+    decisionMaxAgeHours: 24,
     rules: {
       maxFindings: [
         { severity: "critical", max: 0, mode: "fail" },
@@ -128,10 +145,11 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
         { kind: "sca-or-sbom", maxAgeDays: 7, mode: "fail" },
         { kind: "secrets", maxAgeDays: 7, mode: "fail" },
       ],
-      maxScannerDbAgeDays: { days: 3, mode: "fail" },
+      maxScannerDbAgeDays: { days: 3, mode: "fail", unknown: "warn" },
       sla: { mode: "fail" },
       previousStage: { stage: "test", mode: "fail" },
       artifactBinding: { mode: "fail" },
+      requireArtifact: { mode: "fail" },
     },
   },
 };

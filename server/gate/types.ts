@@ -4,6 +4,8 @@ import type { EvidenceKind, FindingKind, Severity } from "../ingest/types";
 export type GateFinding = {
   id: string;
   fingerprint: string;
+  /** fingerprints of findings merged into this one: waivers naming them still apply */
+  mergedFingerprints?: string[];
   severity: Severity;
   riskArea: number;
   kind: FindingKind;
@@ -30,13 +32,15 @@ export type GateWaiver = {
   expiresAt: Date | null;
 };
 
-/** One scan uploaded for the evaluated commit (complete or failed). */
+/** One scan uploaded for the evaluated commit (complete or failed): every one counts, newest or not. */
 export type GateEvidence = {
   scanId: string;
   tool: string;
   kinds: EvidenceKind[];
   status: "complete" | "failed";
   receivedAt: Date;
+  /** when the scan ran, as its report says (never later than receivedAt): freshness is measured from here */
+  scannedAt: Date;
   scannerDbBuiltAt: Date | null;
   /** the artifact digest the scan was uploaded for, if any */
   artifact: string | null;
@@ -53,7 +57,7 @@ export type GateInput = {
   stage: string;
   commit: string;
   artifact: string | null;
-  /** open, non-suppressed findings present at the commit (deduplicated), before waivers */
+  /** every finding any scan of the commit reported unsuppressed, within the artifact binding (deduplicated), before waivers */
   findings: GateFinding[];
   /** waivers that are active for this service and stage (the evaluator still checks expiry against now) */
   waivers: GateWaiver[];

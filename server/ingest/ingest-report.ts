@@ -6,18 +6,24 @@ import { queryRows, type Database } from "@/db/client";
 import { instanceSettings, scans, services, teams, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
+import { env } from "../env";
 import { DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
 import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } from "./decode";
 import { detectFormat } from "./detect";
-import { normalizeReport, type NormalizedFinding } from "./normalize";
+import { normalizeReport, type NormalizedFinding, type NormalizedPart } from "./normalize";
 import { makeRedactor } from "./redact";
-import { ReportSchemaError, type ParsedReport, type Severity } from "./types";
+import { planLifecycle, scopeKeyOf, scopeParts } from "./plan-lifecycle";
+import { planMerges, type FindingMerge } from "./plan-merges";
+import { resolveReportMeta } from "./report-meta";
+import { ReportSchemaError, type ParsedReport } from "./types";
 import {
+  arrayLiteral,
   changesStored,
   findingRow,
+  mergeFindings,
   newFindingId,
   packageKeyOf,
   readStoredFindings,
@@ -26,7 +32,6 @@ import {
   writeScopes,
   type FindingRow,
   type NewFinding,
-  type ScopeWrite,
 } from "./write-findings";
 
 export const ingestParams = z.object({
@@ -41,6 +46,10 @@ export const ingestParams = z.object({
     .url({ protocol: /^https?$/ })
     .max(2000)
     .optional(),
+  /** names every part's category, as GitHub code scanning's upload does: one lifecycle per category */
+  category: z.string().trim().min(1).max(200).optional(),
+  /** when the scanner's vulnerability database was updated, for reports that do not say it themselves */
+  scanner_db_updated_at: z.string().trim().min(1).max(64).optional(),
 });
 export type IngestParams = z.input<typeof ingestParams>;
 
@@ -60,7 +69,14 @@ export type ScanView = {
   scannerDbBuiltAt: string | null;
   sbom: { format: string; components: number } | null;
   parts: ScanPart[];
+  /** when Gatehouse received the report */
   receivedAt: string;
+  /** when the report says the scanner produced it (null: it does not say) */
+  generatedAt: string | null;
+  /** the evidence time freshness checks use: the report's own time, never later than receipt */
+  scannedAt: string;
+  /** what the report scanned (image repository, path, project): part of its lifecycle scope */
+  target: string | null;
 };
 
 export type IngestResult = { duplicate: boolean; scan: ScanView; statistics: ScanStatistics; warnings: string[] };
@@ -108,8 +124,20 @@ export function parseReport(body: Uint8Array, opts: { format?: string; salt: str
 
 type ServiceRow = { id: string; slug: string; teamId: string; defaultBranch: string };
 
-/** Finds the service the caller may write to, creating it when a team-wide token uploads first. */
-async function resolveService(ctx: ServiceContext, slug: string): Promise<ServiceRow> {
+/** The one answer for a service a token may not upload to and for one that does not exist: names cannot be probed. */
+const serviceNotFound = (slug: string) =>
+  new DomainError(
+    "not_found",
+    `Service "${slug}" was not found for this token. Register it first (gatehouse service create), or upload with a ` +
+      "team-wide token of its team.",
+    "not-found",
+  );
+
+/**
+ * Finds the service the caller may write to, creating it when a team-wide token uploads first (unless
+ * GATEHOUSE_AUTO_REGISTER_SERVICES=0). Another team's service answers exactly as an unknown one.
+ */
+async function resolveService(ctx: ServiceContext, slug: string, autoRegister: boolean): Promise<ServiceRow> {
   const [row] = await ctx.db
     .select({ id: services.id, slug: services.slug, teamId: services.teamId, defaultBranch: services.defaultBranch })
     .from(services)
@@ -118,20 +146,13 @@ async function resolveService(ctx: ServiceContext, slug: string): Promise<Servic
   const actor = ctx.actor;
   if (row) {
     if (actor.type === "token") {
-      // Another team's service does not exist for this token.
-      if (row.teamId !== actor.teamId) throw notFound(`Service "${slug}"`);
+      if (row.teamId !== actor.teamId) throw serviceNotFound(slug);
       if (actor.serviceIds && !actor.serviceIds.includes(row.id))
         throw forbidden(`This token may not write to service "${slug}".`);
     }
     return row;
   }
-  if (actor.type !== "token" || actor.serviceIds) {
-    throw new DomainError(
-      "not_found",
-      `Service "${slug}" was not found. Register it first (gatehouse service create), or upload with a team-wide token.`,
-      "not-found",
-    );
-  }
+  if (actor.type !== "token" || actor.serviceIds || !autoRegister) throw serviceNotFound(slug);
   const now = ctx.now();
   const id = newId("service", now.getTime());
   const [created] = await ctx.db
@@ -139,7 +160,7 @@ async function resolveService(ctx: ServiceContext, slug: string): Promise<Servic
     .values({ id, teamId: actor.teamId, slug, name: slug, createdAt: now, updatedAt: now })
     .onConflictDoNothing({ target: services.slug })
     .returning();
-  if (!created) return resolveService(ctx, slug); // created by a concurrent upload a moment ago
+  if (!created) return resolveService(ctx, slug, autoRegister); // created by a concurrent upload a moment ago
   const [team] = await ctx.db.select({ slug: teams.slug }).from(teams).where(eq(teams.id, actor.teamId));
   await recordAudit(ctx, {
     action: "service.create",
@@ -169,30 +190,25 @@ function scanView(row: typeof scans.$inferSelect, serviceSlug: string): ScanView
     sbom: row.sbomFormat ? { format: row.sbomFormat, components: row.sbomComponents ?? 0 } : null,
     parts: row.parts,
     receivedAt: row.receivedAt.toISOString(),
+    generatedAt: row.generatedAt?.toISOString() ?? null,
+    scannedAt: row.scannedAt.toISOString(),
+    target: row.target || null,
   };
 }
 
-const emptyBySeverity = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
-
-const scopeKeyOf = (branch: string, tool: string, category: string) => `${branch}\u0001${tool}\u0001${category}`;
-
-function validDate(s: string | undefined): Date | null {
-  if (!s) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
 /**
- * Ingests one report. Everything — scan, findings, lifecycle, audit — commits together or not at all;
+ * Ingests one report. Everything (scan, findings, merges, lifecycle, audit) commits together or not at all;
  * uploads for one service are serialized so that concurrent ones never lose or duplicate a finding.
+ * The order is read → plan (pure: plan-merges.ts, plan-lifecycle.ts) → write.
  */
 export async function ingestReport(
   ctx: ServiceContext,
   rawParams: IngestParams,
   body: Uint8Array,
-  opts: { idempotencyKey?: string } = {},
+  opts: { idempotencyKey?: string; autoRegisterServices?: boolean } = {},
 ): Promise<IngestResult> {
   const params = ingestParams.parse(rawParams);
+  const autoRegister = opts.autoRegisterServices ?? env().GATEHOUSE_AUTO_REGISTER_SERVICES;
   requireScope(ctx.actor, "scans:write");
   if (opts.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(opts.idempotencyKey)) {
     throw new DomainError("bad_request", "Idempotency-Key must be 1–200 visible ASCII characters.", "validation-error");
@@ -200,14 +216,23 @@ export async function ingestReport(
   const salt = await secretSalt(ctx.db);
   const report = parseReport(body, { format: params.format, salt });
   if (params.scanner) for (const p of report.parts) p.tool = { ...p.tool, name: params.scanner };
+  if (params.category) for (const p of report.parts) p.category = params.category;
   const reportSha = sha256(body);
 
   return withTransaction(ctx, async (tx) => {
-    const svc = await resolveService(tx, params.service);
+    const svc = await resolveService(tx, params.service, autoRegister);
     // One upload per service at a time: lifecycle decisions read what the previous upload wrote.
     await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`gatehouse:service:${svc.id}`}))`);
+    const now = tx.now();
+    const meta = resolveReportMeta({
+      receivedAt: now,
+      params: { artifact: params.artifact, category: params.category, scannerDbUpdatedAt: params.scanner_db_updated_at },
+      report,
+    });
     const branch = params.branch ?? svc.defaultBranch;
-    const dedupKey = sha256([svc.id, params.commit, branch, params.artifact ?? "", params.stage ?? "", reportSha].join("\u0000"));
+    const dedupKey = sha256(
+      [svc.id, params.commit, branch, meta.artifact ?? "", params.stage ?? "", meta.category ?? "", reportSha].join("\u0000"),
+    );
 
     const [dup] = await tx.db.select().from(scans).where(eq(scans.dedupKey, dedupKey)).limit(1);
     if (dup) return { duplicate: true, scan: scanView(dup, svc.slug), statistics: dup.statistics, warnings: dup.warnings };
@@ -226,7 +251,6 @@ export async function ingestReport(
       }
     }
 
-    const now = tx.now();
     // Raw SQL gets timestamps as ISO text: the drivers disagree on serializing Date parameters.
     const nowIso = now.toISOString();
     const parts = normalizeReport(report, (s) => sha256(s));
@@ -234,18 +258,19 @@ export async function ingestReport(
     for (const p of report.parts) p.findings = [];
     const failed = parts.some((p) => !p.succeeded);
     const status = failed ? "failed" : "complete";
+    const subject = meta.artifact ? "artifact" : "source";
+    const scopeKeyOfPart = (p: NormalizedPart) =>
+      scopeKeyOf({ branch, tool: p.tool, category: p.category, subject, target: meta.target });
+    const scanId = newId("scan", now.getTime());
 
-    const stored = await readStoredFindings(tx.db, svc.id, [
-      ...new Set(parts.flatMap((p) => p.findings.map((f) => f.fingerprint))),
-    ]);
-    const adopted = await adoptKnownVulnerabilities(tx.db, svc.id, parts, stored);
-    if (adopted.length) for (const [fp, row] of await readStoredFindings(tx.db, svc.id, adopted)) stored.set(fp, row);
+    // 1. Vulnerabilities that other tools already reported under another id: adopt and merge (order-independent).
+    const merges = await mergeKnownVulnerabilities(tx, svc.id, parts, { nowIso, scanId });
 
-    // Merge parts: one row per fingerprint, with every scope that reported it.
+    // One finding per fingerprint, with every scope of this report that lists it.
     const merged = new Map<string, NormalizedFinding>();
     const scopesOf = new Map<NormalizedFinding, Set<string>>();
     for (const p of parts) {
-      const key = scopeKeyOf(branch, p.tool, p.category);
+      const key = scopeKeyOfPart(p);
       for (const f of p.findings) {
         const m = merged.get(f.fingerprint);
         if (!m) {
@@ -261,11 +286,16 @@ export async function ingestReport(
     }
     const all = [...merged.values()];
     merged.clear();
-    const scanId = newId("scan", now.getTime());
     const sighting = { serviceId: svc.id, commit: params.commit, nowIso, scanId };
 
-    // 1. Findings: insert the new, merge the changed, and only mark the rest as seen again.
+    // 2. Findings: insert the new, merge the changed, and only mark the rest as seen again.
+    const stored = await readStoredFindings(
+      tx.db,
+      svc.id,
+      all.map((f) => f.fingerprint),
+    );
     const idOf = new Map<NormalizedFinding, string>();
+    const isNew = new Set<NormalizedFinding>();
     const fresh: NewFinding[] = [];
     const changed: FindingRow[] = [];
     const seenIds: string[] = [];
@@ -274,6 +304,7 @@ export async function ingestReport(
       if (!known) {
         const id = newFindingId(now);
         idOf.set(f, id);
+        isNew.add(f);
         fresh.push({ finding: f, id });
         continue;
       }
@@ -286,65 +317,37 @@ export async function ingestReport(
     await writeFindings(tx.db, sighting, { fresh, changed, seenIds });
     fresh.length = changed.length = seenIds.length = 0;
 
-    // 2. What these scopes knew before this upload.
-    const scopeKeys = [...new Set(parts.map((p) => scopeKeyOf(branch, p.tool, p.category)))];
-    const prior = await queryRows<{ finding_id: string; scope_key: string; status: string }>(
-      tx.db,
-      sql`select finding_id, scope_key, status from finding_scopes
-          where service_id = ${svc.id} and scope_key = any(${sql.param(scopeKeys)}::text[])`,
-    );
-    const priorByScope = new Map(scopeKeys.map((k) => [k, new Map<string, string>()]));
-    for (const r of prior) priorByScope.get(r.scope_key)?.set(r.finding_id, r.status);
+    // 3. What these scopes knew before this upload, and what earlier reports of this commit listed in them.
+    const scopeKeys = [...new Set(parts.map(scopeKeyOfPart))];
+    const prior = await priorScopeStates(tx.db, svc.id, scopeKeys);
+    const sightedAtCommit = await sightingsAtCommit(tx.db, svc.id, params.commit, scopeKeys);
 
-    // 3. Statistics, decided before anything about the scan is written.
-    const stats: ScanStatistics = {
-      findings: 0,
-      created: 0,
-      unchanged: 0,
-      reopened: 0,
-      closed: 0,
-      bySeverity: emptyBySeverity(),
-    };
-    const writes = new Map<string, ScopeWrite>(
-      scopeKeys.map((key) => {
-        const [b, t, c] = key.split("\u0001") as [string, string, string];
-        return [key, { key, branch: b, tool: t, category: c, fresh: [], seen: [], close: [] }];
-      }),
-    );
-    const seenIn = new Map(scopeKeys.map((k) => [k, new Set<string>()]));
-    for (const f of all) {
-      const id = idOf.get(f)!;
-      if (!f.suppressed) {
-        stats.findings++;
-        stats.bySeverity[f.severity]++;
-      }
-      let outcome: "created" | "unchanged" | "reopened" = "unchanged";
-      for (const key of scopesOf.get(f)!) {
-        const before = priorByScope.get(key)!.get(id);
-        if (before === undefined) outcome = outcome === "unchanged" ? "created" : outcome;
-        else if (before === "closed") outcome = "reopened";
-        (before === undefined ? writes.get(key)!.fresh : writes.get(key)!.seen).push(id);
-        seenIn.get(key)!.add(id);
-      }
-      // Suppressed findings are kept as evidence but counted nowhere, so that findings = created + unchanged + reopened.
-      if (!f.suppressed) stats[outcome]++;
-    }
-    // A failed run closes nothing; a complete one closes what its own scopes no longer report.
-    const closed = new Set<string>();
-    if (!failed) {
-      for (const [key, before] of priorByScope) {
-        const seen = seenIn.get(key)!;
-        for (const [id, was] of before) {
-          if (was !== "open" || seen.has(id)) continue;
-          writes.get(key)!.close.push(id);
-          closed.add(id);
-        }
-      }
-    }
-    stats.closed = closed.size;
+    // 4. The plan: statistics, lifecycle per scope, retractions. Decided before anything about the scan is written.
+    const plan = planLifecycle({
+      findings: all.map((f) => ({
+        id: idOf.get(f)!,
+        isNew: isNew.has(f),
+        scopeKeys: scopesOf.get(f)!,
+        suppressed: f.suppressed === true,
+        severity: f.severity,
+      })),
+      prior,
+      sightedAtCommit,
+      failed,
+    });
+    const stats: ScanStatistics = plan.statistics;
 
-    const warnings = [...report.warnings];
+    const warnings = [...report.warnings, ...meta.warnings];
     if (failed) warnings.push("The scanner reported a failed run: the scan is stored as failed and closes no findings.");
+    if (plan.retracted.length > 0) warnings.push(await retractionWarning(tx, plan.retracted, params.commit));
+    if (merges.length > 0)
+      warnings.push(
+        `${plural(
+          merges.reduce((n, m) => n + m.absorbed.length, 0),
+          "finding",
+        )} merged into another: this report names ` +
+          `their vulnerabilities by ids that tie them together (${[...new Set(merges.flatMap((m) => m.via))].slice(0, 5).join(", ")}).`,
+      );
     const partsSummary: ScanPart[] = parts.map((p) => ({
       tool: p.tool,
       version: p.toolVersion ?? null,
@@ -359,7 +362,7 @@ export async function ingestReport(
         serviceId: svc.id,
         commit: params.commit,
         branch,
-        artifact: params.artifact ?? null,
+        artifact: meta.artifact,
         stage: params.stage ?? null,
         pipelineRun: params.pipeline_run ?? null,
         format: report.format,
@@ -369,7 +372,7 @@ export async function ingestReport(
         failureReason: failed ? (parts.find((p) => !p.succeeded)?.failureReason ?? "the scanner reported a failed run") : null,
         evidence: report.evidence,
         parts: partsSummary,
-        scannerDbBuiltAt: validDate(report.scannerDbBuiltAt),
+        scannerDbBuiltAt: meta.scannerDbBuiltAt,
         sbomFormat: report.sbom?.format ?? null,
         sbomComponents: report.sbom?.components ?? null,
         reportSha256: reportSha,
@@ -380,11 +383,22 @@ export async function ingestReport(
         statistics: stats,
         warnings,
         receivedAt: now,
+        generatedAt: meta.generatedAt,
+        scannedAt: meta.scannedAt,
+        target: meta.target,
+        scopeKeys,
       })
       .returning();
 
-    // 4. Lifecycle per scope, then the scan's own sightings.
-    await writeScopes(tx.db, sighting, [...writes.values()]);
+    // 5. Lifecycle per scope, then the scan's own sightings.
+    await writeScopes(
+      tx.db,
+      sighting,
+      plan.scopes.map((p) => {
+        const parts = scopeParts(p.key);
+        return { ...p, branch: parts.branch, tool: parts.tool, category: parts.category };
+      }),
+    );
     await writeScanFindings(
       tx.db,
       sighting,
@@ -405,51 +419,143 @@ export async function ingestReport(
         service: svc.slug,
         commit: params.commit,
         branch,
+        artifact: meta.artifact,
         format: report.format,
         tool: report.tool,
         status,
         statistics: stats,
       },
     });
+    if (plan.retracted.length > 0) {
+      await recordAudit(tx, {
+        action: "scan.retraction",
+        targetType: "scan",
+        targetId: scanId,
+        teamId: svc.teamId,
+        after: {
+          service: svc.slug,
+          commit: params.commit,
+          scopes: scopeKeys.map(scopeParts),
+          retracted: plan.retracted.length,
+          findings: plan.retracted.slice(0, 100),
+        },
+      });
+    }
+    for (const m of merges) {
+      await recordAudit(tx, {
+        action: "finding.merge",
+        targetType: "finding",
+        targetId: m.survivor.id,
+        teamId: svc.teamId,
+        before: { findings: [m.survivor, ...m.absorbed] },
+        after: { service: svc.slug, finding: m.survivor.id, absorbed: m.absorbed.map((a) => a.id), via: m.via, scan: scanId },
+      });
+    }
     return { duplicate: false, scan: scanView(scan!, svc.slug), statistics: stats, warnings };
   });
 }
 
-/**
- * Tools name one vulnerability differently (npm audit: only a GHSA; Trivy: only the CVE). A new dependency finding
- * whose package already has a finding sharing any of its ids takes that finding's fingerprint: one finding, several
- * sources. Returns the fingerprints so taken.
- */
-async function adoptKnownVulnerabilities(
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+/** Per scope: every finding the scope has a row for, with its status there. */
+async function priorScopeStates(
   db: Database,
   serviceId: string,
-  parts: { findings: NormalizedFinding[] }[],
-  stored: Map<string, unknown>,
-): Promise<string[]> {
-  const deps = parts.flatMap((p) => p.findings).filter((f) => f.kind === "dependency" && f.package && !stored.has(f.fingerprint));
-  if (!deps.length) return [];
-  const keys = [...new Set(deps.map((f) => packageKeyOf(f.package!)))];
-  const known = await queryRows<{ fingerprint: string; package_key: string; ids: string[] }>(
+  scopeKeys: string[],
+): Promise<Map<string, Map<string, "open" | "closed">>> {
+  const rows = await queryRows<{ finding_id: string; scope_key: string; status: "open" | "closed" }>(
     db,
-    sql`select fingerprint, package_key, array_append(aliases, vulnerability_id) as ids from findings
-        where service_id = ${serviceId} and kind = 'dependency' and package_key = any(${sql.param(keys)}::text[])`,
+    sql`select finding_id, scope_key, status from finding_scopes
+        where service_id = ${serviceId} and scope_key = any(${arrayLiteral(scopeKeys)}::text[])`,
   );
-  if (!known.length) return [];
-  const byId = new Map<string, string>();
-  for (const k of known) for (const id of k.ids) if (id) byId.set(`${k.package_key}\u0000${id}`, k.fingerprint);
-  const adopted = new Set<string>();
-  for (const f of deps) {
-    const key = packageKeyOf(f.package!);
-    for (const id of [f.vulnerabilityId, ...f.aliases]) {
-      const fp = id ? byId.get(`${key}\u0000${id}`) : undefined;
-      if (fp) {
-        f.fingerprint = fp;
-        adopted.add(fp);
-        break;
-      }
-    }
+  const out = new Map(scopeKeys.map((k) => [k, new Map<string, "open" | "closed">()]));
+  for (const r of rows) out.get(r.scope_key)?.set(r.finding_id, r.status);
+  return out;
+}
+
+/** Per scope: the findings earlier scans of this commit reported (unsuppressed) in that scope. */
+async function sightingsAtCommit(
+  db: Database,
+  serviceId: string,
+  commit: string,
+  scopeKeys: string[],
+): Promise<Map<string, Set<string>>> {
+  const keys = arrayLiteral(scopeKeys);
+  // A scan of several parts is compared on each of its scopes: at worst a finding stays counted, never the reverse.
+  const rows = await queryRows<{ finding_id: string; scope_key: string }>(
+    db,
+    sql`select distinct sf.finding_id, k.scope_key
+        from scans s
+        cross join lateral unnest(s.scope_keys) as k(scope_key)
+        join scan_findings sf on sf.scan_id = s.id and sf.service_id = ${serviceId} and sf.commit = ${commit}
+        where s.service_id = ${serviceId} and s.commit = ${commit} and s.scope_keys && ${keys}::text[]
+          and k.scope_key = any(${keys}::text[]) and sf.suppressed = 0`,
+  );
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let set = out.get(r.scope_key);
+    if (!set) out.set(r.scope_key, (set = new Set()));
+    set.add(r.finding_id);
   }
-  return [...adopted].filter((fp) => !stored.has(fp));
+  return out;
+}
+
+/** The warning an upload gets when it no longer lists findings that earlier reports of its commit listed. */
+async function retractionWarning(ctx: ServiceContext, ids: string[], commit: string): Promise<string> {
+  const shown = await queryRows<{ id: string; severity: string; title: string }>(
+    ctx.db,
+    sql`select id, severity, title from findings where id = any(${arrayLiteral(ids.slice(0, 10))}::text[])
+        order by severity_rank desc, id`,
+  );
+  const list = shown.map((f) => `${f.id} (${f.severity}: ${f.title.slice(0, 80)})`).join("; ");
+  return (
+    `${plural(ids.length, "finding")} reported earlier for commit ${commit.slice(0, 12)} in this scope ` +
+    `${ids.length === 1 ? "is" : "are"} missing from this report. Evidence at a commit only accumulates: ` +
+    `${ids.length === 1 ? "it still counts" : "they still count"} for this commit (fix in a new commit, or ask for a waiver). ` +
+    `${list}${ids.length > shown.length ? `; +${ids.length - shown.length} more` : ""}.`
+  );
+}
+
+/**
+ * Dependency findings that share a vulnerability id with stored findings of the same package take their
+ * fingerprint, and stored findings that this report ties together are merged into the oldest (planMerges).
+ */
+async function mergeKnownVulnerabilities(
+  ctx: ServiceContext,
+  serviceId: string,
+  parts: NormalizedPart[],
+  at: { nowIso: string; scanId: string },
+): Promise<FindingMerge[]> {
+  const deps: { f: NormalizedFinding; key: string }[] = [];
+  for (const p of parts)
+    for (const f of p.findings) if (f.kind === "dependency" && f.package) deps.push({ f, key: packageKeyOf(f.package) });
+  if (!deps.length) return [];
+  const keys = [...new Set(deps.map((d) => d.key))];
+  const stored = await queryRows<{
+    id: string;
+    fingerprint: string;
+    package_key: string;
+    ids: string[];
+    first_seen_at: string | Date;
+  }>(
+    ctx.db,
+    sql`select id, fingerprint, package_key, array_append(aliases, vulnerability_id) as ids, first_seen_at from findings
+        where service_id = ${serviceId} and kind = 'dependency' and package_key = any(${arrayLiteral(keys)}::text[])`,
+  );
+  if (!stored.length) return [];
+  const plan = planMerges(
+    deps.map((d, i) => ({ ref: i, fingerprint: d.f.fingerprint, packageKey: d.key, ids: [d.f.vulnerabilityId, ...d.f.aliases] })),
+    stored.map((s) => ({
+      id: s.id,
+      fingerprint: s.fingerprint,
+      packageKey: s.package_key,
+      ids: s.ids ?? [],
+      firstSeenAt: new Date(s.first_seen_at).getTime(),
+    })),
+  );
+  for (const [ref, fp] of plan.adopt) deps[ref]!.f.fingerprint = fp;
+  for (const m of plan.merges) await mergeFindings(ctx.db, serviceId, m, at);
+  return plan.merges;
 }
 
 export async function getScan(ctx: ServiceContext, id: string): Promise<IngestResult> {

@@ -408,3 +408,87 @@ async function inTurn(db: Database, statements: Iterable<SQL>): Promise<void> {
 }
 
 export const newFindingId = (now: Date) => newId("finding", now.getTime());
+
+/**
+ * Merges stored findings into the oldest of them (see plan-merges.ts): their sightings, scopes, ids and tools move
+ * to the survivor, their fingerprints stay on it (waivers naming them still apply) and each leaves a forwarding row.
+ */
+export async function mergeFindings(
+  db: Database,
+  serviceId: string,
+  merge: { survivor: { id: string }; absorbed: { id: string }[] },
+  at: { nowIso: string; scanId: string },
+): Promise<void> {
+  const survivor = merge.survivor.id;
+  const absorbed = array(
+    merge.absorbed.map((a) => a.id),
+    "text",
+  );
+  await db.execute(
+    sql`insert into scan_findings (scan_id, finding_id, service_id, commit, severity_rank, suppressed, start_line)
+        select scan_id, ${survivor}, service_id, min(commit), max(severity_rank), min(suppressed), min(start_line)
+        from scan_findings where finding_id = any(${absorbed}) group by scan_id, service_id
+        on conflict (scan_id, finding_id) do update set
+          severity_rank = greatest(scan_findings.severity_rank, excluded.severity_rank),
+          suppressed = least(scan_findings.suppressed, excluded.suppressed)`,
+  );
+  await db.execute(sql`delete from scan_findings where finding_id = any(${absorbed})`);
+  await db.execute(
+    sql`insert into finding_scopes (finding_id, service_id, scope_key, branch, tool, category, status, first_seen_at,
+          last_seen_at, closed_at, reopened_count, last_scan_id)
+        select ${survivor}, service_id, scope_key, min(branch), min(tool), min(category),
+               case when bool_or(status = 'open') then 'open' else 'closed' end, min(first_seen_at), max(last_seen_at),
+               case when bool_or(status = 'open') then null else max(closed_at) end, sum(reopened_count)::int,
+               (array_agg(last_scan_id order by last_seen_at desc))[1]
+        from finding_scopes where finding_id = any(${absorbed}) group by service_id, scope_key
+        on conflict (finding_id, scope_key) do update set
+          status = case when finding_scopes.status = 'open' or excluded.status = 'open' then 'open' else 'closed' end,
+          first_seen_at = least(finding_scopes.first_seen_at, excluded.first_seen_at),
+          last_seen_at = greatest(finding_scopes.last_seen_at, excluded.last_seen_at),
+          closed_at = case when finding_scopes.status = 'open' or excluded.status = 'open' then null
+                           else greatest(finding_scopes.closed_at, excluded.closed_at) end,
+          reopened_count = finding_scopes.reopened_count + excluded.reopened_count,
+          last_scan_id = case when excluded.last_seen_at > finding_scopes.last_seen_at then excluded.last_scan_id
+                              else finding_scopes.last_scan_id end`,
+  );
+  await db.execute(sql`delete from finding_scopes where finding_id = any(${absorbed})`);
+  await db.execute(
+    sql`with a as (select * from findings where id = any(${absorbed}) and service_id = ${serviceId}),
+        agg as (
+          select array(select distinct x from a, unnest(a.aliases || a.vulnerability_id) x where x is not null) as ids,
+                 array(select distinct x from a, unnest(a.tools) x) as tools,
+                 array(select distinct x from a, unnest(a.merged_fingerprints || a.fingerprint) x) as fps,
+                 (select max(severity_rank) from a) as rank,
+                 (select min(first_seen_at) from a) as first_seen,
+                 (select first_commit from a order by first_seen_at, id limit 1) as first_commit,
+                 (select max(last_seen_at) from a) as last_seen,
+                 (select last_commit from a order by last_seen_at desc, id limit 1) as last_commit,
+                 (select fixed_versions from a where cardinality(fixed_versions) > 0 order by last_seen_at desc limit 1) as fixed,
+                 (select min(suppressed) from a) as suppressed)
+        update findings f set
+          aliases = array(select distinct x from unnest(f.aliases || agg.ids) x
+                          where x is not null and x is distinct from f.vulnerability_id order by 1),
+          tools = array(select distinct x from unnest(f.tools || agg.tools) x order by 1),
+          merged_fingerprints = array(select distinct x from unnest(f.merged_fingerprints || agg.fps) x order by 1),
+          severity_rank = greatest(f.severity_rank, agg.rank),
+          severity = case greatest(f.severity_rank, agg.rank)
+                       when 5 then 'critical' when 4 then 'high' when 3 then 'medium' when 2 then 'low' else 'info' end,
+          first_commit = case when agg.first_seen < f.first_seen_at then agg.first_commit else f.first_commit end,
+          first_seen_at = least(f.first_seen_at, agg.first_seen),
+          last_commit = case when agg.last_seen > f.last_seen_at then agg.last_commit else f.last_commit end,
+          last_seen_at = greatest(f.last_seen_at, agg.last_seen),
+          fixed_versions = case when cardinality(f.fixed_versions) > 0 then f.fixed_versions else coalesce(agg.fixed, f.fixed_versions) end,
+          suppressed = least(f.suppressed, agg.suppressed),
+          status = case when exists (select 1 from finding_scopes s where s.finding_id = f.id and s.status = 'open')
+                        then 'open' else 'closed' end,
+          closed_at = case when exists (select 1 from finding_scopes s where s.finding_id = f.id and s.status = 'open')
+                           then null else coalesce(f.closed_at, ${at.nowIso}::timestamptz) end
+        from agg where f.id = ${survivor} and agg.rank is not null`,
+  );
+  await db.execute(
+    sql`insert into finding_merges (finding_id, service_id, fingerprint, merged_into, merged_at, scan_id)
+        select id, service_id, fingerprint, ${survivor}, ${at.nowIso}::timestamptz, ${at.scanId}
+        from findings where id = any(${absorbed}) and service_id = ${serviceId}`,
+  );
+  await db.execute(sql`delete from findings where id = any(${absorbed}) and service_id = ${serviceId}`);
+}

@@ -20,6 +20,7 @@ import {
   SILENT_PIPELINE,
   SLA_DAYS,
   SLA_WEIGHTS,
+  type SlaDaysBySeverity,
   topScoreOf,
   WORST_AREA_WEIGHT,
 } from "./formula";
@@ -41,7 +42,7 @@ export type ScoringExplanation = {
   }[];
   repeatFactor: { value: number; why: string };
   severityWhy: string;
-  sla: { why: string; weightsWhy: string };
+  sla: { why: string; weightsWhy: string; source: string };
   areas: { area: RiskArea; name: string; label: string; assessedBy: string; kinds: EvidenceKind[] }[];
   evidenceWhy: string;
   freshness: { staleAfterDays: number; stalePoints: number; notAssessedAfterDays: number; why: string };
@@ -58,7 +59,8 @@ export type ScoringExplanation = {
 const round = (n: number) => Math.round(n);
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 
-export function explainScoring(): ScoringExplanation {
+/** `sla`: the production policy's SLA, which scorecards use (the gate's defaults when not given). */
+export function explainScoring(sla: SlaDaysBySeverity = SLA_DAYS): ScoringExplanation {
   const r = REPEAT_FACTOR;
   return {
     version: FORMULA_VERSION,
@@ -74,12 +76,17 @@ export function explainScoring(): ScoringExplanation {
       severity,
       costs: EXAMPLE_COUNTS.map((n) => ({ findings: n, points: round(diminishing(SEVERITY_WEIGHTS[severity], n)) })),
       atMost: round(SEVERITY_WEIGHTS[severity] / (1 - r)),
-      slaDays: SLA_DAYS[severity],
+      slaDays: sla[severity],
       slaPoints: SLA_WEIGHTS[severity],
     })),
     repeatFactor: { value: r, why: RATIONALE.repeatFactor },
     severityWhy: RATIONALE.severityWeights,
-    sla: { why: RATIONALE.slaDays, weightsWhy: RATIONALE.slaWeights },
+    sla: {
+      why: RATIONALE.slaDays,
+      weightsWhy: RATIONALE.slaWeights,
+      source:
+        "SLA days come from the production stage's policy in force (its sla rule), the same days the production gate checks.",
+    },
     areas: AREAS.map((area) => {
       const kinds = EVIDENCE_KINDS.filter((k) => EVIDENCE_AREAS[k] === area);
       return {
@@ -113,6 +120,12 @@ export function explainScoring(): ScoringExplanation {
         label: "Scan the scanner reported as failed",
         points: `${SIGNAL_WEIGHTS.failedScan} for the first`,
         why: RATIONALE.failedScan,
+      },
+      {
+        id: "retraction",
+        label: "Upload that left out findings an earlier report of the same commit listed",
+        points: `${SIGNAL_WEIGHTS.retraction} for the first`,
+        why: RATIONALE.retraction,
       },
       {
         id: "stale-scanner-db",

@@ -10,7 +10,7 @@ import { EVIDENCE_KINDS, SEVERITIES, type EvidenceKind, type Severity } from "..
 export { GRADES, type Grade };
 
 /** Bumped on every change that can move a score; snapshots record it. */
-export const FORMULA_VERSION = 1;
+export const FORMULA_VERSION = 2;
 
 const DAY_MS = 86_400_000;
 
@@ -35,8 +35,11 @@ export const SEVERITY_WEIGHTS: Record<Severity, number> = { critical: 25, high: 
 /** Each further finding of the same severity in the same area costs this fraction of the one before. */
 export const REPEAT_FACTOR = 0.8;
 
-/** Days an open finding may stay open: the gate's default SLA, so the gate and the scorecard agree. */
+/** Days an open finding may stay open: the gate's default SLA. Scorecards use the production policy's (ScorecardInput.slaDays). */
 export const SLA_DAYS: Record<Severity, number | null> = { ...DEFAULT_SLA_DAYS, info: null };
+
+/** SLA days per severity (info has none). */
+export type SlaDaysBySeverity = Record<Severity, number | null>;
 
 /** Extra points each finding past its SLA takes, on the same diminishing curve. */
 export const SLA_WEIGHTS: Record<Severity, number> = { critical: 10, high: 5, medium: 2, low: 1, info: 0 };
@@ -70,6 +73,8 @@ export const SIGNAL_WEIGHTS = {
   failedScan: 3,
   /** a tool whose latest scan used a vulnerability database older than SCANNER_DB_MAX_AGE_DAYS */
   staleScannerDb: 5,
+  /** an upload that left out findings earlier reports of the same commit listed (they still count for the gate) */
+  retraction: 8,
 } as const;
 
 /** A scanner database older than this at scan time is stale (the gate's production default is stricter: 3). */
@@ -103,7 +108,7 @@ export const RATIONALE = {
   severityWeights: "One critical alone takes an area down to 75; informational findings never cost points.",
   repeatFactor:
     "Each further finding of a severity costs 80% of the one before, so an area loses at most 5× the first: 200 low findings never outweigh one critical.",
-  slaDays: "The same SLA the promotion gate uses, so a finding is late in both places at once.",
+  slaDays: "The production policy's SLA, so a finding is late in the scorecard exactly when the production gate says so.",
   slaWeights: "A finding left open past its SLA is a process failure on top of the risk itself.",
   evidenceAreas: "An area is only assessed by evidence that can find its problems: a dependency scan says nothing about secrets.",
   freshness:
@@ -113,6 +118,8 @@ export const RATIONALE = {
   ungatedDeploy: "Deploying without asking the gate means the gate is not in the pipeline.",
   failedScan: "A failed scan is missing evidence, usually a broken pipeline step that nobody noticed.",
   staleScannerDb: "A vulnerability database older than a week misses that week's advisories.",
+  retraction:
+    "A report that quietly drops findings an earlier report of the same commit had is either a flaky scanner or an attempt to get past the gate; both need a look.",
   silentPipeline: "Two weeks without any scan usually means the pipeline stopped reporting, not that nothing changed.",
   gradeThresholds: "Ten points per grade, like a school report: easy to read at a glance.",
   worstAreaWeight: "Half the overall score is the worst area, so one neglected area cannot hide behind six good ones.",
@@ -130,7 +137,7 @@ export type FindingCount = {
   area: RiskArea;
   severity: Severity;
   open: number;
-  /** how many of them are open longer than SLA_DAYS[severity] */
+  /** how many of them are open longer than the SLA of their severity */
   slaBreached: number;
 };
 
@@ -142,7 +149,8 @@ export type EvidenceItem = {
   tool: string;
   kinds: readonly EvidenceKind[];
   status: "complete" | "failed";
-  receivedAt: Date;
+  /** when the scan ran, as its report says (never later than its upload): evidence ages from here */
+  scannedAt: Date;
   scannerDbBuiltAt: Date | null;
 };
 
@@ -155,6 +163,8 @@ export type ScorecardSignals = {
   gateBypasses30d: number;
   /** deployments in the last SIGNAL_WINDOW_DAYS of a commit the gate was never asked about */
   deploysWithoutGate30d: number;
+  /** uploads in the last SIGNAL_WINDOW_DAYS that left out findings earlier reports of their commit listed */
+  retractions30d?: number;
 };
 
 export type ScorecardInput = {
@@ -163,6 +173,8 @@ export type ScorecardInput = {
   postureChecks?: readonly PostureCheck[];
   evidence: readonly EvidenceItem[];
   signals: ScorecardSignals;
+  /** the SLA the counts in `findings` were computed with (the production policy's); shown in SLA deductions */
+  slaDays?: SlaDaysBySeverity;
 };
 
 export type DeductionSource = "findings" | "sla" | "posture" | "freshness" | "signal" | "cap";
@@ -227,13 +239,13 @@ export function topScoreOf(grade: Grade): number {
 const gradeRank = (g: Grade) => GRADES.indexOf(g);
 
 /** The moment before which a finding of this severity first seen is past its SLA; null: no SLA. */
-export function slaCutoff(severity: Severity, now: Date): Date | null {
-  const days = SLA_DAYS[severity];
-  return days === null ? null : new Date(now.getTime() - days * DAY_MS);
+export function slaCutoff(severity: Severity, now: Date, sla: SlaDaysBySeverity = SLA_DAYS): Date | null {
+  const days = sla[severity];
+  return days === null || days === undefined ? null : new Date(now.getTime() - days * DAY_MS);
 }
 
-export function isPastSla(severity: Severity, firstSeenAt: Date, now: Date): boolean {
-  const cutoff = slaCutoff(severity, now);
+export function isPastSla(severity: Severity, firstSeenAt: Date, now: Date, sla: SlaDaysBySeverity = SLA_DAYS): boolean {
+  const cutoff = slaCutoff(severity, now, sla);
   return cutoff !== null && firstSeenAt.getTime() < cutoff.getTime();
 }
 
@@ -241,6 +253,7 @@ export function isPastSla(severity: Severity, firstSeenAt: Date, now: Date): boo
 export function countFindings(
   findings: readonly { severity: Severity; riskArea: RiskArea; firstSeenAt: Date; waived?: boolean }[],
   now: Date,
+  sla: SlaDaysBySeverity = SLA_DAYS,
 ): FindingCount[] {
   const byKey = new Map<string, FindingCount>();
   for (const f of findings) {
@@ -248,7 +261,7 @@ export function countFindings(
     const key = `${f.riskArea}:${f.severity}`;
     const c = byKey.get(key) ?? { area: f.riskArea, severity: f.severity, open: 0, slaBreached: 0 };
     c.open += 1;
-    if (isPastSla(f.severity, f.firstSeenAt, now)) c.slaBreached += 1;
+    if (isPastSla(f.severity, f.firstSeenAt, now, sla)) c.slaBreached += 1;
     byKey.set(key, c);
   }
   return [...byKey.values()].sort((a, b) => a.area - b.area || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
@@ -272,7 +285,7 @@ export function computeScorecard(input: ScorecardInput): Scorecard {
   const posture = [...(input.postureChecks ?? [])]
     .map((c) => ({ ...c, score: Math.min(10, Math.max(0, Number.isFinite(c.score) ? c.score : 0)) }))
     .sort((a, b) => a.score - b.score || cmpStr(a.name, b.name) || cmpStr(a.severity, b.severity));
-  const evidence = input.evidence.filter((e) => e.status === "complete" && e.receivedAt.getTime() <= now);
+  const evidence = input.evidence.filter((e) => e.status === "complete" && e.scannedAt.getTime() <= now);
   const openBySeverity = zeroBySeverity();
 
   const areas: AreaScore[] = [];
@@ -287,7 +300,7 @@ export function computeScorecard(input: ScorecardInput): Scorecard {
       const c = counts.get(`${area}:${severity}`);
       if (!c) continue;
       open[severity] += c.open;
-      findingDeductions(deductions, area, severity, c);
+      findingDeductions(deductions, area, severity, c, input.slaDays ?? SLA_DAYS);
     }
     if (area === 2) postureDeductions(deductions, posture, open);
     for (const s of SEVERITIES) openBySeverity[s] += open[s];
@@ -410,7 +423,13 @@ function aggregate(findings: readonly FindingCount[]): Map<string, { open: numbe
   return out;
 }
 
-function findingDeductions(out: Deduction[], area: RiskArea, severity: Severity, c: { open: number; slaBreached: number }): void {
+function findingDeductions(
+  out: Deduction[],
+  area: RiskArea,
+  severity: Severity,
+  c: { open: number; slaBreached: number },
+  sla: SlaDaysBySeverity,
+): void {
   const points = Math.round(diminishing(SEVERITY_WEIGHTS[severity], c.open));
   if (points > 0) {
     out.push({
@@ -426,7 +445,7 @@ function findingDeductions(out: Deduction[], area: RiskArea, severity: Severity,
     out.push({
       id: `sla:${area}:${severity}`,
       points: late,
-      reason: `${plural(c.slaBreached, `${severity} finding`)} in ${AREA_LABELS[area]} past the ${SLA_DAYS[severity]}-day SLA`,
+      reason: `${plural(c.slaBreached, `${severity} finding`)} in ${AREA_LABELS[area]} past the ${sla[severity]}-day SLA`,
       area,
       source: "sla",
     });
@@ -478,10 +497,10 @@ function signalDeductions(out: Deduction[], input: ScorecardInput, evidence: rea
 
   // One entry per tool: its latest scan that says how old its database was decides.
   const dbAge = new Map<string, number>();
-  const latestFirst = [...evidence].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime() || cmpStr(a.tool, b.tool));
+  const latestFirst = [...evidence].sort((a, b) => b.scannedAt.getTime() - a.scannedAt.getTime() || cmpStr(a.tool, b.tool));
   for (const e of latestFirst) {
     if (e.scannerDbBuiltAt && !dbAge.has(e.tool))
-      dbAge.set(e.tool, Math.max(0, e.receivedAt.getTime() - e.scannerDbBuiltAt.getTime()));
+      dbAge.set(e.tool, Math.max(0, e.scannedAt.getTime() - e.scannerDbBuiltAt.getTime()));
   }
   const stale = [...dbAge.entries()]
     .filter(([, age]) => age > SCANNER_DB_MAX_AGE_DAYS * DAY_MS)
@@ -495,6 +514,13 @@ function signalDeductions(out: Deduction[], input: ScorecardInput, evidence: rea
       `${plural(stale.length, "tool")} scanned with a vulnerability database older than ${SCANNER_DB_MAX_AGE_DAYS} days: ${named.join(", ")}`,
     );
   }
+
+  const retractions = count(s.retractions30d ?? 0);
+  push(
+    "retraction",
+    diminishing(SIGNAL_WEIGHTS.retraction, retractions),
+    `${plural(retractions, "upload")} left out findings an earlier report of the same commit had, in the last ${w} days`,
+  );
 
   const last = s.lastScanAt;
   if (last) {
@@ -513,7 +539,7 @@ function newestEvidence(evidence: readonly EvidenceItem[], area: RiskArea): Date
   let newest: Date | null = null;
   for (const e of evidence) {
     if (!e.kinds.some((k) => EVIDENCE_AREAS[k] === area)) continue;
-    if (newest === null || e.receivedAt.getTime() > newest.getTime()) newest = e.receivedAt;
+    if (newest === null || e.scannedAt.getTime() > newest.getTime()) newest = e.scannedAt;
   }
   return newest;
 }

@@ -21,6 +21,7 @@ import {
   SIGNAL_WINDOW_DAYS,
   slaCutoff,
   type AreaScore,
+  type SlaDaysBySeverity,
   type Cap,
   type EvidenceItem,
   type FindingCount,
@@ -100,17 +101,19 @@ async function findingCounts(
   serviceId: string,
   now: Date,
   w: WaiverMatch,
+  sla: SlaDaysBySeverity,
 ): Promise<{ findings: FindingCount[]; postureChecks: PostureCheck[] }> {
   const list = (xs: string[]) => sql`(select json_array_elements_text(${JSON.stringify(xs)}::json))`;
   const waived =
     w.fingerprints.length + w.rules.length + w.vulns.length === 0
       ? sql`false`
       : sql`(lower(f.fingerprint) in ${list(w.fingerprints)}
+             or exists (select 1 from unnest(f.merged_fingerprints) m where lower(m) in ${list(w.fingerprints)})
              or f.rule_id in ${list(w.rules)}
              or lower(trim(f.vulnerability_id)) in ${list(w.vulns)}
              or exists (select 1 from unnest(f.aliases) a where lower(trim(a)) in ${list(w.vulns)}))`;
   // A finding without a vulnerability id makes the match null rather than false: hence the coalesce in the query.
-  const cutoff = (s: Severity) => slaCutoff(s, now)?.toISOString() ?? null;
+  const cutoff = (s: Severity) => slaCutoff(s, now, sla)?.toISOString() ?? null;
   const scored = sql`(f.kind = 'posture' and jsonb_typeof(f.properties -> 'score') = 'number')`;
   const rows = await queryRows<CountRow>(
     ctx.db,
@@ -148,7 +151,7 @@ async function findingCounts(
 type EvidenceRow = {
   tool_name: string;
   evidence: string[];
-  received_at: string | Date;
+  scanned_at: string | Date;
   scanner_db_built_at: string | Date | null;
 };
 
@@ -157,17 +160,17 @@ async function latestEvidence(ctx: ServiceContext, serviceId: string, now: Date)
   const since = new Date(now.getTime() - FRESHNESS.notAssessedAfterDays * DAY_MS).toISOString();
   const rows = await queryRows<EvidenceRow>(
     ctx.db,
-    sql`select distinct on (tool_name, evidence) tool_name, evidence, received_at, scanner_db_built_at
+    sql`select distinct on (tool_name, evidence) tool_name, evidence, scanned_at, scanner_db_built_at
         from scans
         where service_id = ${serviceId} and status = 'complete'
-          and received_at > ${since}::timestamptz and received_at <= ${now.toISOString()}::timestamptz
-        order by tool_name, evidence, received_at desc, id desc`,
+          and scanned_at > ${since}::timestamptz and received_at <= ${now.toISOString()}::timestamptz
+        order by tool_name, evidence, scanned_at desc, id desc`,
   );
   return rows.map((r) => ({
     tool: r.tool_name,
     kinds: (r.evidence ?? []) as EvidenceKind[],
     status: "complete",
-    receivedAt: asDate(r.received_at),
+    scannedAt: asDate(r.scanned_at),
     scannerDbBuiltAt: r.scanner_db_built_at === null ? null : asDate(r.scanner_db_built_at),
   }));
 }
@@ -177,6 +180,7 @@ type SignalRow = {
   failed_scans: number | string;
   overrides: number | string;
   ungated: number | string;
+  retractions: number | string;
 };
 
 async function signals(ctx: ServiceContext, serviceId: string, now: Date): Promise<ScorecardInput["signals"]> {
@@ -195,26 +199,36 @@ async function signals(ctx: ServiceContext, serviceId: string, now: Date): Promi
           (select count(*)::int from scans where service_id = ${serviceId} and status = 'failed'
              and received_at > ${since}::timestamptz and received_at <= ${at}::timestamptz) as failed_scans,
           (select count(*)::int ${deploys} and ${asked}) as overrides,
-          (select count(*)::int ${deploys} and not ${asked}) as ungated`,
+          (select count(*)::int ${deploys} and not ${asked}) as ungated,
+          (select count(*)::int from scans where service_id = ${serviceId} and (statistics ->> 'retracted')::int > 0
+             and received_at > ${since}::timestamptz and received_at <= ${at}::timestamptz) as retractions`,
   );
   return {
     lastScanAt: row?.last_scan_at ? asDate(row.last_scan_at) : null,
     failedScans30d: Number(row?.failed_scans ?? 0),
     gateBypasses30d: Number(row?.overrides ?? 0),
     deploysWithoutGate30d: Number(row?.ungated ?? 0),
+    retractions30d: Number(row?.retractions ?? 0),
   };
 }
 
 /** Everything the formula reads about one service, as of `now`. No access check: callers check first. */
-export async function loadScorecardInput(ctx: ServiceContext, serviceId: string, now: Date): Promise<ScorecardInput> {
+export async function loadScorecardInput(
+  ctx: ServiceContext,
+  serviceId: string,
+  now: Date,
+  sla?: SlaDaysBySeverity,
+): Promise<ScorecardInput> {
   const w = await activeWaivers(ctx, serviceId, now);
-  const { findings, postureChecks } = await findingCounts(ctx, serviceId, now, w);
+  const slaDaysInUse = sla ?? { ...(await slaDays(ctx)), info: null };
+  const { findings, postureChecks } = await findingCounts(ctx, serviceId, now, w, slaDaysInUse);
   return {
     now,
     findings,
     postureChecks,
     evidence: await latestEvidence(ctx, serviceId, now),
     signals: await signals(ctx, serviceId, now),
+    slaDays: slaDaysInUse,
   };
 }
 
@@ -260,16 +274,17 @@ export async function snapshotScorecards(
     if (day > utcDay(now)) throw validation(`A snapshot cannot be taken for a future day (${day}).`);
     const all = await tx.db.select({ id: services.id, slug: services.slug }).from(services).orderBy(asc(services.id));
     // Kept with the scorecard so that views over many services add these up instead of reading every finding.
+    const sla = await slaDays(tx);
     const facts = await countPostureFacts(
       tx,
       all.map((s) => s.id),
       now,
-      await slaDays(tx),
+      sla,
     );
     const results: SnapshotResult[] = [];
     const rows: (typeof scoreSnapshots.$inferInsert)[] = [];
     for (const svc of all) {
-      const card = computeScorecard(await loadScorecardInput(tx, svc.id, now));
+      const card = computeScorecard(await loadScorecardInput(tx, svc.id, now, { ...sla, info: null }));
       const detail: SnapshotDetail = { areas: card.areas, caps: card.caps, uncappedScore: card.uncappedScore };
       rows.push({
         serviceId: svc.id,

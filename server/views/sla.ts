@@ -1,4 +1,5 @@
-// SLA days per severity as the last stage's policy sets them (the shipped defaults otherwise).
+// SLA days per severity as the production policy sets them (the last stage's when there is no "production"; the
+// shipped defaults when that stage has no stored policy): the scorecard, the views and the production gate agree.
 import { desc, eq, sql, type SQL } from "drizzle-orm";
 import { policies, stages } from "@/db/schema";
 import type { ServiceContext } from "../context";
@@ -10,7 +11,11 @@ const DAY_MS = 86_400_000;
 
 /** Read-only: a stage without a stored policy uses the defaults (nothing is seeded). */
 export async function slaDays(ctx: ServiceContext): Promise<SlaDays> {
-  const [last] = await ctx.db.select({ slug: stages.slug }).from(stages).orderBy(desc(stages.position)).limit(1);
+  const [last] = await ctx.db
+    .select({ slug: stages.slug })
+    .from(stages)
+    .orderBy(sql`${stages.slug} = 'production' desc`, desc(stages.position))
+    .limit(1);
   if (!last) return { ...DEFAULT_SLA_DAYS };
   const [p] = await ctx.db
     .select({ document: policies.document })

@@ -238,6 +238,7 @@ function pureEvaluation(): { median: number; p99: number } {
         kinds: ["sast", "sca", "secrets"],
         status: "complete",
         receivedAt: now,
+        scannedAt: now,
         scannerDbBuiltAt: now,
         artifact: null,
       },

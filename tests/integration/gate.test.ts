@@ -248,7 +248,9 @@ describeEachDatabase("gate", (t) => {
       await upload(tok, { service: svc, commit: c }, generic("semgrep", [sast("java/sqli", "medium")], { evidence: ["sast"] }));
       await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
       const d = await evaluateGateRequest(tok, { service: svc, stage: "production", commit: c });
-      expect(failing(d)).toEqual(["sla"]);
+      // Production also needs the artifact digest (the rule says why); this request names none.
+      expect(failing(d)).toEqual(["sla", "artifact-required"]);
+      expect(check(d, "artifact-required")!.message).toContain("No artifact digest given");
       expect(check(d, "sla")!.findings).toHaveLength(1);
 
       // A Grype report whose vulnerability database is 10 days older than the scan.

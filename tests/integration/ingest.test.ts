@@ -195,8 +195,9 @@ describeEachDatabase("ingest", (t) => {
     expect(f.tools.sort()).toEqual(["grype", "npm audit", "trivy"].sort());
     const sources = await t.db().select().from(findingScopes).where(eq(findingScopes.findingId, f.id));
     expect(sources.map((s) => s.tool).sort()).toEqual(f.tools.sort());
-    // Each tool's scope sees it as new to that scope; the finding itself exists once.
-    expect(b.statistics.created).toBe(1);
+    // The finding exists once: the first report created it, the others merged into it as new sources.
+    expect([a.statistics.created, b.statistics.created, c.statistics.created]).toEqual([1, 0, 0]);
+    expect([b.statistics.merged, c.statistics.merged]).toEqual([1, 1]);
   });
 
   it("closes findings only in the scope of a newer complete scan, and reopens them with history", async () => {

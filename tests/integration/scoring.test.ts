@@ -16,6 +16,7 @@ import {
   countFindings,
   diminishing,
   formatDeduction,
+  FORMULA_VERSION,
   type Scorecard,
 } from "@/server/scoring/formula";
 import { computeServiceScorecard, loadScorecardInput, scoreTrend, snapshotScorecards } from "@/server/scoring/snapshot";
@@ -356,7 +357,7 @@ describeEachDatabase("scorecard", (t) => {
         const rows = await t.db().select().from(scoreSnapshots).where(eq(scoreSnapshots.serviceId, a.id));
         expect(rows).toHaveLength(1);
         expect(rows[0]!.computedAt.toISOString()).toBe(clock.toISOString());
-        expect(rows[0]!.formulaVersion).toBe(1);
+        expect(rows[0]!.formulaVersion).toBe(FORMULA_VERSION);
 
         clock = new Date(start.getTime() + DAY);
         await upload(a.tok, { service: a.svc, commit: sha("d3") }, generic("trivy", [], { evidence: ["sca"] }));
@@ -400,7 +401,7 @@ describeEachDatabase("scorecard", (t) => {
     await expect(scoreTrend(other.tok, mine.id, 7)).rejects.toMatchObject({ code: "not_found" });
     const writeOnly = await tokenContext(t.ctx({ now }), { team: mine.team, scopes: ["scans:write"] });
     await expect(computeServiceScorecard(writeOnly, mine.id)).rejects.toMatchObject({ code: "forbidden" });
-    expect((await computeServiceScorecard(mine.tok, mine.id)).version).toBe(1);
+    expect((await computeServiceScorecard(mine.tok, mine.id)).version).toBe(FORMULA_VERSION);
     await expect(computeServiceScorecard(ops, "svc_missing")).rejects.toMatchObject({ code: "not_found" });
   });
 

@@ -90,6 +90,7 @@ const CASES: Record<string, Case> = {
   "posture.openTrend": { level: "signedIn", input: () => ({}) },
   "posture.gateRates": { level: "signedIn", input: () => ({}) },
   "posture.teams": { level: "signedIn" },
+  "posture.scoring": { level: "signedIn" },
   "services.list": { level: "signedIn", input: () => ({}) },
   "services.options": { level: "signedIn" },
   "services.get": { level: "teamRead", input: (w) => ({ service: w.svcA }) },

@@ -52,12 +52,15 @@ const secret = (over: Partial<GateFinding> = {}) =>
   finding({ severity: "high", riskArea: 4, kind: "secret", ruleId: "aws-access-token", title: "AWS key", file: ".env", ...over });
 
 function scan(over: Partial<GateEvidence> = {}): GateEvidence {
+  const receivedAt = over.receivedAt ?? ago(1);
   return {
     scanId: "scn_sast",
     tool: "semgrep",
     kinds: ["sast"],
     status: "complete",
-    receivedAt: ago(1),
+    receivedAt,
+    // The scan ran when it was uploaded unless a test says otherwise.
+    scannedAt: receivedAt,
     scannerDbBuiltAt: null,
     artifact: null,
     ...over,
@@ -395,17 +398,44 @@ describe("maxScannerDbAgeDays", () => {
     expect(only(r).status).toBe("warn");
   });
 
-  it("passes unknown ages with a note", () => {
-    const mixed = only(run({ maxScannerDbAgeDays: { days: 3 } }, { evidence: [trivy(), scan()] }));
+  it("passes unknown ages with a note by default, and ignores scans that read no vulnerability database", () => {
+    const noDb = trivy({ scanId: "scn_nodb", tool: "grype", scannerDbBuiltAt: null });
+    const mixed = only(run({ maxScannerDbAgeDays: { days: 3 } }, { evidence: [trivy(), noDb, scan()] }));
     expect(mixed.status).toBe("pass");
     expect(mixed.message).toBe("The oldest scanner database was 1 day old (max 3; 1 scan does not say how old its database is).");
-    const unknown = only(run({ maxScannerDbAgeDays: { days: 3 } }, { evidence: [scan()] }));
+    const unknown = only(run({ maxScannerDbAgeDays: { days: 3 } }, { evidence: [noDb] }));
     expect(unknown).toMatchObject({
       status: "pass",
       actual: null,
-      message: "No scan says how old its database is (1 scan unknown).",
+      message: "No vulnerability scan says how old its database is (1 scan unknown).",
     });
-    expect(only(run({ maxScannerDbAgeDays: { days: 3 } }, {})).message).toBe("No complete scan of this commit to check.");
+    // A SAST scan has no vulnerability database: it is neither stale nor unknown.
+    expect(only(run({ maxScannerDbAgeDays: { days: 3, unknown: "fail" } }, { evidence: [scan()] })).message).toBe(
+      "No complete vulnerability scan of this commit to check.",
+    );
+    expect(only(run({ maxScannerDbAgeDays: { days: 3 } }, {})).message).toBe(
+      "No complete vulnerability scan of this commit to check.",
+    );
+  });
+
+  it("gives an unknown database age what the policy chose: warn or fail, with how to state it", () => {
+    const noDb = trivy({ scanId: "scn_nodb", scannerDbBuiltAt: null });
+    const warned = only(run({ maxScannerDbAgeDays: { days: 3, unknown: "warn" } }, { evidence: [noDb] }));
+    expect(warned.status).toBe("warn");
+    expect(warned.remediation).toContain("--scanner-db-updated-at");
+    expect(warned.remediation).toContain("trivy version --format json");
+    expect(only(run({ maxScannerDbAgeDays: { days: 3, unknown: "fail" } }, { evidence: [noDb] })).status).toBe("fail");
+    // Known and fresh everywhere: the unknown setting does not matter.
+    expect(only(run({ maxScannerDbAgeDays: { days: 3, unknown: "fail" } }, { evidence: [trivy()] })).status).toBe("pass");
+    // A stale database fails by the rule's mode, whatever the unknown setting.
+    const stale = trivy({ scannerDbBuiltAt: ago(9) });
+    expect(only(run({ maxScannerDbAgeDays: { days: 3, unknown: "warn" } }, { evidence: [stale, noDb] })).status).toBe("fail");
+  });
+
+  it("measures the database's age when the scan ran, from the report's own time", () => {
+    // Scanned 10 days ago with a database built the day before: 1 day old then, uploaded today.
+    const old = trivy({ receivedAt: ago(0), scannedAt: ago(10), scannerDbBuiltAt: ago(11) });
+    expect(only(run({ maxScannerDbAgeDays: { days: 3 } }, { evidence: [old] })).actual).toBe(1);
   });
 
   it("ignores failed scans and scans superseded by a newer scan of the same tool", () => {

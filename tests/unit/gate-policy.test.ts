@@ -35,7 +35,7 @@ describe("policySchema", () => {
         maxFindings: [{ severity: "high", max: 2, area: 3, mode: "fail" }],
         noSecrets: { mode: "fail" },
         requiredEvidence: [{ kind: "sca-or-sbom", maxAgeDays: 7, mode: "fail" }],
-        maxScannerDbAgeDays: { days: 3, mode: "fail" },
+        maxScannerDbAgeDays: { days: 3, mode: "fail", unknown: "pass" },
         sla: { days: { critical: 3 }, mode: "fail" },
         previousStage: { mode: "fail" },
         artifactBinding: { mode: "fail" },
@@ -179,9 +179,12 @@ describe("default policies", () => {
       ["sca-or-sbom", 7, "fail"],
       ["secrets", 7, "fail"],
     ]);
-    expect(rules.maxScannerDbAgeDays).toEqual({ days: 3, mode: "fail" });
+    expect(rules.maxScannerDbAgeDays).toEqual({ days: 3, mode: "fail", unknown: "warn" });
     expect(rules.previousStage).toEqual({ stage: "test", mode: "fail" });
     expect(rules.artifactBinding).toEqual({ mode: "fail" });
+    expect(rules.requireArtifact).toEqual({ mode: "fail" });
+    expect(DEFAULT_POLICIES.production.decisionMaxAgeHours).toBe(24);
+    expect(DEFAULT_POLICIES.test.decisionMaxAgeHours).toBeUndefined();
   });
 
   it("defaultPolicyFor returns the stage's default as a copy", () => {

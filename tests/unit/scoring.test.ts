@@ -40,7 +40,7 @@ function evidence(kinds: EvidenceKind[] = ASSESSING, days = 1, over: Partial<Evi
     tool: `tool-${k}`,
     kinds: [k],
     status: "complete",
-    receivedAt: ago(days),
+    scannedAt: ago(days),
     scannerDbBuiltAt: null,
     ...over,
   }));
@@ -304,11 +304,11 @@ describe("scorecard formula", () => {
     it("a tool whose latest scan used a vulnerability database older than 7 days costs points", () => {
       const scans: EvidenceItem[] = [
         ...evidence(),
-        { tool: "trivy", kinds: ["container"], status: "complete", receivedAt: ago(1), scannerDbBuiltAt: ago(13) },
-        { tool: "grype", kinds: ["sca"], status: "complete", receivedAt: ago(1), scannerDbBuiltAt: ago(9) },
+        { tool: "trivy", kinds: ["container"], status: "complete", scannedAt: ago(1), scannerDbBuiltAt: ago(13) },
+        { tool: "grype", kinds: ["sca"], status: "complete", scannedAt: ago(1), scannerDbBuiltAt: ago(9) },
         // grype's older scan had a fresh database: the latest scan decides; osv's is exactly 7 days old: not stale
-        { tool: "grype", kinds: ["sca"], status: "complete", receivedAt: ago(5), scannerDbBuiltAt: ago(5) },
-        { tool: "osv", kinds: ["sca"], status: "complete", receivedAt: ago(1), scannerDbBuiltAt: ago(7) },
+        { tool: "grype", kinds: ["sca"], status: "complete", scannedAt: ago(5), scannerDbBuiltAt: ago(5) },
+        { tool: "osv", kinds: ["sca"], status: "complete", scannedAt: ago(1), scannerDbBuiltAt: ago(7) },
       ];
       const card = computeScorecard(input({ evidence: scans }));
       expect(area(card, 7).deductions.map(formatDeduction)).toEqual([
@@ -397,7 +397,7 @@ describe("scorecard formula", () => {
       ],
       evidence: [
         ...evidence(),
-        { tool: "trivy", kinds: ["sca", "container"], status: "complete", receivedAt: ago(3), scannerDbBuiltAt: ago(20) },
+        { tool: "trivy", kinds: ["sca", "container"], status: "complete", scannedAt: ago(3), scannerDbBuiltAt: ago(20) },
       ],
       signals: { lastScanAt: ago(1), failedScans30d: 2, gateBypasses30d: 1, deploysWithoutGate30d: 0 },
     });

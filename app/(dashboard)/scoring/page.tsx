@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { GradeBadge, SeverityBadge } from "@/components/ui/badges";
 import { Section } from "@/components/ui/section";
-import { explainScoring } from "@/server/scoring/explain";
 import { pageApi } from "../_lib/page-kit";
 
 export const metadata: Metadata = { title: "How scoring works" };
@@ -10,8 +9,8 @@ const th = "py-2 pr-4 text-left text-xs font-medium text-slate-500 uppercase";
 const td = "py-2 pr-4 align-top";
 
 export default async function ScoringPage() {
-  await pageApi("/scoring");
-  const x = explainScoring();
+  const { api } = await pageApi("/scoring");
+  const x = await api.posture.scoring();
   return (
     <div className="max-w-4xl space-y-6">
       <div>
@@ -72,7 +71,7 @@ export default async function ScoringPage() {
         </div>
         <p className="mt-3 text-sm text-slate-700">{x.repeatFactor.why}</p>
         <p className="mt-1 text-sm text-slate-700">
-          {x.sla.why} {x.sla.weightsWhy}
+          {x.sla.source} {x.sla.why} {x.sla.weightsWhy}
         </p>
       </Section>
       <Section title="Risk areas and their evidence" description={x.evidenceWhy}>

@@ -123,7 +123,15 @@ export const scanSchema = z
         findings: z.number().int(),
       }),
     ),
-    receivedAt: z.string(),
+    receivedAt: z.string().meta({ description: "When Gatehouse received the report" }),
+    generatedAt: z.string().nullable().meta({ description: "When the report says the scanner produced it, if it says" }),
+    scannedAt: z
+      .string()
+      .meta({ description: "The evidence time freshness is measured from: the report's own time, never later than receipt" }),
+    target: z
+      .string()
+      .nullable()
+      .meta({ description: "What the report scanned (image repository, path, project); part of its lifecycle scope" }),
   })
   .meta({ id: "Scan" });
 
@@ -133,10 +141,21 @@ export const statisticsSchema = z
       .number()
       .int()
       .meta({ description: "Findings in this report after in-report deduplication (suppressed ones excluded)" }),
-    created: z.number().int().meta({ description: "New to the scope (service + branch + tool + category)" }),
+    created: z.number().int().meta({ description: "New to the service" }),
+    merged: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: "Already known to the service, reported by a new source (tool, branch, category or target)" }),
     unchanged: z.number().int(),
     reopened: z.number().int().meta({ description: "Closed in the scope before, reported again now" }),
-    closed: z.number().int().meta({ description: "Open in the scope before, no longer reported (complete scans only)" }),
+    closed: z.number().int().meta({
+      description: "Open in the scope before and no longer reported by a complete scan of another commit",
+    }),
+    retracted: z.number().int().optional().meta({
+      description:
+        "Reported for this commit in this scope by an earlier upload and missing from this one: they still count for this commit",
+    }),
     bySeverity: z.object(
       Object.fromEntries(SEVERITIES.map((s) => [s, z.number().int()])) as Record<(typeof SEVERITIES)[number], z.ZodNumber>,
     ),

@@ -1,3 +1,4 @@
+import { explainScoringInForce } from "../../../scoring/explain-in-force";
 import { gateRates, openTrend, postureFilter, postureOverview } from "../../../views/posture";
 import { visibleTeams } from "../../../views/scope";
 import { scoresOf } from "../../../views/scores";
@@ -11,4 +12,5 @@ export const postureRouter = router({
   openTrend: protectedProcedure.input(postureFilter).query(({ ctx, input }) => openTrend(ctx.svc, input)),
   gateRates: protectedProcedure.input(postureFilter).query(({ ctx, input }) => gateRates(ctx.svc, input)),
   teams: protectedProcedure.query(({ ctx }) => visibleTeams(ctx.svc)),
+  scoring: protectedProcedure.query(({ ctx }) => explainScoringInForce(ctx.svc)),
 });
