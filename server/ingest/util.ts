@@ -248,3 +248,175 @@ export function xmlFind(el: XmlElement, name: string, out: XmlElement[] = []): X
   }
   return out;
 }
+
+// ---- Report metadata: when the report was made and what it scanned ------------------------------------
+
+// Month names as scanners write them, English first; ZAP localises its `generated` date ("Fr., 30 Sep. 2022").
+const MONTHS: Record<string, number> = {};
+for (const names of [
+  "jan feb mar apr may jun jul aug sep oct nov dec",
+  "january february march april may june july august september october november december",
+  "jän feb mär apr mai jun jul aug sep okt nov dez", // German
+  "januar februar märz april mai juni juli august september oktober november dezember",
+  "janv févr mars avr mai juin juil août sept oct nov déc", // French
+  "ene feb mar abr may jun jul ago sep oct nov dic", // Spanish
+  "gen feb mar apr mag giu lug ago set ott nov dic", // Italian
+  "jan feb mrt apr mei jun jul aug sep okt nov dec", // Dutch
+  "jan fev mar abr mai jun jul ago set out nov dez", // Portuguese
+]) {
+  names.split(" ").forEach((m, i) => (MONTHS[m] ??= i + 1));
+}
+
+const ISO_DATE =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?(?:\s+[A-Z]{2,5})?)?$/i;
+// "Thu, 27 Jun 2024 13:25:44 [+0000|GMT]" (RFC 2822, ZAP), also localised ("Fr., 30 Sep. 2022 08:40:35").
+const DAY_MONTH_YEAR =
+  /^(?:[\p{L}]+\.?,?\s+)?(\d{1,2})\.?\s+([\p{L}]+)\.?,?\s+(\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$/u;
+
+function zoneOffsetMinutes(zone: string | undefined): number | undefined {
+  if (!zone || /^(z|utc|gmt)$/i.test(zone)) return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})?(?:\s+[a-z]{2,5})?$/i.exec(zone);
+  if (!m) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return minutes > 14 * 60 ? undefined : (m[1] === "-" ? -1 : 1) * minutes;
+}
+
+function utcIso(parts: number[], fraction: string | undefined, zone: string | undefined): string | undefined {
+  const [year, month, day, hour = 0, minute = 0, second = 0] = parts as [number, number, number, number?, number?, number?];
+  const offset = zoneOffsetMinutes(zone);
+  if (offset === undefined || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = fraction ? Number(fraction.slice(0, 3).padEnd(3, "0")) : 0;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC rolls 30 February over into March: a date that does not round-trip is not a date.
+  const check = new Date(local);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  const t = local - offset * 60_000;
+  // Before 1970 is a placeholder (Go's zero time 0001-01-01); after 9999 cannot be written in ISO form.
+  if (t < 0 || t > Date.UTC(9999, 11, 31, 23, 59, 59, 999)) return undefined;
+  return new Date(t).toISOString();
+}
+
+/**
+ * A report timestamp as ISO 8601 in UTC ("2024-06-27T13:25:44.000Z"), or undefined when it is not a real date.
+ * Reads ISO 8601 (any offset, "…Z", fractions to the nanosecond, Go's "2024-01-15 08:58:29 +0000 UTC") and
+ * RFC 2822-style dates ("Thu, 27 Jun 2024 13:25:44", localised month names too). A time written without a
+ * zone is read as UTC: the report does not say which zone it meant, and the host's own zone must not decide.
+ */
+export function parseTimestamp(v: unknown): string | undefined {
+  const s = str(v);
+  if (!s || s.length > 64) return undefined;
+  const iso = ISO_DATE.exec(s);
+  if (iso) {
+    const nums = iso
+      .slice(1, 7)
+      .filter((x) => x !== undefined)
+      .map(Number);
+    return utcIso(nums, iso[7], iso[8]);
+  }
+  const dmy = DAY_MONTH_YEAR.exec(s);
+  if (dmy) {
+    const month = MONTHS[dmy[2]!.toLowerCase()];
+    if (!month) return undefined;
+    const nums = [Number(dmy[3]), month, Number(dmy[1]), Number(dmy[4]), Number(dmy[5]), Number(dmy[6] ?? 0)];
+    return utcIso(nums, undefined, dmy[7]);
+  }
+  return undefined;
+}
+
+/** The latest of several ISO-UTC timestamps (as parseTimestamp returns them), or undefined. */
+export function latestTimestamp(values: Iterable<string | undefined>): string | undefined {
+  let latest: string | undefined;
+  for (const v of values) if (v && (!latest || v > latest)) latest = v;
+  return latest;
+}
+
+/**
+ * A sha256 digest as "sha256:<64 lowercase hex>", from a digest or from a reference that carries one
+ * ("repo@sha256:…", an oci purl's "sha256%3A…"). Undefined for anything else (placeholders, truncated ids).
+ */
+export function normalizeDigest(v: unknown): string | undefined {
+  const s = str(v)?.replace(/%3a/gi, ":");
+  const m = s ? /(?:^|[^0-9a-z])sha256:([0-9a-f]{64})(?![0-9a-z])/i.exec(s) : undefined;
+  return m ? `sha256:${m[1]!.toLowerCase()}` : undefined;
+}
+
+/** A bare SHA-256 hash (a CycloneDX/SPDX `hashes` value) as a digest, or undefined. */
+export function digestFromHex(v: unknown): string | undefined {
+  const s = str(v);
+  return s && /^[0-9a-f]{64}$/i.test(s) ? `sha256:${s.toLowerCase()}` : undefined;
+}
+
+/** Normalised digests, duplicates and non-digests dropped, in the order given (most specific first). */
+export function uniqueDigests(values: Iterable<unknown>): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    const d = normalizeDigest(v);
+    if (d && !out.includes(d)) out.push(d);
+  }
+  return out;
+}
+
+/**
+ * An image reference without its tag or digest: "ghcr.io/acme/app:1.2@sha256:…" → "ghcr.io/acme/app",
+ * "localhost:5000/app:1.0" → "localhost:5000/app" (a colon before the last "/" is a registry port).
+ * No "docker.io/library/" normalisation: the repository stays as the report wrote it.
+ */
+export function imageRepository(ref: unknown): string | undefined {
+  let s = str(ref);
+  if (!s) return undefined;
+  // Source schemes some scanners keep from the command line ("docker:alpine:3.19", "registry:ghcr.io/x").
+  s = s.replace(/^(?:docker|podman|containerd|registry):(?!\/\/)/i, "");
+  const at = s.indexOf("@");
+  if (at >= 0) s = s.slice(0, at);
+  const colon = s.lastIndexOf(":");
+  if (colon > s.lastIndexOf("/")) s = s.slice(0, colon);
+  return s === "" ? undefined : s;
+}
+
+/** What an image scan scanned: the repository of an image reference, or the path of an image archive. */
+export function imageTarget(ref: unknown): string | undefined {
+  const s = str(ref);
+  if (!s) return undefined;
+  const archive = /^(?:docker-archive|oci-archive|oci-dir|dir|file):(.*)$/i.exec(s)?.[1];
+  if (archive !== undefined) return targetPath(archive);
+  if (/^[./~\\]|^[a-z]:[\\/]|\.(tar|tar\.gz|tgz)$/i.test(s)) return targetPath(s);
+  return imageRepository(s);
+}
+
+/**
+ * A scanned path worth keeping as a target: relative, forward slashes, no "./" or trailing "/".
+ * "." and absolute paths (a runner's checkout or temp directory, different on every build) give undefined.
+ */
+export function targetPath(v: unknown): string | undefined {
+  // Old grype wrote the directory quoted: "\".\"".
+  let s = str(str(v)?.replace(/^"(.*)"$/, "$1"));
+  if (!s) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !/^file:/i.test(s)) return s.replace(/\/+$/, ""); // a repository URL
+  s = s.replace(/\\/g, "/");
+  if (s.startsWith("/") || /^[a-z]:\//i.test(s) || /^file:/i.test(s) || s.startsWith("~")) return undefined;
+  s = s.replace(/\/{2,}/g, "/");
+  while (s.startsWith("./")) s = s.slice(2);
+  s = s.replace(/\/+$/, "");
+  return s === "" || s === "." ? undefined : s;
+}
+
+export type ReportMetadata = {
+  generatedAt?: string;
+  artifactDigests?: string[];
+  /** @deprecated the first of artifactDigests; kept for existing callers */
+  artifactDigest?: string;
+  target?: string;
+};
+
+/** The report-metadata fields of a ParsedReport, leaving out what is unknown. */
+export function reportMetadata(m: { generatedAt?: string; digests?: Iterable<unknown>; target?: string }): ReportMetadata {
+  const out: ReportMetadata = {};
+  if (m.generatedAt) out.generatedAt = m.generatedAt;
+  const digests = uniqueDigests(m.digests ?? []);
+  if (digests.length) {
+    out.artifactDigests = digests;
+    out.artifactDigest = digests[0];
+  }
+  if (m.target) out.target = m.target;
+  return out;
+}

@@ -8,6 +8,7 @@ import {
   buildPurl,
   findVulnId,
   isObj,
+  normalizeDigest,
   normalizePath,
   num,
   plainText,
@@ -16,7 +17,7 @@ import {
   str,
   type Obj,
 } from "../util";
-import { compact, compactProps, pickVulnIds, references, severityOrScore, sha256Digest } from "./trivy-json";
+import { compact, compactProps, pickVulnIds, references, severityOrScore } from "./trivy-json";
 
 const FORMAT = "anchore" as const;
 
@@ -287,7 +288,7 @@ function enterpriseTriggers(list: unknown[]): { triggers: Trigger[]; image?: str
   list.forEach((entry, i) => {
     if (!isObj(entry)) throw new ReportSchemaError(FORMAT, `[${i}]`, "expected an object keyed by image digest");
     for (const [dg, byTag] of Object.entries(entry)) {
-      digest ??= sha256Digest(dg);
+      digest ??= normalizeDigest(dg);
       if (!isObj(byTag)) throw new ReportSchemaError(FORMAT, `[${i}]["${dg}"]`, "expected an object keyed by tag");
       for (const [tag, evals] of Object.entries(byTag)) {
         image ??= tag;
@@ -341,11 +342,11 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   } else if (shape === "engine" && isObj(v)) {
     tool = { name: "Anchore Engine" };
     findings = engineFindings(v);
-    artifactDigest = sha256Digest(v.imageDigest ?? v.image_digest);
+    artifactDigest = normalizeDigest(v.imageDigest ?? v.image_digest);
   } else if (shape === "security-evaluation" && isObj(v)) {
     tool = { name: "anchorectl" };
     findings = securityEvaluationFindings(v);
-    artifactDigest = sha256Digest(isObj(v.metadata) ? v.metadata.imageDigest : undefined);
+    artifactDigest = normalizeDigest(isObj(v.metadata) ? v.metadata.imageDigest : undefined);
   } else if (shape === "anchorectl-vulns" && Array.isArray(v)) {
     tool = { name: "anchorectl" };
     findings = anchorectlVulnFindings(v);
@@ -365,7 +366,7 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
         if (f) findings.push(f);
       }
     }
-    artifactDigest = sha256Digest(v.imageDigest);
+    artifactDigest = normalizeDigest(v.imageDigest);
   } else if (shape === "anchorectl-policy-list" && Array.isArray(v)) {
     tool = { name: "anchorectl" };
     evidence = ["config", "container"];
@@ -375,7 +376,7 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
         const f = policyFinding(t, str(ev.tag));
         if (f) findings.push(f);
       }
-      artifactDigest ??= sha256Digest(ev.digest);
+      artifactDigest ??= normalizeDigest(ev.digest);
     });
   } else {
     throw new ReportSchemaError(FORMAT, "$", "expected an Anchore vulnerability report or policy evaluation");

@@ -6,16 +6,21 @@ import {
   type Obj,
   type Purl,
   canonicalVulnId,
+  digestFromHex,
+  imageTarget,
   isObj,
   jsonValue,
   objects,
   parseCwes,
   parsePurl,
+  parseTimestamp,
   plainText,
+  reportMetadata,
   severityFromScore,
   severityFromWord,
   splitVersions,
   str,
+  targetPath,
   uniqueIds,
   num,
 } from "../util";
@@ -208,19 +213,34 @@ function indexComponents(components: unknown, path: string, byRef: Map<string, O
   return count;
 }
 
-/** The container image a BOM describes, and its digest when the BOM names one. */
-function imageOf(metadata: Obj | undefined): { image?: string; digest?: string } {
+/** The subject a BOM describes (metadata.component): its image when a container, its digests, and its name. */
+function subjectOf(metadata: Obj | undefined): { image?: string; digests: unknown[]; target?: string } {
   const comp = isObj(metadata?.component) ? metadata.component : undefined;
-  if (!comp || str(comp.type) !== "container") return {};
-  const image = str(comp.name);
-  let digest: string | undefined;
-  for (const p of objects(comp.properties)) {
-    const m = /@(sha256:[0-9a-f]{64})\b/i.exec(str(p.value) ?? "");
-    if (m?.[1] && /RepoDigest/i.test(str(p.name) ?? "")) digest ??= m[1].toLowerCase();
+  if (!comp) return { digests: [] };
+  const name = str(comp.name);
+  const sha256 = objects(comp.hashes)
+    .filter((h) => /^sha-?256$/i.test(str(h.alg) ?? ""))
+    .map((h) => digestFromHex(h.content));
+  const property = (re: RegExp) =>
+    objects(comp.properties)
+      .filter((p) => re.test(str(p.name) ?? ""))
+      .map((p) => p.value);
+  if (str(comp.type) !== "container") {
+    // An application or file BOM: its own SHA-256 hash (or an oci purl) names the artifact; its name is the target.
+    const group = str(comp.group);
+    const named = targetPath(name);
+    return {
+      digests: [...sha256, str(comp.purl)?.startsWith("pkg:oci/") ? comp.purl : undefined],
+      target: named && group ? `${group}/${named}` : named,
+    };
   }
-  const version = str(comp.version);
-  if (!digest && version && /^sha256:[0-9a-f]{64}$/i.test(version)) digest = version.toLowerCase();
-  return { image, digest };
+  return {
+    image: name,
+    // Most specific first: registry digests (Trivy's RepoDigest, an oci purl, a bom-ref naming one), the
+    // manifest digest syft/grype write as the version, the component's own hash, then Trivy's ImageID.
+    digests: [...property(/RepoDigest/i), comp.purl, comp["bom-ref"], name, comp.version, ...sha256, ...property(/ImageID/i)],
+    target: imageTarget(name),
+  };
 }
 
 function vulnFindings(v: Obj, byRef: Map<string, Obj>, image: string | undefined, unresolved: { n: number }): RawFinding[] {
@@ -288,7 +308,7 @@ export function parseCycloneDxBom(format: FormatId, bom: Obj, _ctx: ParseContext
   if (vulns !== undefined && vulns !== null && !Array.isArray(vulns)) {
     throw new ReportSchemaError(format, "vulnerabilities", "expected an array of vulnerabilities");
   }
-  const { image, digest } = imageOf(metadata);
+  const { image, digests, target } = subjectOf(metadata);
   const unresolved = { n: 0 };
   const findings = objects(vulns).flatMap((v) => vulnFindings(v, byRef, image, unresolved));
 
@@ -309,9 +329,9 @@ export function parseCycloneDxBom(format: FormatId, bom: Obj, _ctx: ParseContext
     parts: [{ tool, succeeded: true, findings }],
     evidence,
     sbom: { format: "cyclonedx", specVersion: str(bom.specVersion), components },
+    ...reportMetadata({ generatedAt: parseTimestamp(metadata?.timestamp), digests, target }),
     warnings,
   };
-  if (digest) report.artifactDigest = digest;
   return report;
 }
 

@@ -24,6 +24,7 @@ function convertComponent(el: XmlElement, ctx: Ctx): Obj {
     name: xmlText(el, "name"),
     version: xmlText(el, "version"),
     purl: xmlText(el, "purl"),
+    hashes: listOf(el, "hashes", "hash").map((h) => ({ alg: h.attrs.alg, content: h.text })),
     properties: listOf(el, "properties", "property").map((p) => ({ name: p.attrs.name, value: p.text })),
   };
   const nested = listOf(el, "components", "component");
@@ -122,6 +123,7 @@ export const cyclonedxXmlFormat: FormatModule = {
     const bom: Obj = {
       specVersion,
       metadata: {
+        timestamp: xmlText(metadata, "timestamp"),
         tools: convertTools(xmlChild(metadata, "tools")),
         component: metaComp ? convertComponent(metaComp, { extVulns: [], synthetic: 0 }) : undefined,
       },

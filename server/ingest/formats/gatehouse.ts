@@ -13,7 +13,17 @@ import {
   type ToolInfo,
 } from "../types";
 import { maskSecretIn } from "../redact";
-import { buildPurl, canonicalVulnId, isObj, normalizePath, parsePurl, plainText, uniqueIds } from "../util";
+import {
+  buildPurl,
+  canonicalVulnId,
+  isObj,
+  normalizePath,
+  parsePurl,
+  parseTimestamp,
+  plainText,
+  reportMetadata,
+  uniqueIds,
+} from "../util";
 
 const text = z.string().trim().min(1);
 
@@ -72,6 +82,17 @@ export const gatehouseReportSchema = z
     gatehouse: z.literal("1").describe("format version"),
     tool: z.object({ name: text, version: text.optional() }),
     evidence: z.array(z.enum(EVIDENCE_KINDS)).optional().describe("what the scan covered; derived from the findings when absent"),
+    generatedAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe("when the scanner produced the report: ISO 8601 with Z or an offset"),
+    artifact: z
+      .string()
+      .trim()
+      .regex(/^sha256:[0-9a-fA-F]{64}$/, "expected sha256:<64 hex digits>")
+      .optional()
+      .describe("digest of the image or artifact scanned"),
+    target: text.optional().describe("what was scanned: image repository, path or project name, without tag or digest"),
     findings: z.array(findingSchema),
   })
   .describe("Gatehouse generic report");
@@ -134,6 +155,11 @@ export const gatehouseFormat: FormatModule = {
       tool,
       parts: [{ tool, succeeded: true, findings }],
       evidence,
+      ...reportMetadata({
+        generatedAt: parseTimestamp(report.generatedAt),
+        digests: [report.artifact],
+        target: report.target,
+      }),
       warnings: [],
     };
   },

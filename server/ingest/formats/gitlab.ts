@@ -18,6 +18,7 @@ import {
   buildPurl,
   findVulnId,
   isObj,
+  normalizeDigest,
   line,
   normalizePath,
   parseCwes,
@@ -27,7 +28,7 @@ import {
   titleFrom,
   type Obj,
 } from "../util";
-import { compact, compactProps, pickVulnIds, references, severityOrScore, sha256Digest, toolVersion } from "./trivy-json";
+import { compact, compactProps, pickVulnIds, references, severityOrScore, toolVersion } from "./trivy-json";
 
 const FORMAT = "gitlab" as const;
 
@@ -297,7 +298,7 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     const type = asScanType(raw.category) ?? scanType;
     if (f.kind === "dependency" && (type === "container_scanning" || type === "cluster_image_scanning" || f.location?.image)) {
       evidence.add("sca").add("container");
-      artifactDigest ??= sha256Digest(f.location?.image);
+      artifactDigest ??= normalizeDigest(f.location?.image);
     } else if (f.kind === "dependency") evidence.add("sca");
     else if (f.kind === "code") evidence.add("sast");
     else if (f.kind === "secret") evidence.add("secrets");

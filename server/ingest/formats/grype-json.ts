@@ -9,21 +9,16 @@ import {
   parseCwes,
   parsePurl,
   buildPurl,
+  imageTarget,
+  parseTimestamp,
   plainText,
+  reportMetadata,
   splitVersions,
   str,
+  targetPath,
   type Obj,
 } from "../util";
-import {
-  compact,
-  compactProps,
-  isoTime,
-  pickVulnIds,
-  references,
-  severityOrScore,
-  sha256Digest,
-  toolVersion,
-} from "./trivy-json";
+import { compact, compactProps, pickVulnIds, references, severityOrScore, toolVersion } from "./trivy-json";
 
 const FORMAT = "grype-json" as const;
 
@@ -123,10 +118,14 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   // DB build time moved around: db.built (schema ≤ 5), db.status.built (v6).
   const db = isObj(descriptor.db) ? descriptor.db : {};
   const status = isObj(db.status) ? db.status : {};
-  const scannerDbBuiltAt = isoTime(db.built) ?? isoTime(status.built);
-  const artifactDigest = isImage
-    ? (sha256Digest(target?.manifestDigest) ?? asArray(target?.repoDigests).map(sha256Digest).find(Boolean))
-    : undefined;
+  const scannerDbBuiltAt = parseTimestamp(db.built) ?? parseTimestamp(status.built);
+  const metadata = reportMetadata({
+    generatedAt: parseTimestamp(descriptor.timestamp),
+    // Registry digests, the image manifest, then the image (config) id.
+    digests: isImage ? [...asArray(target?.repoDigests), target?.manifestDigest, target?.imageID] : [],
+    // A directory or file source names its path in `target` (a string, or {path} in newer versions).
+    target: isImage ? imageTarget(image) : targetPath(str(source.target) ?? target?.path),
+  });
 
   const version = toolVersion(descriptor.version);
   const tool = { name: "Grype", ...(version ? { version } : {}) };
@@ -137,7 +136,7 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
     parts: [{ tool, succeeded: true, findings }],
     evidence,
     ...(scannerDbBuiltAt ? { scannerDbBuiltAt } : {}),
-    ...(artifactDigest ? { artifactDigest } : {}),
+    ...metadata,
     warnings: [],
   };
 }

@@ -21,13 +21,16 @@ import {
   canonicalVulnId,
   isObj,
   jsonValue,
+  latestTimestamp,
   line,
   normalizePath,
   num,
   objects,
   parseCwes,
   parsePurl,
+  parseTimestamp,
   plainText,
+  reportMetadata,
   severityFromScore,
   severityFromWord,
   splitVersions,
@@ -782,13 +785,16 @@ function failureOf(run: Obj): { succeeded: boolean; failureReason?: string } {
   return reason ? { succeeded: false, failureReason: titleFrom(reason, 300) } : { succeeded: false };
 }
 
+/** What the runs of one log say about the report as a whole. */
+type RunMeta = { digests: unknown[]; times: (string | undefined)[]; scannerDbBuiltAt?: string };
+
 function parseRun(
   run: Obj,
   i: number,
   ctx: ParseContext,
   evidence: Set<EvidenceKind>,
   warnings: string[],
-  meta: Partial<ParsedReport>,
+  meta: RunMeta,
 ): ReportPart {
   const { info, driver } = toolOf(run);
   const tool = classifyTool(info.name);
@@ -800,13 +806,18 @@ function parseRun(
   const rp = propsOf(run);
   // Trivy image scans name the image in run.properties; its findings point at the image.
   const image = str(rp.imageName);
-  const digest = asArray(rp.repoDigests)
-    .map((d) => (typeof d === "string" ? /sha256:[0-9a-f]{64}/i.exec(d)?.[0] : undefined))
-    .find(Boolean);
-  if (digest && !meta.artifactDigest) meta.artifactDigest = digest.toLowerCase();
-  const dbTime = str(propsOf(driver).db_last_modified); // govulncheck
-  if (dbTime && !meta.scannerDbBuiltAt && !Number.isNaN(Date.parse(dbTime)))
-    meta.scannerDbBuiltAt = new Date(Date.parse(dbTime)).toISOString();
+  // Trivy image scans: registry digests first, then the image (config) id.
+  meta.digests.push(...asArray(rp.repoDigests), rp.imageID);
+  // When the run ended, else when it started (SARIF 1.0.0 spells them without "Utc").
+  for (const inv of objects(run.invocations)) {
+    meta.times.push(
+      parseTimestamp(inv.endTimeUtc) ??
+        parseTimestamp(inv.endTime) ??
+        parseTimestamp(inv.startTimeUtc) ??
+        parseTimestamp(inv.startTime),
+    );
+  }
+  meta.scannerDbBuiltAt ??= parseTimestamp(propsOf(driver).db_last_modified); // govulncheck
 
   const stats: RunStats = { passed: 0, absent: 0 };
   const findings: RawFinding[] = [];
@@ -850,7 +861,7 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   if (log.runs === undefined && Object.keys(log).length === 0) return empty;
   if (!Array.isArray(log.runs)) throw new ReportSchemaError(FORMAT, "runs", "expected an array of runs");
   const evidence = new Set<EvidenceKind>();
-  const meta: Partial<ParsedReport> = {};
+  const meta: RunMeta = { digests: [], times: [] };
   const parts = log.runs.map((run, i) => {
     if (!isObj(run)) throw new ReportSchemaError(FORMAT, `runs[${i}]`, "expected a run object");
     return parseRun(run, i, ctx, evidence, warnings, meta);
@@ -860,9 +871,10 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     tool: parts[0]?.tool ?? { name: "unknown" },
     parts,
     evidence: [...evidence],
+    // No target: a SARIF run's category (automationDetails.id) already tells its scans apart.
+    ...reportMetadata({ generatedAt: latestTimestamp(meta.times), digests: meta.digests }),
     warnings,
   };
-  if (meta.artifactDigest) report.artifactDigest = meta.artifactDigest;
   if (meta.scannerDbBuiltAt) report.scannerDbBuiltAt = meta.scannerDbBuiltAt;
   return report;
 }

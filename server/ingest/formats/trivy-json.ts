@@ -12,12 +12,18 @@ import {
   num,
   parseCwes,
   parsePurl,
+  imageTarget,
+  normalizeDigest,
+  parseTimestamp,
   plainText,
+  reportMetadata,
   severityFromScore,
   severityFromWord,
   splitVersions,
   str,
+  targetPath,
   type Obj,
+  type ReportMetadata,
 } from "../util";
 
 const FORMAT = "trivy-json" as const;
@@ -29,20 +35,6 @@ export function toolVersion(v: unknown): string | undefined {
   const s = str(v);
   if (!s || /^(\{\{.*\}\}|\[.*\]|<.*>|unknown|none|null)$/i.test(s)) return undefined;
   return s;
-}
-
-/** The first sha256 image digest inside a string ("repo@sha256:…" or "sha256:…"), or undefined. */
-export function sha256Digest(v: unknown): string | undefined {
-  const m = /sha256:[0-9a-f]{64}(?![0-9a-f])/i.exec(str(v) ?? "");
-  return m ? m[0].toLowerCase() : undefined;
-}
-
-/** An ISO timestamp, or undefined when the value is not a parseable date. */
-export function isoTime(v: unknown): string | undefined {
-  const s = str(v);
-  if (!s) return undefined;
-  const t = new Date(s);
-  return Number.isNaN(t.getTime()) || t.getUTCFullYear() < 1970 ? undefined : t.toISOString();
 }
 
 const isCve = (id: string) => /^CVE-\d{4}-\d+$/i.test(id);
@@ -414,7 +406,7 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   };
   let version: string | undefined;
   let scannerDbBuiltAt: string | undefined;
-  let artifactDigest: string | undefined;
+  let metadata: ReportMetadata = {};
   let container = false;
   let hasResults = false;
 
@@ -444,6 +436,8 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
         });
       }
       container = c.imagesScanned;
+      // The cluster is what a k8s report scanned ("minikube", an EKS ARN).
+      metadata = reportMetadata({ generatedAt: parseTimestamp(v.CreatedAt), target: str(v.ClusterName) });
     } else {
       if (v.SchemaVersion !== undefined && typeof v.SchemaVersion !== "number" && typeof v.SchemaVersion !== "string") {
         throw new ReportSchemaError(FORMAT, "SchemaVersion", "expected a number");
@@ -454,8 +448,13 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
       hasResults = Array.isArray(v.Results) && v.Results.length > 0;
       parseResults(v.Results, "Results", { image }, ctx, c);
       const db = isObj(meta.DB) ? meta.DB : undefined;
-      scannerDbBuiltAt = isoTime(db?.UpdatedAt);
-      artifactDigest = asArray(meta.RepoDigests).map(sha256Digest).find(Boolean) ?? sha256Digest(meta.ImageID);
+      scannerDbBuiltAt = parseTimestamp(db?.UpdatedAt);
+      metadata = reportMetadata({
+        generatedAt: parseTimestamp(v.CreatedAt),
+        // Registry digests ("repo@sha256:…") name the pushed manifest; ImageID is the local config digest.
+        digests: [...asArray(meta.RepoDigests).map(normalizeDigest), normalizeDigest(meta.ImageID)],
+        target: container ? imageTarget(image) : targetPath(v.ArtifactName),
+      });
     }
   } else {
     throw new ReportSchemaError(FORMAT, "$", "expected a Trivy report object or a legacy array of results");
@@ -479,7 +478,7 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     parts: [{ tool, succeeded: true, findings: c.findings }],
     evidence,
     ...(scannerDbBuiltAt ? { scannerDbBuiltAt } : {}),
-    ...(artifactDigest ? { artifactDigest } : {}),
+    ...metadata,
     warnings: c.warnings,
   };
 }

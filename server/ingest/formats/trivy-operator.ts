@@ -12,17 +12,8 @@ import type {
   ToolInfo,
 } from "../types";
 import { ReportSchemaError } from "../types";
-import { asArray, buildPurl, isObj, num, parsePurl, plainText, splitVersions, str, type Obj } from "../util";
-import {
-  compact,
-  compactProps,
-  pickVulnIds,
-  references,
-  severityOrScore,
-  sha256Digest,
-  toolVersion,
-  trivyPurlType,
-} from "./trivy-json";
+import { asArray, buildPurl, isObj, normalizeDigest, num, parsePurl, plainText, splitVersions, str, type Obj } from "../util";
+import { compact, compactProps, pickVulnIds, references, severityOrScore, toolVersion, trivyPurlType } from "./trivy-json";
 
 const FORMAT = "trivy-operator" as const;
 
@@ -267,7 +258,7 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     if (kind === "VulnerabilityReport") {
       findings = vulnFindings(r, `${path}.report`, resource, image);
       evidence.add("sca").add("container");
-      const d = sha256Digest(isObj(r.artifact) ? r.artifact.digest : undefined);
+      const d = normalizeDigest(isObj(r.artifact) ? r.artifact.digest : undefined);
       if (d) digests.add(d);
     } else if (kind === "ExposedSecretReport") {
       findings = secretFindings(r, `${path}.report`, resource, image, ctx);

@@ -3,6 +3,7 @@ import { cyclonedxJsonFormat as fmt } from "@/server/ingest/formats/cyclonedx-js
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
 const parseSample = (rel: string) => fmt.parse(loadSample(rel), testContext);
@@ -230,6 +231,121 @@ describe("cyclonedx-json fields", () => {
       "cyclonedx_xml/defectdojo__cyclonedx__log4j.xml",
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
+    }
+  });
+});
+
+describe("cyclonedx-json report metadata", () => {
+  // Values read from each file's metadata.timestamp and metadata.component.
+  it.each<[string, Metadata]>([
+    // Trivy image BOM: the RepoDigest property and the oci purl (the same digest), then the ImageID property
+    [
+      "defectdojo__cyclonedx__issue_9277.json",
+      {
+        generatedAt: "2024-01-04T15:25:30.000Z",
+        artifactDigests: [
+          "sha256:6042500cf4b44023ea1894effe7890666b0c5c7871ed83a97c36c76ae560bb9b",
+          "sha256:174c8c134b2a94b5bb0b37d9a2b6ba0663d82d23ebf62bd51f74a2fd457333da",
+        ],
+        target: "ubuntu",
+      },
+    ],
+    [
+      "securecodebox__hello-world-cyclonedx.json",
+      {
+        generatedAt: "2023-09-11T08:50:04.000Z",
+        artifactDigests: [
+          "sha256:dcba6daec718f547568c562956fa47e1b03673dd010fe6ee58ca806767031d1c",
+          "sha256:9c7a54a9a43cca047013b82af109fe963fde787f63f9e016fdc3384500c2823d",
+        ],
+        target: "hello-world",
+      },
+    ],
+    // grype writes the manifest digest as the container's version
+    [
+      "grype__TestCycloneDxPresenterImage.golden",
+      {
+        generatedAt: "2026-03-19T15:34:26.000Z",
+        artifactDigests: ["sha256:ca738abb87a8d58f112d3400ebb079b61ceae7dc290beb34bda735be4b1941d5"],
+        target: "user-input",
+      },
+    ],
+    [
+      "dependency-track__bom-issue4455.json",
+      {
+        generatedAt: "2024-12-11T11:19:03.000Z",
+        artifactDigests: ["sha256:6f18d4201ce58358a69382379a2788dec85de3f8a75c2fcb83e211f3243ec8a5"],
+        target: "trivy-test-image",
+      },
+    ],
+    // applications and files: the name (with its group), no digest
+    [
+      "cdx-bom-examples__dropwizard-1.3.15__bom.json",
+      { generatedAt: "2020-08-02T21:27:04.000Z", target: "io.dropwizard/dropwizard-parent" },
+    ],
+    [
+      "cdx-bom-examples__proton-bridge-v1.8.0.bom.json",
+      { generatedAt: "2021-05-16T15:10:53.000Z", target: "github.com/ProtonMail/proton-bridge" },
+    ],
+    [
+      "defectdojo__cyclonedx__log4j.json",
+      {
+        generatedAt: "2022-07-22T08:45:32.000Z",
+        target: "configuration/.m2/repository/org/apache/logging/log4j/log4j-core/2.13.2",
+      },
+    ],
+    ["trivy__npm-cyclonedx.json.golden", { generatedAt: "2021-08-25T12:20:30.000Z", target: "testdata/fixtures/repo/npm" }],
+    // syft's file source: the version "sha256:sha256:…" hashes go.mod's content, not an artifact
+    ["syft__1.6.json", { generatedAt: "2023-09-29T16:02:02.000Z", target: "go.mod" }],
+    ["syft__TestCycloneDxDirectoryEncoder.golden", { target: "some/path" }], // "timestamp:redacted"
+    // none of the three
+    ["dependency-track__bom-empty.json", {}],
+    ["defectdojo__cyclonedx__issue_8022.json", {}],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
+
+  it('reads the subject\'s own SHA-256 hash and an oci purl, and drops a "." or absolute name', () => {
+    const hash = "5e".repeat(32);
+    const app = fmt.parse(
+      json({
+        bomFormat: "CycloneDX",
+        specVersion: "1.5",
+        metadata: {
+          component: {
+            type: "application",
+            name: "web",
+            hashes: [
+              { alg: "SHA-1", content: "ab" },
+              { alg: "SHA-256", content: hash },
+            ],
+          },
+        },
+      }),
+      testContext,
+    );
+    expect(metadataOf(app)).toEqual({ artifactDigests: [`sha256:${hash}`], target: "web" });
+    const image = fmt.parse(
+      json({
+        bomFormat: "CycloneDX",
+        specVersion: "1.6",
+        metadata: {
+          component: {
+            type: "container",
+            name: "localhost:5000/app:1.0",
+            purl: `pkg:oci/app@sha256%3A${hash}?repository_url=localhost:5000/app`,
+          },
+        },
+      }),
+      testContext,
+    );
+    expect(metadataOf(image)).toEqual({ artifactDigests: [`sha256:${hash}`], target: "localhost:5000/app" });
+    for (const name of [".", "/tmp/tmp.x81/src"]) {
+      const r = fmt.parse(
+        json({ bomFormat: "CycloneDX", specVersion: "1.5", metadata: { component: { type: "application", name } } }),
+        testContext,
+      );
+      expect(metadataOf(r)).toEqual({});
     }
   });
 });

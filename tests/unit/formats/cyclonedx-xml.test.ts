@@ -3,6 +3,7 @@ import { cyclonedxXmlFormat as fmt } from "@/server/ingest/formats/cyclonedx-xml
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type ParsedReport, type RawFinding } from "@/server/ingest/types";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
 const parseSample = (rel: string) => fmt.parse(loadSample(rel), testContext);
@@ -116,5 +117,46 @@ describe("cyclonedx-xml fields", () => {
     expect(fmt.detect(loadSample("dependency_check_xml/defectdojo__dependency_check__single_vuln.xml"))).toBe(false);
     expect(fmt.detect(loadSample("cyclonedx_json/defectdojo__cyclonedx__log4j.json"))).toBe(false);
     expect(fmt.detect(decodeDocument('<bom xmlns="http://example.com/other"/>'))).toBe(false);
+  });
+});
+
+describe("cyclonedx-xml report metadata", () => {
+  // Values read from each file's <metadata><timestamp> and <metadata><component>.
+  it.each<[string, Metadata]>([
+    [
+      "defectdojo__cyclonedx__dd_1_15_0.xml",
+      {
+        generatedAt: "2021-05-03T08:25:05.000Z",
+        artifactDigests: ["sha256:b914ffbdf28309f2f5fc46caf1a78bbd90f1e2786dd0f01b69c8b00a07a9d078"],
+        target: "defectdojo/defectdojo-django",
+      },
+    ],
+    [
+      "defectdojo__cyclonedx__grype.xml",
+      {
+        generatedAt: "2021-03-04T11:55:50.000Z",
+        artifactDigests: ["sha256:91bc0f1478c6d26e04da5c2a59ac20262ec2661942418e2a3e7c77245d872658"],
+        target: "defectdojo/defectdojo-django",
+      },
+    ],
+    ["cdx-bom-examples__bom.xml", { generatedAt: "2020-08-03T01:28:47.678Z", target: "lhc-vdm-editor" }],
+    ["syft__1.6.xml", { generatedAt: "2023-09-29T15:48:10.000Z", target: "go.mod" }],
+    ["syft__TestCycloneDxImageEncoder.golden", { target: "user-image-input" }], // redacted time and digest
+    ["defectdojo__cyclonedx__spec1.xml", {}], // no metadata
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
+
+  it("reads the subject's <hashes>", () => {
+    const hash = "7c".repeat(32);
+    const xml = `<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"><metadata>
+      <timestamp>2024-06-27T13:25:44+02:00</timestamp>
+      <component type="application"><name>web</name><hashes><hash alg="SHA-256">${hash}</hash></hashes></component>
+      </metadata></bom>`;
+    expect(metadataOf(fmt.parse(decodeDocument(xml), testContext))).toEqual({
+      generatedAt: "2024-06-27T11:25:44.000Z",
+      artifactDigests: [`sha256:${hash}`],
+      target: "web",
+    });
   });
 });

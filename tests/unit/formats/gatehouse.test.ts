@@ -1,6 +1,9 @@
 import { describe, it, expect } from "vitest";
 import { gatehouseFormat as fmt, gatehouseReportSchema } from "@/server/ingest/formats/gatehouse";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { metadataOf } from "@/tests/helpers/format-contract";
 import { loadSample, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -180,6 +183,33 @@ describe("gatehouse generic: valid documents", () => {
   });
 });
 
+describe("gatehouse generic: report metadata", () => {
+  it("reads generatedAt, artifact and target", () => {
+    const digest = "sha256:" + "AB".repeat(32);
+    const r = fmt.parse(
+      json(report([], { generatedAt: "2024-06-27T15:25:44.5+02:00", artifact: digest, target: "ghcr.io/acme/app" })),
+      testContext,
+    );
+    expect(metadataOf(r)).toEqual({
+      generatedAt: "2024-06-27T13:25:44.500Z",
+      artifactDigests: ["sha256:" + "ab".repeat(32)],
+      target: "ghcr.io/acme/app",
+    });
+  });
+
+  it("leaves them out when the document does", () => {
+    expect(metadataOf(fmt.parse(json(report([finding()])), testContext))).toEqual({});
+  });
+
+  it("documents them: the example of docs/formats/gatehouse-generic.md parses with its time and target", () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, "../../../docs/formats/gatehouse-generic.md"), "utf8");
+    const example = /```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
+    const r = fmt.parse(json(JSON.parse(example)), testContext);
+    expect(metadataOf(r)).toEqual({ generatedAt: "2024-06-27T13:25:44.000Z", target: "services/api" });
+    for (const field of ["generatedAt", "artifact", "target"]) expect(doc).toContain(`| \`${field}\``);
+  });
+});
+
 describe("gatehouse generic: schema errors carry the exact path", () => {
   it.each<[string, unknown, string]>([
     ["a root that is not an object", [finding()], "$"],
@@ -208,6 +238,11 @@ describe("gatehouse generic: schema errors carry the exact path", () => {
     ],
     ["a reference that is not a URL", report([finding({ references: ["see the wiki"] })]), "findings[0].references[0]"],
     ["a secret that is not a string", report([finding({ kind: "secret", secret: 1234 })]), "findings[0].secret"],
+    ["a time without a zone", report([], { generatedAt: "2024-06-27T13:25:44" }), "generatedAt"],
+    ["a time that is no date", report([], { generatedAt: "2024-02-30T10:00:00Z" }), "generatedAt"],
+    ["an artifact that is not a digest", report([], { artifact: "ghcr.io/acme/app:1.2" }), "artifact"],
+    ["a truncated digest", report([], { artifact: "sha256:abc" }), "artifact"],
+    ["an empty target", report([], { target: " " }), "target"],
   ])("%s", (_name, value, path) => {
     expect(errorPath(value)).toBe(path);
   });

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { grypeJsonFormat as fmt } from "@/server/ingest/formats/grype-json";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
 const parseSample = (rel: string) => fmt.parse(loadSample(rel), testContext);
@@ -147,4 +148,84 @@ describe("grype-json schema and detection", () => {
     }
     expect(checked).toBeGreaterThan(300);
   }, 30_000);
+});
+
+describe("grype-json report metadata", () => {
+  // Values read from each file: descriptor.timestamp; source.target repoDigests, manifestDigest, imageID; userInput.
+  it.each<[string, Metadata]>([
+    [
+      "defectdojo__anchore_grype__issue_9618.json",
+      {
+        generatedAt: "2024-02-22T18:46:26.372Z",
+        artifactDigests: [
+          "sha256:97e6d5aeed19f627205b218f45b284cd01ff658dd181416ab1d3e21aeb28d68e",
+          "sha256:11557074a2e35fcbb2f367ffe1c6bb90968a56c3a08a48bf9370f8445ae2cc36",
+          "sha256:7998b6425ee34508b5b9b02a038ed7ccaab47ecb60fc2c7f0259f964fdf80a70",
+        ],
+        target: "quay.io/cloudservices/xjoin-kafka-connect-strimzi",
+      },
+    ],
+    [
+      "defectdojo__anchore_grype__many_vulns_with_epss_values.json",
+      {
+        generatedAt: "2025-06-19T11:43:35.523Z",
+        artifactDigests: [
+          "sha256:ae39a6f5c07297d7ab64dbd4f82c77c874cc6a94cea29fdec309d0992574b4f7",
+          "sha256:123b1fd3a44eaaf7322e08e9175d9ca57d49ebf2955d4fa1f5607e99dc31bcbb",
+          "sha256:388056c9a6838deea3792e8f00705b35b439cf57b3c9c2634fb4e95cfc896de6",
+        ],
+        target: "busybox",
+      },
+    ],
+    [
+      "defectdojo__anchore_grype__check_all_fields.json",
+      {
+        artifactDigests: [
+          "sha256:9d8825ab20ac86b40eb71495bece1608a302fb180384740697a28c2b0a5a0fc6",
+          "sha256:ce9898fd214aef9c994a42624b09056bdce3ff4a8e3f68dc242d967b80fcbeee",
+        ],
+        target: "vulnerable-image",
+      },
+    ],
+    // a truncated imageID and a "REDACTED" repo digest are no digests
+    [
+      "defectdojo__anchore_grype__fix_available.json",
+      {
+        generatedAt: "2024-04-10T11:05:22.636Z",
+        artifactDigests: ["sha256:4e1c538085614cbc0c9affbb206abbec3220118425409662e46b3d4bb71d1b6d"],
+        target: "REDACTED",
+      },
+    ],
+    ["defectdojo__anchore_grype__same_cve_different_paths.json", { target: "test-image" }], // "sha256:test"
+    // empty timestamp; a directory at "/some/path" (absolute) or at "." (written quoted by grype 0.x) is no target
+    [
+      "grype__TestJsonImgsPresenter.golden",
+      {
+        artifactDigests: [
+          "sha256:ca738abb87a8d58f112d3400ebb079b61ceae7dc290beb34bda735be4b1941d5",
+          "sha256:ab5608d634db2716a297adbfa6a5dd5d8f8f5a7d0cab73649ea7fbb8c8da544f",
+        ],
+        target: "user-input",
+      },
+    ],
+    ["grype__TestJsonDirsPresenter.golden", {}],
+    ["defectdojo__anchore_grype__many_vulns4.json", {}],
+    ["defectdojo__anchore_grype__anchore_grype_epss_problem.json", {}],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
+
+  it("keeps a relative directory and reads {path} targets", () => {
+    const base = { matches: [], descriptor: { name: "grype", timestamp: "2024-06-27T13:25:44Z" } };
+    expect(
+      metadataOf(fmt.parse(json({ ...base, source: { type: "directory", target: "./packages/web" } }), testContext)),
+    ).toEqual({
+      generatedAt: "2024-06-27T13:25:44.000Z",
+      target: "packages/web",
+    });
+    expect(metadataOf(fmt.parse(json({ ...base, source: { type: "file", target: { path: "app.jar" } } }), testContext))).toEqual({
+      generatedAt: "2024-06-27T13:25:44.000Z",
+      target: "app.jar",
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { decodeDocument } from "@/server/ingest/decode";
 import { sarifFormat } from "@/server/ingest/formats/sarif";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 
 const parse = (rel: string): ParsedReport => sarifFormat.parse(loadSample(`sarif/${rel}`), testContext);
 const all = (p: ParsedReport): RawFinding[] => p.parts.flatMap((x) => x.findings);
@@ -832,5 +833,44 @@ describe("sarif: versions 1.0.0 and 2.0.0, extensions, schema errors", () => {
         values: [{ version: "2.1.0", runs: [] }, {}],
       }),
     ).toBe(false);
+  });
+});
+
+describe("sarif: report metadata", () => {
+  // Values read from each file's runs[].invocations[] (endTimeUtc, else startTimeUtc).
+  it.each<[string, Metadata]>([
+    ["defectdojo__sarif__appendix_k.sarif", { generatedAt: "2016-07-16T14:19:01.000Z" }],
+    ["defectdojo__sarif__njsscan.sarif", { generatedAt: "2021-03-23T00:10:48.000Z" }],
+    ["defectdojo__sarif__bash-report-fabricated-no-internal-dupes.sarif", { generatedAt: "2021-03-08T15:39:40.000Z" }],
+    ["sarif-sdk__OneResultBasic.fpr.sarif", { generatedAt: "2018-01-01T12:00:00.000Z" }], // start time only
+    ["sarif-sdk__ScanWithFailureLevelMatrices.fpr.sarif", { generatedAt: "2019-06-06T08:53:15.000Z" }],
+    // no invocation times (an invocation without them, or none at all), and Trivy's empty repoDigests
+    ["defectdojo__sarif__spotbugs.sarif", {}],
+    ["semgrep__results.out", {}],
+    ["austimkelly-trivy-test-ghas__updated_report.sarif", {}],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parse(file))).toEqual(expected);
+  });
+
+  it("takes the newest run, and Trivy's image digests from run.properties", () => {
+    const digest = "sha256:" + "0f".repeat(32);
+    const imageId = "sha256:" + "1e".repeat(32);
+    const r = parseJson({
+      version: "2.1.0",
+      runs: [
+        {
+          tool: { driver: { name: "a" } },
+          invocations: [{ startTimeUtc: "2024-05-01T10:00:00Z", endTimeUtc: "2024-05-01T10:05:00Z" }],
+        },
+        { tool: { driver: { name: "b" } }, invocations: [{ startTimeUtc: "2024-05-01T11:00:00+02:00" }] },
+        {
+          tool: { driver: { name: "Trivy" } },
+          invocations: [{ endTimeUtc: "not a date" }],
+          properties: { imageName: "ghcr.io/acme/app:1", repoDigests: [`ghcr.io/acme/app@${digest}`], imageID: imageId },
+        },
+      ],
+    });
+    // 10:05Z beats 11:00+02:00 (09:00Z); no target for SARIF
+    expect(metadataOf(r)).toEqual({ generatedAt: "2024-05-01T10:05:00.000Z", artifactDigests: [digest, imageId] });
   });
 });

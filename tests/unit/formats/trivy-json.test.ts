@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { trivyJsonFormat as fmt } from "@/server/ingest/formats/trivy-json";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
 const parseSample = (rel: string) => fmt.parse(loadSample(rel), testContext);
@@ -315,4 +316,79 @@ describe("trivy-json schema and detection", () => {
     }
     expect(checked).toBeGreaterThan(300);
   }, 30_000);
+});
+
+describe("trivy-json report metadata", () => {
+  // Values read from each file: CreatedAt, Metadata.RepoDigests then Metadata.ImageID, ArtifactName / ClusterName.
+  const JUICE_REPO = "sha256:b1802758946aa40549b98ee6b8f93e9b92d0a6bf7aed139284893466be9c5065";
+  const JUICE_ID = "sha256:21ef0dc04325e8ee21e385dc672460ed6b5c058cef1fedb84086ed5fca3f91cd";
+  it.each<[string, Metadata]>([
+    [
+      "securecodebox__juice-shop-v10.2.0.json",
+      { generatedAt: "2024-10-28T15:18:53.825Z", artifactDigests: [JUICE_REPO, JUICE_ID], target: "bkimminich/juice-shop" },
+    ],
+    [
+      "defectdojo__trivy__license_scheme.json",
+      {
+        artifactDigests: [
+          "sha256:bcae378eacedab83da66079d9366c8f5df542d7ed9ab23bf487e3e1a8481375d",
+          "sha256:a787cb9865032e5b5a407ecdf34b57a23a4a076aaa043d71742ddb6726ec9229",
+        ],
+        target: "alpine",
+      },
+    ],
+    // RepoDigests [""] and ArtifactName "": only the image id
+    [
+      "defectdojo__trivy__all_statuses.json",
+      {
+        generatedAt: "2024-01-15T08:58:29.827Z",
+        artifactDigests: ["sha256:22ae3921bdaac434bb4cb92dbbc209e46b1f3f70e9fa0b5fbbb43ce7d452c72d"],
+      },
+    ],
+    // a filesystem scan with a +01:00 offset
+    ["defectdojo__trivy__issue_14136.json", { generatedAt: "2026-01-21T09:19:22.484Z", target: "tofu/clusters/sandbox" }],
+    [
+      "securecodebox__securecodebox-repo.json",
+      { generatedAt: "2024-10-28T15:57:12.588Z", target: "https://github.com/secureCodeBox/secureCodeBox" },
+    ],
+    // an image read from an archive: the archive's path is the target
+    [
+      "trivy__alpine-310.json.golden",
+      {
+        generatedAt: "2021-08-25T12:20:30.000Z",
+        artifactDigests: ["sha256:961769676411f082461f9ef46626dd7a2d1e2b2a38e6a44364bcbecf51e66dd4"],
+        target: "testdata/fixtures/images/alpine-310.tar.gz",
+      },
+    ],
+    ["trivy__npm.json.golden", { generatedAt: "2021-08-25T12:20:30.000Z", target: "testdata/fixtures/repo/npm" }],
+    ["defectdojo__trivy__scheme_2_many_vulns.json", { target: "teamdojo" }],
+    ["defectdojo__trivy__cvss_severity_source.json", { target: "sbom.json" }],
+    // k8s cluster reports: the cluster
+    ["defectdojo__trivy__issue_9170.json", { target: "minikube" }],
+    [
+      "defectdojo__trivy__kubernetes_fabricated_subset.json",
+      { target: "arn:aws:eks:us-east-1:576036489467:cluster/monitoring-test-cluster" },
+    ],
+    // none of the three: legacy arrays, and a cluster report with an empty ClusterName
+    ["defectdojo__trivy__legacy_trivy_mix.json", {}],
+    ["securecodebox__trivy--k8s-scan-results.json", {}],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`trivy/${file}`))).toEqual(expected);
+  });
+
+  it('reads a registry port as part of the repository and drops a "." path', () => {
+    const image = fmt.parse(
+      json({
+        SchemaVersion: 2,
+        ArtifactName: "localhost:5000/team/app:1.0",
+        ArtifactType: "container_image",
+        Metadata: { RepoDigests: ["localhost:5000/team/app@sha256:" + "ab".repeat(32)] },
+        Results: [],
+      }),
+      testContext,
+    );
+    expect(metadataOf(image)).toEqual({ artifactDigests: ["sha256:" + "ab".repeat(32)], target: "localhost:5000/team/app" });
+    const fs = fmt.parse(json({ SchemaVersion: 2, ArtifactName: ".", ArtifactType: "filesystem", Results: [] }), testContext);
+    expect(metadataOf(fs)).toEqual({});
+  });
 });
