@@ -110,12 +110,6 @@ export type ParsedReport = {
   target?: string;
   /** @deprecated the first of artifactDigests (parsers set both); read artifactDigests */
   artifactDigest?: string;
-  /** When the scanner produced the report, as the report itself records it: ISO 8601 in UTC ("…Z"). Absent when the format does not record it or the value is not a valid date. */
-  generatedAt?: string;
-  /** Digests of the image or artifact the report says it scanned, each "sha256:<64 lowercase hex>", most specific first: the registry manifest digest (e.g. Trivy Metadata.RepoDigests, Grype repoDigests/manifestDigest) before the image/config id (ImageID). Absent when the report names none (filesystem/source scans). */
-  artifactDigests?: string[];
-  /** What was scanned, stable across builds so a later scan of the same thing replaces it: an image repository without tag or digest ("ghcr.io/acme/app"; "library/python" style normalisation is NOT wanted, keep what the report says minus tag/digest), a path ("packages/web"), or a project name. Absent when unknown. */
-  target?: string;
   warnings: string[];
 };
 
