@@ -17,8 +17,10 @@ pipeline commands (need GATEHOUSE_URL and GATEHOUSE_TOKEN, or --url and --token)
   gate --service <slug> --stage <stage> [--commit <sha>] [--artifact sha256:…] [--branch <name>] [--json] [--fail-open]
       Ask whether this build may enter the stage. Exit 0 allow, 1 block, 2 error (fails closed).
   scan upload <file> --service <slug> [--format auto|<id>] [--scanner <name>] [--commit <sha>] [--branch <name>]
-                     [--artifact sha256:…] [--stage <stage>]
+                     [--artifact sha256:…] [--stage <stage>] [--category <name>] [--scanner-db-updated-at <time>]
       Post a scanner report as the tool wrote it. Commit, branch and run URL come from GitHub Actions or GitLab CI.
+      --category keeps one lifecycle per category (like GitHub code scanning); --scanner-db-updated-at says when the
+      scanner's vulnerability database was updated, for reports that do not record it.
   deploy --service <slug> --stage <stage> [--commit <sha>] [--artifact sha256:…] [--decision <id>] [--fail-on-bypass]
       Record what now runs in a stage; a deployment without an allow decision is reported as a gate bypass.
 
@@ -173,6 +175,8 @@ async function scanUpload(args) {
       branch: { type: "string" },
       artifact: { type: "string" },
       stage: { type: "string" },
+      category: { type: "string" },
+      "scanner-db-updated-at": { type: "string" },
       url: { type: "string" },
       token: { type: "string" },
       json: { type: "boolean" },
@@ -194,6 +198,8 @@ async function scanUpload(args) {
     ["format", values.format],
     ["scanner", values.scanner],
     ["stage", values.stage],
+    ["category", values.category],
+    ["scanner_db_updated_at", values["scanner-db-updated-at"]],
     ["pipeline_run", ci.pipelineRun],
   ]) {
     if (v) q.set(k, v);
@@ -213,7 +219,8 @@ async function scanUpload(args) {
       .join(", ");
     process.stdout.write(
       `${json.duplicate ? "already uploaded" : "uploaded"} ${path.basename(file)} → ${json.scan.id} (${json.scan.format}, ${json.scan.tool.name}${json.scan.tool.version ? ` ${json.scan.tool.version}` : ""}, ${json.scan.status})\n` +
-        `  ${s.findings} findings${sev ? ` (${sev})` : ""}: ${s.created} new, ${s.unchanged} unchanged, ${s.reopened} reopened, ${s.closed} closed\n` +
+        `  ${s.findings} findings${sev ? ` (${sev})` : ""}: ${s.created} new, ${s.merged ?? 0} merged, ${s.unchanged} unchanged, ` +
+        `${s.reopened} reopened, ${s.closed} closed${s.retracted ? `, ${s.retracted} retracted (still counted for this commit)` : ""}\n` +
         (json.warnings ?? []).map((w) => `  warning: ${w}\n`).join(""),
     );
   }

@@ -230,8 +230,19 @@ export async function ingestReport(
       report,
     });
     const branch = params.branch ?? svc.defaultBranch;
+    // The same bytes for the same scope are one scan; a renamed tool or another format is another scope.
     const dedupKey = sha256(
-      [svc.id, params.commit, branch, meta.artifact ?? "", params.stage ?? "", meta.category ?? "", reportSha].join("\u0000"),
+      [
+        svc.id,
+        params.commit,
+        branch,
+        meta.artifact ?? "",
+        params.stage ?? "",
+        meta.category ?? "",
+        params.scanner ?? "",
+        params.format ?? "",
+        reportSha,
+      ].join("\u0000"),
     );
 
     const [dup] = await tx.db.select().from(scans).where(eq(scans.dedupKey, dedupKey)).limit(1);

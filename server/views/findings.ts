@@ -230,13 +230,28 @@ type DetailRow = Record<string, unknown> & {
   repo_url: string | null;
 };
 
-export async function getFinding(ctx: ServiceContext, id: string): Promise<FindingDetail> {
-  const [r] = await queryRows<DetailRow>(
+/** A finding merged into another answers with the one it was merged into (links in old decisions keep working). */
+export async function getFinding(ctx: ServiceContext, requested: string): Promise<FindingDetail> {
+  let id = requested;
+  let [r] = await queryRows<DetailRow>(
     ctx.db,
     sql`select f.*, s.team_id, s.slug as service_slug, s.name as service_name, s.repo_url
         from findings f join services s on s.id = f.service_id where f.id = ${id}`,
   );
-  if (!r || !canSeeTeam(ctx.actor, r.team_id)) throw notFound(`Finding "${id}"`);
+  for (let hops = 0; !r && hops < 10; hops++) {
+    const [m] = await queryRows<{ merged_into: string }>(
+      ctx.db,
+      sql`select merged_into from finding_merges where finding_id = ${id}`,
+    );
+    if (!m) break;
+    id = m.merged_into;
+    [r] = await queryRows<DetailRow>(
+      ctx.db,
+      sql`select f.*, s.team_id, s.slug as service_slug, s.name as service_name, s.repo_url
+          from findings f join services s on s.id = f.service_id where f.id = ${id}`,
+    );
+  }
+  if (!r || !canSeeTeam(ctx.actor, r.team_id)) throw notFound(`Finding "${requested}"`);
   const [scopes, commits, commitCount, waivers] = await Promise.all([
     queryRows<Record<string, unknown>>(
       ctx.db,

@@ -35,6 +35,8 @@ export type EvidenceLatest = {
   commit: string;
   branch: string;
   receivedAt: string;
+  /** when the scan ran, as its report says (never later than receivedAt): its evidence ages from here */
+  scannedAt: string;
   scannerDbBuiltAt: string | null;
 };
 
@@ -142,10 +144,11 @@ export async function stageRuns(ctx: ServiceContext, serviceId: string): Promise
 export async function latestEvidence(ctx: ServiceContext, serviceId: string): Promise<EvidenceLatest[]> {
   const rows = await queryRows<Record<string, unknown>>(
     ctx.db,
-    sql`select distinct on (k.kind) k.kind, s.id, s.tool_name, s.tool_version, s.status, s.commit, s.branch, s.received_at, s.scanner_db_built_at
+    sql`select distinct on (k.kind) k.kind, s.id, s.tool_name, s.tool_version, s.status, s.commit, s.branch, s.received_at,
+               s.scanned_at, s.scanner_db_built_at
         from scans s cross join lateral unnest(s.evidence) as k(kind)
         where s.service_id = ${serviceId}
-        order by k.kind, s.received_at desc, s.id desc`,
+        order by k.kind, s.scanned_at desc, s.id desc`,
   );
   return rows.map((r) => ({
     kind: String(r.kind),
@@ -156,6 +159,7 @@ export async function latestEvidence(ctx: ServiceContext, serviceId: string): Pr
     commit: String(r.commit),
     branch: String(r.branch),
     receivedAt: asIso(r.received_at as string)!,
+    scannedAt: asIso(r.scanned_at as string)!,
     scannerDbBuiltAt: asIso((r.scanner_db_built_at as string | null) ?? null),
   }));
 }

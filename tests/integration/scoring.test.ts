@@ -7,7 +7,9 @@ import { auditEvents, findings, scoreSnapshots } from "@/db/schema";
 import type { ServiceContext } from "@/server/context";
 import { recordDeployment } from "@/server/gate/deployments";
 import { evaluateGateRequest } from "@/server/gate/evaluate-gate";
+import { getPolicy, setPolicy } from "@/server/gate/policies";
 import { approveWaiver, createWaiver } from "@/server/gate/waivers";
+import { explainScoringInForce } from "@/server/scoring/explain-in-force";
 import type { RiskArea } from "@/server/ingest/risk-area";
 import type { Severity } from "@/server/ingest/types";
 import {
@@ -417,5 +419,39 @@ describeEachDatabase("scorecard", (t) => {
       [3, "low", 100],
       [3, "medium", 100],
     ]);
+  });
+
+  it("follows the production policy's SLA, and says so on the scoring page; a retraction is an area 7 signal", async () => {
+    const { id, svc, tok } = await world();
+    const first = clock;
+    const c = sha("one-sla");
+    await upload(tok, { service: svc, commit: c }, generic("trivy", [vuln("CVE-2026-2001", "high")], { evidence: ["sca"] }));
+    clock = new Date(first.getTime() + 10 * DAY);
+    try {
+      // The default SLA for high is 30 days: at 10 days nothing is late.
+      expect(texts(await computeServiceScorecard(ops, id), 3).some((d) => d.includes("past the"))).toBe(false);
+      const production = (await getPolicy(ops, "production")).document;
+      await setPolicy(ops, "production", {
+        ...production,
+        rules: { ...production.rules, sla: { days: { high: 5 }, mode: "fail" } },
+      });
+      const card = await computeServiceScorecard(ops, id);
+      expect(texts(card, 3)).toContain("−5: 1 high finding in dependencies past the 5-day SLA");
+      // The production gate says the same of the same finding.
+      const d = await evaluateGateRequest(tok, { service: svc, stage: "production", commit: c });
+      expect(d.checks.find((x) => x.id === "sla")).toMatchObject({ status: "fail", actual: 1 });
+      const page = await explainScoringInForce(ops);
+      expect(page.severities.find((x) => x.severity === "high")!.slaDays).toBe(5);
+      expect(page.sla.source).toContain("production");
+
+      // An upload that leaves out what an earlier report of the same commit listed is counted in area 7.
+      await upload(tok, { service: svc, commit: c }, generic("trivy", [], { evidence: ["sca"] }));
+      expect(texts(await computeServiceScorecard(ops, id), 7)).toContain(
+        "−8: 1 upload left out findings an earlier report of the same commit had, in the last 30 days",
+      );
+    } finally {
+      await setPolicy(ops, "production", (await getPolicy(ops, "production", 1)).document);
+      clock = first;
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { Pill, SeverityBadge } from "@/components/ui/badges";
 import { dateTime, shortSha } from "@/components/ui/format";
@@ -18,6 +19,8 @@ export default async function FindingPage({ params }: { params: Params }) {
   const { id } = await params;
   const { api, user } = await pageApi(`/findings/${encodeURIComponent(id)}`);
   const [f, stages] = await Promise.all([orNotFound(api.findings.get({ id: id.slice(0, 100) })), api.me.stages()]);
+  // A finding merged into another (a report tied their vulnerability ids together) lives on under the other's id.
+  if (f.id !== id) redirect(`/findings/${encodeURIComponent(f.id)}`);
   // The server decides again on submit; this only hides a form the user could not use.
   const canAct = canActOnTeam(userActor(user), f.service.teamId);
   const covered = f.waivers.some((w) => w.status === "active" || w.status === "pending");

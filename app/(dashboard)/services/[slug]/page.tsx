@@ -111,7 +111,9 @@ export default async function ServicePage({ params }: { params: Params }) {
                 </thead>
                 <tbody>
                   {evidence.map((e) => {
-                    const age = ageDays(e.receivedAt, now) ?? 0;
+                    const age = ageDays(e.scannedAt, now) ?? 0;
+                    // A report uploaded well after it was produced: show both, freshness counts from the scan.
+                    const late = Date.parse(e.receivedAt) - Date.parse(e.scannedAt) > 3_600_000;
                     return (
                       <tr key={e.kind} className="border-b border-slate-100">
                         <td className="py-2 pr-3 font-mono text-xs">{e.kind}</td>
@@ -124,7 +126,12 @@ export default async function ServicePage({ params }: { params: Params }) {
                           ) : null}
                         </td>
                         <td className="py-2 pr-3 whitespace-nowrap">
-                          <TimeAgo iso={e.receivedAt} now={now} />
+                          <TimeAgo iso={e.scannedAt} now={now} />
+                          {late ? (
+                            <span className="block text-xs text-slate-500">
+                              uploaded <TimeAgo iso={e.receivedAt} now={now} />
+                            </span>
+                          ) : null}
                           {age > 30 ? (
                             <span className="ml-1">
                               <Pill tone="amber">stale</Pill>
