@@ -439,11 +439,17 @@ export function checkovReport(checks: typeof IAC_CHECKS): string {
   });
 }
 
-export function zapReport(host: string, alerts: typeof DAST_ALERTS): string {
+/** ZAP's own date format ("Mon, 1 Apr 2024 10:00:00", UTC, no zone). */
+const zapDate = (d: Date) => {
+  const [weekday, day, month, year, time] = d.toUTCString().replace(",", "").split(" ");
+  return `${weekday}, ${Number(day)} ${month} ${year} ${time}`;
+};
+
+export function zapReport(host: string, alerts: typeof DAST_ALERTS, generatedAt: Date): string {
   return JSON.stringify({
     "@programName": "ZAP",
     "@version": "2.14.0",
-    "@generated": "Mon, 1 Apr 2024 10:00:00",
+    "@generated": zapDate(generatedAt),
     site: [
       {
         "@name": `https://${host}`,
@@ -485,9 +491,14 @@ export function cyclonedxSbom(name: string, components: { name: string; version:
   });
 }
 
-export function scorecardReport(repo: string, commit: string, checks: { name: string; score: number; reason: string }[]): string {
+export function scorecardReport(
+  repo: string,
+  commit: string,
+  checks: { name: string; score: number; reason: string }[],
+  date: Date,
+): string {
   return JSON.stringify({
-    date: "2024-04-01",
+    date: date.toISOString().slice(0, 10),
     repo: { name: repo, commit },
     scorecard: { version: "v4.13.1", commit: "49c0eed3a423f00c872b5c3c9f1bbca9e8aae799" },
     score: 6.1,

@@ -192,6 +192,7 @@ export async function loadDemo(base: ServiceContext, opts: { today?: Date } = {}
               zapReport(
                 `${s.slug}.acme.dev`,
                 DAST_ALERTS.filter((a) => present(s, a.pluginid, day)),
+                ctx.now(),
               ),
               { artifact: digest },
             );
@@ -205,20 +206,25 @@ export async function loadDemo(base: ServiceContext, opts: { today?: Date } = {}
           }
           if (scanner === "scorecard") {
             await upload(
-              scorecardReport(`github.com/acme/${s.slug}`, commit, [
-                {
-                  name: "Branch-Protection",
-                  score: s.care > 0.7 ? 8 : 3,
-                  reason: "branch protection is not maximal on development and all release branches",
-                },
-                { name: "Pinned-Dependencies", score: s.care > 0.5 ? 7 : 2, reason: "dependency not pinned by hash detected" },
-                {
-                  name: "Token-Permissions",
-                  score: s.care > 0.6 ? 10 : 0,
-                  reason: "detected GitHub workflow tokens with excessive permissions",
-                },
-                { name: "Dangerous-Workflow", score: 10, reason: "no dangerous workflow patterns detected" },
-              ]),
+              scorecardReport(
+                `github.com/acme/${s.slug}`,
+                commit,
+                [
+                  {
+                    name: "Branch-Protection",
+                    score: s.care > 0.7 ? 8 : 3,
+                    reason: "branch protection is not maximal on development and all release branches",
+                  },
+                  { name: "Pinned-Dependencies", score: s.care > 0.5 ? 7 : 2, reason: "dependency not pinned by hash detected" },
+                  {
+                    name: "Token-Permissions",
+                    score: s.care > 0.6 ? 10 : 0,
+                    reason: "detected GitHub workflow tokens with excessive permissions",
+                  },
+                  { name: "Dangerous-Workflow", score: 10, reason: "no dangerous workflow patterns detected" },
+                ],
+                ctx.now(),
+              ),
             );
           }
         }
