@@ -1,5 +1,7 @@
 // What every format's unit test checks the same way.
-import type { ParsedReport } from "@/server/ingest/types";
+import { expect } from "vitest";
+import type { Document, FormatModule, ParsedReport } from "@/server/ingest/types";
+import { isMalformed, isWrongFormat, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 export type Metadata = Pick<ParsedReport, "generatedAt" | "artifactDigests" | "target">;
 
@@ -9,4 +11,26 @@ export function metadataOf(r: ParsedReport): Metadata {
   // The deprecated single digest must always be the first of the list.
   if (r.artifactDigest !== r.artifactDigests?.[0]) throw new Error(`artifactDigest ${r.artifactDigest} is not the first digest`);
   return out;
+}
+
+/** The decodable samples of one manifest folder that this format claims. */
+export function ownSamples(fmt: FormatModule, dir: string): { file: string; doc: Document }[] {
+  const out: { file: string; doc: Document }[] = [];
+  for (const row of manifest().filter((r) => r.format === dir && !isMalformed(r) && !isWrongFormat(r))) {
+    let doc: Document;
+    try {
+      doc = loadSample(row.file);
+    } catch {
+      continue;
+    }
+    if (fmt.detect(doc)) out.push({ file: row.file, doc });
+  }
+  return out;
+}
+
+/** For formats that record none of the three: no sample of the folder yields a time, digest or target. */
+export function expectNoReportMetadata(fmt: FormatModule, dir: string): void {
+  const samples = ownSamples(fmt, dir);
+  expect(samples.length).toBeGreaterThan(0);
+  for (const { file, doc } of samples) expect(metadataOf(fmt.parse(doc, testContext)), file).toEqual({});
 }

@@ -6,12 +6,17 @@ import { ReportSchemaError } from "../types";
 import {
   asArray,
   buildPurl,
+  digestFromHex,
   findVulnId,
+  imageRepository,
   isObj,
+  latestTimestamp,
   normalizeDigest,
   normalizePath,
   num,
+  parseTimestamp,
   plainText,
+  reportMetadata,
   severityFromWord,
   splitVersions,
   str,
@@ -281,10 +286,18 @@ function detailTriggers(details: unknown): Trigger[] {
 }
 
 /** Anchore Enterprise: [{ "sha256:…": { "<tag>": [ { detail: { result: { result: { "<imageId>": { result: { header, rows } } } } } } ] } }] */
-function enterpriseTriggers(list: unknown[]): { triggers: Trigger[]; image?: string; digest?: string } {
+function enterpriseTriggers(list: unknown[]): {
+  triggers: Trigger[];
+  image?: string;
+  digest?: string;
+  imageId?: string;
+  times: (string | undefined)[];
+} {
   const triggers: Trigger[] = [];
   let image: string | undefined;
   let digest: string | undefined;
+  let imageId: string | undefined;
+  const times: (string | undefined)[] = [];
   list.forEach((entry, i) => {
     if (!isObj(entry)) throw new ReportSchemaError(FORMAT, `[${i}]`, "expected an object keyed by image digest");
     for (const [dg, byTag] of Object.entries(entry)) {
@@ -297,6 +310,8 @@ function enterpriseTriggers(list: unknown[]): { triggers: Trigger[]; image?: str
           const res = isObj(ev) && isObj(ev.detail) && isObj(ev.detail.result) ? ev.detail.result : undefined;
           if (!res) throw new ReportSchemaError(FORMAT, base, "expected the evaluation result");
           if (!isObj(res.result)) throw new ReportSchemaError(FORMAT, `${base}.result`, "expected an object keyed by image id");
+          if (isObj(ev)) times.push(parseTimestamp(ev.last_evaluation));
+          imageId ??= digestFromHex(res.image_id);
           for (const [key, perImage] of Object.entries(res.result)) {
             if (!/^[0-9a-f]{64}$/.test(key)) continue; // policy_name, whitelist_data, …
             const table = isObj(perImage) && isObj(perImage.result) ? perImage.result : undefined;
@@ -321,7 +336,7 @@ function enterpriseTriggers(list: unknown[]): { triggers: Trigger[]; image?: str
       }
     }
   });
-  return { triggers, image, digest };
+  return { triggers, image, digest, imageId, times };
 }
 
 // ---- parse ---------------------------------------------------------------------
@@ -332,7 +347,10 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   let findings: RawFinding[] = [];
   let tool: ToolInfo = { name: "Anchore" };
   let evidence: EvidenceKind[] = ["sca", "container"];
-  let artifactDigest: string | undefined;
+  // The image scanned (digest, then image id), its reference, and when it was analysed or evaluated.
+  const digests: unknown[] = [];
+  let image: string | undefined;
+  const times: (string | undefined)[] = [];
   const warnings: string[] = [];
 
   if (Array.isArray(v) && v.length === 0) {
@@ -342,31 +360,39 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   } else if (shape === "engine" && isObj(v)) {
     tool = { name: "Anchore Engine" };
     findings = engineFindings(v);
-    artifactDigest = normalizeDigest(v.imageDigest ?? v.image_digest);
+    digests.push(v.imageDigest ?? v.image_digest); // base_digest is the base image's, not the one scanned
+    image = str(v.imageFullTag);
   } else if (shape === "security-evaluation" && isObj(v)) {
     tool = { name: "anchorectl" };
     findings = securityEvaluationFindings(v);
-    artifactDigest = normalizeDigest(isObj(v.metadata) ? v.metadata.imageDigest : undefined);
+    const meta = isObj(v.metadata) ? v.metadata : {};
+    digests.push(meta.imageDigest);
+    const repository = str(meta.repository);
+    image = repository && [str(meta.registry), repository].filter(Boolean).join("/");
+    times.push(parseTimestamp(meta.timestamp));
   } else if (shape === "anchorectl-vulns" && Array.isArray(v)) {
     tool = { name: "anchorectl" };
     findings = anchorectlVulnFindings(v);
   } else if (shape === "enterprise-policy" && Array.isArray(v)) {
     tool = { name: "Anchore Enterprise" };
     evidence = ["config", "container"];
-    const { triggers, image, digest } = enterpriseTriggers(v);
-    findings = triggers.map((t) => policyFinding(t, image)).filter((f): f is RawFinding => f !== undefined);
-    artifactDigest = digest;
+    const evaluated = enterpriseTriggers(v);
+    image = evaluated.image;
+    findings = evaluated.triggers.map((t) => policyFinding(t, image)).filter((f): f is RawFinding => f !== undefined);
+    digests.push(evaluated.digest, evaluated.imageId);
+    times.push(...evaluated.times);
   } else if (shape === "anchorectl-policy" && isObj(v)) {
     tool = { name: "anchorectl" };
     evidence = ["config", "container"];
-    const image = str(v.evaluatedTag);
+    image = str(v.evaluatedTag);
     for (const ev of listAt(v, "evaluations")) {
+      times.push(parseTimestamp(ev.evaluationTime));
       for (const t of detailTriggers(ev.details)) {
         const f = policyFinding(t, image);
         if (f) findings.push(f);
       }
     }
-    artifactDigest = normalizeDigest(v.imageDigest);
+    digests.push(v.imageDigest);
   } else if (shape === "anchorectl-policy-list" && Array.isArray(v)) {
     tool = { name: "anchorectl" };
     evidence = ["config", "container"];
@@ -376,7 +402,10 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
         const f = policyFinding(t, str(ev.tag));
         if (f) findings.push(f);
       }
-      artifactDigest ??= normalizeDigest(ev.digest);
+      // The evaluations of one image (as anchorectl writes them): its first digest and tag name it.
+      if (!digests.some((d) => normalizeDigest(d))) digests.push(ev.digest);
+      image ??= str(ev.tag);
+      times.push(parseTimestamp(ev.lastEvaluation));
     });
   } else {
     throw new ReportSchemaError(FORMAT, "$", "expected an Anchore vulnerability report or policy evaluation");
@@ -387,7 +416,11 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
     tool,
     parts: [{ tool, succeeded: true, findings }],
     evidence,
-    ...(artifactDigest ? { artifactDigest } : {}),
+    ...reportMetadata({
+      generatedAt: latestTimestamp(times),
+      digests,
+      target: imageRepository(image),
+    }),
     warnings,
   };
 }

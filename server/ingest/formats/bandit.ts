@@ -1,6 +1,19 @@
 // Bandit JSON (`bandit -f json`): {errors[], generated_at, metrics{…}, results[]}.
 import { ReportSchemaError, type FormatModule, type ParseContext, type RawFinding, type ToolInfo } from "../types";
-import { asArray, isObj, line, normalizePath, parseCwes, plainText, severityFromWord, str, titleFrom, type Obj } from "../util";
+import {
+  asArray,
+  isObj,
+  line,
+  normalizePath,
+  type Obj,
+  parseCwes,
+  parseTimestamp,
+  plainText,
+  reportMetadata,
+  severityFromWord,
+  str,
+  titleFrom,
+} from "../util";
 
 const TOOL: ToolInfo = { name: "Bandit" };
 
@@ -32,6 +45,7 @@ export const banditFormat: FormatModule = {
       tool: TOOL,
       parts: [{ tool: TOOL, succeeded: true, findings }],
       evidence: ["sast"],
+      ...reportMetadata({ generatedAt: parseTimestamp(root.generated_at) }),
       warnings,
     };
   },

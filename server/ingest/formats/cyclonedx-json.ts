@@ -226,11 +226,13 @@ function subjectOf(metadata: Obj | undefined): { image?: string; digests: unknow
       .filter((p) => re.test(str(p.name) ?? ""))
       .map((p) => p.value);
   if (str(comp.type) !== "container") {
-    // An application or file BOM: its own SHA-256 hash (or an oci purl) names the artifact; its name is the target.
+    // An application BOM: its own SHA-256 hash (or an oci purl) names the artifact; its name is the target.
+    // A file's hash is the content of a source file (syft's `file` source), not an artifact.
     const group = str(comp.group);
     const named = targetPath(name);
+    const file = str(comp.type) === "file";
     return {
-      digests: [...sha256, str(comp.purl)?.startsWith("pkg:oci/") ? comp.purl : undefined],
+      digests: file ? [] : [...sha256, str(comp.purl)?.startsWith("pkg:oci/") ? comp.purl : undefined],
       target: named && group ? `${group}/${named}` : named,
     };
   }

@@ -12,7 +12,9 @@ import {
   objects,
   parseCwes,
   parsePurl,
+  parseTimestamp,
   plainText,
+  reportMetadata,
   severityFromScore,
   severityFromWord,
   str,
@@ -21,6 +23,9 @@ import {
 
 export type DependencyCheckReport = {
   engineVersion?: string;
+  /** projectInfo: reportDate, and the project's name (or Maven coordinates) */
+  reportDate?: string;
+  project?: { name?: string; groupID?: string; artifactID?: string };
   dataSources: { name?: string; timestamp?: string }[];
   dependencies: unknown;
   analysisExceptions: number;
@@ -142,14 +147,10 @@ function dependencyFindings(dep: Obj): RawFinding[] {
   });
 }
 
-/** Dependency-Check writes local times without a zone ("2023-02-02T16:59:31"); read them as UTC. */
+/** Data-source times: epoch seconds, or local times without a zone ("2023-02-02T16:59:31") read as UTC. */
 function isoTime(v: string | undefined): string | undefined {
-  if (!v) return undefined;
-  if (/^\d{9,11}$/.test(v)) return new Date(Number(v) * 1000).toISOString();
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d:?\d\d)?$/.exec(v);
-  if (!m?.[1]) return undefined;
-  const d = new Date(`${m[1]}${m[2] ?? "Z"}`);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  if (v && /^\d{9,11}$/.test(v)) return new Date(Number(v) * 1000).toISOString();
+  return parseTimestamp(v);
 }
 
 /** When the NVD data was last refreshed ("NVD CVE Checked" ≤ 8.x, "NVD API Last Checked" ≥ 9.x). */
@@ -169,7 +170,17 @@ export function parseDependencyCheck(format: FormatId, r: DependencyCheckReport)
     warnings.push(
       `Dependency-Check reported ${r.analysisExceptions} analysis exception(s); some dependencies may not have been checked.`,
     );
-  const report: ParsedReport = { format, tool, parts: [{ tool, succeeded: true, findings }], evidence: ["sca"], warnings };
+  const p = r.project;
+  const coordinates = p?.groupID && p.artifactID ? `${p.groupID}:${p.artifactID}` : undefined;
+  const report: ParsedReport = {
+    format,
+    tool,
+    parts: [{ tool, succeeded: true, findings }],
+    evidence: ["sca"],
+    // The project is what was scanned (`--project`, or the Maven/Gradle project's name).
+    ...reportMetadata({ generatedAt: parseTimestamp(r.reportDate), target: p?.name ?? coordinates }),
+    warnings,
+  };
   const db = dbTime(r.dataSources);
   if (db) report.scannerDbBuiltAt = db;
   return report;
@@ -189,8 +200,11 @@ export const dependencyCheckJsonFormat: FormatModule = {
     }
     if (!isObj(v)) throw new ReportSchemaError("dependency-check-json", "$", "expected a Dependency-Check report object");
     const scanInfo = isObj(v.scanInfo) ? v.scanInfo : {};
+    const projectInfo = isObj(v.projectInfo) ? v.projectInfo : {};
     return parseDependencyCheck("dependency-check-json", {
       engineVersion: str(scanInfo.engineVersion),
+      reportDate: str(projectInfo.reportDate),
+      project: { name: str(projectInfo.name), groupID: str(projectInfo.groupID), artifactID: str(projectInfo.artifactID) },
       dataSources: objects(scanInfo.dataSource).map((d) => ({ name: str(d.name), timestamp: str(d.timestamp) })),
       dependencies: v.dependencies,
       analysisExceptions: objects(scanInfo.analysisExceptions).length,

@@ -72,8 +72,15 @@ export const dependencyCheckXmlFormat: FormatModule = {
     }
     const root = doc.value;
     const scanInfo = xmlChild(root, "scanInfo");
+    const projectInfo = xmlChild(root, "projectInfo");
     return parseDependencyCheck("dependency-check-xml", {
       engineVersion: xmlText(scanInfo, "engineVersion"),
+      reportDate: xmlText(projectInfo, "reportDate"),
+      project: {
+        name: xmlText(projectInfo, "name"),
+        groupID: xmlText(projectInfo, "groupID"),
+        artifactID: xmlText(projectInfo, "artifactID"),
+      },
       dataSources: xmlChildren(scanInfo, "dataSource").map((d) => ({
         name: xmlText(d, "name"),
         timestamp: xmlText(d, "timestamp"),

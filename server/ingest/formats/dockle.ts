@@ -1,6 +1,6 @@
 // Dockle JSON (`dockle -f json IMAGE`): {image, summary{fatal,warn,info,skip,pass}, details[]}.
 import { ReportSchemaError, type Document, type FormatModule, type ParsedReport, type RawFinding, type Severity } from "../types";
-import { isObj, str, type Obj } from "../util";
+import { imageTarget, isObj, type Obj, reportMetadata, str } from "../util";
 
 const FORMAT = "dockle" as const;
 
@@ -27,7 +27,15 @@ function parse(doc: Document): ParsedReport {
     if (f) findings.push(f);
   });
   const tool = { name: "Dockle" };
-  return { format: FORMAT, tool, parts: [{ tool, succeeded: true, findings }], evidence: ["config", "container"], warnings: [] };
+  return {
+    format: FORMAT,
+    tool,
+    parts: [{ tool, succeeded: true, findings }],
+    evidence: ["config", "container"],
+    // Dockle writes no report time or digest; the image it checked is the target.
+    ...reportMetadata({ target: imageTarget(image) }),
+    warnings: [],
+  };
 }
 
 function toFinding(d: Obj, image: string | undefined): RawFinding | undefined {

@@ -18,15 +18,17 @@ import {
   buildPurl,
   findVulnId,
   isObj,
-  normalizeDigest,
   line,
+  normalizeDigest,
   normalizePath,
+  type Obj,
   parseCwes,
+  parseTimestamp,
   plainText,
+  reportMetadata,
   splitVersions,
   str,
   titleFrom,
-  type Obj,
 } from "../util";
 import { compact, compactProps, pickVulnIds, references, severityOrScore, toolVersion } from "./trivy-json";
 
@@ -289,7 +291,7 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   if (scanTool) partFor(scanTool);
 
   const evidence = new Set<EvidenceKind>(scanType ? EVIDENCE_OF[scanType] : []);
-  let artifactDigest: string | undefined;
+  const digests: (string | undefined)[] = [];
   asArray(v.vulnerabilities).forEach((raw, i) => {
     if (!isObj(raw)) throw new ReportSchemaError(FORMAT, `vulnerabilities[${i}]`, "expected a vulnerability object");
     const f = vulnFinding(raw, `vulnerabilities[${i}]`, scanType, ctx);
@@ -298,7 +300,7 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     const type = asScanType(raw.category) ?? scanType;
     if (f.kind === "dependency" && (type === "container_scanning" || type === "cluster_image_scanning" || f.location?.image)) {
       evidence.add("sca").add("container");
-      artifactDigest ??= normalizeDigest(f.location?.image);
+      digests.push(f.location?.image);
     } else if (f.kind === "dependency") evidence.add("sca");
     else if (f.kind === "code") evidence.add("sast");
     else if (f.kind === "secret") evidence.add("secrets");
@@ -312,7 +314,12 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     tool: parts[0]!.tool,
     parts,
     evidence: [...evidence],
-    ...(artifactDigest ? { artifactDigest } : {}),
+    // No target: container-scanning reports name the image only inside each vulnerability.
+    ...reportMetadata({
+      generatedAt: parseTimestamp(scan?.end_time) ?? parseTimestamp(scan?.start_time),
+      // A container scan names one image; several different digests name no single artifact.
+      digests: new Set(digests.map(normalizeDigest).filter(Boolean)).size === 1 ? digests : [],
+    }),
     warnings: [],
   };
 }

@@ -1,6 +1,18 @@
 // KICS JSON (`kics scan --report-formats json`): queries[] each with the files[] where it matched.
 import { ReportSchemaError, type Document, type FormatModule, type ParsedReport, type RawFinding, type Severity } from "../types";
-import { isObj, line, normalizePath, parseCwes, severityFromWord, str, titleFrom, type Obj } from "../util";
+import {
+  isObj,
+  line,
+  normalizePath,
+  type Obj,
+  parseCwes,
+  parseTimestamp,
+  reportMetadata,
+  severityFromWord,
+  str,
+  targetPath,
+  titleFrom,
+} from "../util";
 
 const FORMAT = "kics" as const;
 
@@ -36,7 +48,19 @@ function parse(doc: Document): ParsedReport {
   if (failedFiles > 0) warnings.push(`KICS failed to scan ${failedFiles} file(s).`);
   const version = str(v.kics_version);
   const tool = { name: "KICS", ...(version ? { version } : {}) };
-  return { format: FORMAT, tool, parts: [{ tool, succeeded: true, findings }], evidence: ["iac"], warnings };
+  // When the scan ended (else started); the scanned path, when it is one relative path.
+  const paths = Array.isArray(v.paths) ? v.paths : [];
+  return {
+    format: FORMAT,
+    tool,
+    parts: [{ tool, succeeded: true, findings }],
+    evidence: ["iac"],
+    ...reportMetadata({
+      generatedAt: parseTimestamp(v.end) ?? parseTimestamp(v.start),
+      target: paths.length === 1 ? targetPath(paths[0]) : undefined,
+    }),
+    warnings,
+  };
 }
 
 function toFinding(q: Obj, file: Obj): RawFinding {

@@ -8,7 +8,7 @@ import {
   type RawFinding,
   type Severity,
 } from "../types";
-import { isObj, line, normalizePath, num, str, titleFrom, type Obj } from "../util";
+import { isObj, line, normalizePath, num, type Obj, parseTimestamp, reportMetadata, str, titleFrom } from "../util";
 
 const FORMAT = "scorecard" as const;
 
@@ -83,7 +83,15 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   }
   const version = isObj(v.scorecard) ? str(v.scorecard.version) : undefined;
   const tool = { name: "scorecard", ...(version ? { version } : {}) };
-  return { format: FORMAT, tool, parts: [{ tool, succeeded: true, findings }], evidence: ["posture"], warnings };
+  return {
+    format: FORMAT,
+    tool,
+    parts: [{ tool, succeeded: true, findings }],
+    evidence: ["posture"],
+    // `date` is the run's date (a day only in older versions: midnight UTC); the repository is the target.
+    ...reportMetadata({ generatedAt: parseTimestamp(v.date), target: repo }),
+    warnings,
+  };
 }
 
 /** A check scoring 0..9 is a finding; 10 is a pass and -1 is inconclusive. */

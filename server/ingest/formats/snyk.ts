@@ -6,6 +6,7 @@ import {
   type Obj,
   asArray,
   buildPurl,
+  imageTarget,
   isObj,
   jsonValue,
   line,
@@ -13,6 +14,7 @@ import {
   num,
   objects,
   parseCwes,
+  reportMetadata,
   severityFromScore,
   severityFromWord,
   str,
@@ -232,6 +234,13 @@ function itemFindings(item: Obj, product: Product): RawFinding[] {
   return scaFindings(item, targetFile ? { file: targetFile } : undefined);
 }
 
+/** The project an item tested (its image's repository for Snyk Container), as Snyk names it. */
+function itemTarget(item: Obj, product: Product): string | undefined {
+  const name = str(item.projectName);
+  if (product === "Snyk Container") return imageTarget(name?.replace(/^docker-image\|/, "") ?? str(item.path));
+  return name;
+}
+
 const EVIDENCE: Record<Product, EvidenceKind[]> = {
   "Snyk Open Source": ["sca"],
   "Snyk Container": ["sca", "container"],
@@ -252,6 +261,7 @@ export const snykFormat: FormatModule = {
     }
     const items = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
     const parts = new Map<Product, ReportPart>();
+    const targets = new Set<string | undefined>();
     items.forEach((item, i) => {
       const path = Array.isArray(v) ? `[${i}]` : "$";
       if (!isObj(item)) throw new ReportSchemaError("snyk", path, "expected a Snyk result object");
@@ -268,6 +278,7 @@ export const snykFormat: FormatModule = {
         parts.set(product, part);
       }
       part.findings.push(...itemFindings(item, product));
+      targets.add(itemTarget(item, product));
     });
     const list = [...parts.values()];
     if (!list.length) list.push({ tool: { name: "Snyk Open Source" }, succeeded: true, findings: [] });
@@ -277,6 +288,9 @@ export const snykFormat: FormatModule = {
       tool: list[0]!.tool,
       parts: list,
       evidence: evidence.length ? evidence : ["sca"],
+      // Snyk writes no report time or image digest. `--all-projects` tests several projects: one target only
+      // when they share a name.
+      ...reportMetadata({ target: targets.size === 1 ? [...targets][0] : undefined }),
       warnings: [],
     };
     return report;

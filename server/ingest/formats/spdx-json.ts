@@ -2,7 +2,22 @@
 // SECURITY external references naming a CVE/GHSA (DefectDojo's *_vuln.json) become dependency findings.
 import type { FormatModule, PackageRef, ParsedReport, RawFinding, ToolInfo } from "../types";
 import { ReportSchemaError } from "../types";
-import { type Obj, canonicalVulnId, isObj, jsonValue, objects, parsePurl, str } from "../util";
+import {
+  type Obj,
+  asArray,
+  canonicalVulnId,
+  digestFromHex,
+  imageTarget,
+  isObj,
+  jsonValue,
+  latestTimestamp,
+  objects,
+  parsePurl,
+  parseTimestamp,
+  reportMetadata,
+  str,
+  targetPath,
+} from "../util";
 import { cleanToolVersion } from "./cyclonedx-json";
 
 const VULN_IDS = /\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3})\b/gi;
@@ -50,8 +65,36 @@ function parseSpdx2(v: Obj): ParsedReport {
     parts: [{ tool: main, succeeded: true, findings }],
     evidence: ["sbom"],
     sbom: { format: "spdx", specVersion: version, components: objects(packages).length },
+    ...reportMetadata({ generatedAt: parseTimestamp(info?.created), ...subjectOf(v, objects(packages)) }),
     warnings: [],
   };
+}
+
+/**
+ * The one package the document describes (documentDescribes, or DESCRIBES from the document): its name is the
+ * target, and when it is a container image its digests name the artifact. Several described packages: neither.
+ */
+function subjectOf(v: Obj, packages: Obj[]): { digests?: unknown[]; target?: string } {
+  const described = new Set(asArray(v.documentDescribes).map(str));
+  for (const r of objects(v.relationships)) {
+    if (str(r.relationshipType) === "DESCRIBES" && str(r.spdxElementId) === "SPDXRef-DOCUMENT")
+      described.add(str(r.relatedSpdxElement));
+  }
+  described.delete(undefined);
+  if (described.size !== 1) return {};
+  const id = [...described][0];
+  const p = packages.find((x) => str(x.SPDXID) === id);
+  if (!p) return {};
+  const purls = objects(p.externalRefs)
+    .filter((r) => str(r.referenceType) === "purl")
+    .map((r) => str(r.referenceLocator));
+  const oci = purls.find((u) => u?.startsWith("pkg:oci/"));
+  // Source, file and application SBOMs: checksums of files, not of an artifact a pipeline deploys.
+  if (str(p.primaryPackagePurpose) !== "CONTAINER" && !oci) return { target: targetPath(p.name) };
+  const sha256 = objects(p.checksums)
+    .filter((c) => /^sha-?256$/i.test(str(c.algorithm) ?? ""))
+    .map((c) => digestFromHex(c.checksumValue));
+  return { digests: [oci, p.versionInfo, ...sha256], target: imageTarget(p.name) };
 }
 
 /** One finding per vulnerability id named by the package's SECURITY references (CPEs are identity, not weakness). */
@@ -98,10 +141,8 @@ function parseSpdx3(v: Obj): ParsedReport {
   const typeOf = (e: Obj) => str(e.type) ?? str(e["@type"]);
   const tools = graph.filter((e) => typeOf(e) === "Tool").map((e) => toolFromSpdxCreator(str(e.name) ?? ""));
   const tool = tools.find((t): t is ToolInfo => t !== undefined) ?? { name: "SPDX" };
-  const specVersion = graph
-    .filter((e) => typeOf(e) === "CreationInfo")
-    .map((e) => str(e.specVersion))
-    .find(Boolean);
+  const creation = graph.filter((e) => typeOf(e) === "CreationInfo");
+  const specVersion = creation.map((e) => str(e.specVersion)).find(Boolean);
   return {
     format: "spdx-json",
     tool,
@@ -112,6 +153,7 @@ function parseSpdx3(v: Obj): ParsedReport {
       specVersion: specVersion ?? "3.0",
       components: graph.filter((e) => typeOf(e) === "software_Package").length,
     },
+    ...reportMetadata({ generatedAt: latestTimestamp(creation.map((e) => parseTimestamp(e.created))) }),
     warnings: [],
   };
 }

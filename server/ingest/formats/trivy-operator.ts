@@ -12,7 +12,22 @@ import type {
   ToolInfo,
 } from "../types";
 import { ReportSchemaError } from "../types";
-import { asArray, buildPurl, isObj, normalizeDigest, num, parsePurl, plainText, splitVersions, str, type Obj } from "../util";
+import {
+  asArray,
+  buildPurl,
+  imageRepository,
+  isObj,
+  latestTimestamp,
+  normalizeDigest,
+  num,
+  parsePurl,
+  parseTimestamp,
+  plainText,
+  reportMetadata,
+  splitVersions,
+  str,
+  type Obj,
+} from "../util";
 import { compact, compactProps, pickVulnIds, references, severityOrScore, toolVersion, trivyPurlType } from "./trivy-json";
 
 const FORMAT = "trivy-operator" as const;
@@ -238,6 +253,8 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   const evidence = new Set<EvidenceKind>();
   const warnings: string[] = [];
   const digests = new Set<string>();
+  const targets = new Set<string | undefined>();
+  const times: (string | undefined)[] = [];
 
   for (const { crd, path } of crds) {
     const kind = crd.kind as string;
@@ -254,12 +271,11 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     const tool: ToolInfo = { name: str(scanner?.name) ?? "Trivy Operator", ...(version ? { version } : {}) };
     const resource = workload(crd);
     const image = imageRef(r);
+    times.push(parseTimestamp(r.updateTimestamp) ?? parseTimestamp(meta.creationTimestamp));
     let findings: RawFinding[];
     if (kind === "VulnerabilityReport") {
       findings = vulnFindings(r, `${path}.report`, resource, image);
       evidence.add("sca").add("container");
-      const d = normalizeDigest(isObj(r.artifact) ? r.artifact.digest : undefined);
-      if (d) digests.add(d);
     } else if (kind === "ExposedSecretReport") {
       findings = secretFindings(r, `${path}.report`, resource, image, ctx);
       evidence.add("secrets");
@@ -273,6 +289,9 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
       warnings.push(`${path}: ${kind} holds no findings; skipped.`);
       continue;
     }
+    const d = normalizeDigest(isObj(r.artifact) ? r.artifact.digest : undefined);
+    if (d) digests.add(d);
+    targets.add(imageRepository(image));
     // Each CRD is the latest scan of one object: its part closes only that object's findings.
     parts.push({
       tool,
@@ -288,7 +307,12 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
     tool,
     parts,
     evidence: [...evidence],
-    ...(digests.size === 1 ? { artifactDigest: [...digests][0]! } : {}),
+    // One image for the whole document, or none: reports of several images (or of workloads) name no one artifact.
+    ...reportMetadata({
+      generatedAt: latestTimestamp(times),
+      digests: digests.size === 1 ? digests : [],
+      target: targets.size === 1 ? [...targets][0] : undefined,
+    }),
     warnings,
   };
 }

@@ -1,7 +1,19 @@
 // OWASP ZAP JSON: the traditional-json report ({"@version", site[]}) and the legacy export-report JSON
 // (Report.Sites.Alerts.AlertItem). Also holds the alert → finding logic shared with zap-xml.
 import { ReportSchemaError, type Document, type FormatModule, type ParsedReport, type RawFinding, type Severity } from "../types";
-import { asArray, isObj, num, objects, parseCwes, plainText, severityFromWord, str, type Obj } from "../util";
+import {
+  asArray,
+  isObj,
+  num,
+  objects,
+  parseCwes,
+  parseTimestamp,
+  plainText,
+  reportMetadata,
+  severityFromWord,
+  str,
+  type Obj,
+} from "../util";
 
 const FORMAT = "zap-json" as const;
 
@@ -182,10 +194,12 @@ function parse(doc: Document): ParsedReport {
   const v = doc.value;
   let sites: ZapSite[];
   let version: string | undefined;
+  let generatedAt: string | undefined;
   if (isLegacy(v)) {
     sites = legacySites(v.Report as Obj);
   } else {
     version = str(v["@version"]);
+    generatedAt = zapReportTime(v.created, v["@generated"]);
     const s = v.site;
     if (s !== undefined && s !== null && !Array.isArray(s) && !isObj(s))
       throw new ReportSchemaError(FORMAT, "site", "expected an array");
@@ -198,7 +212,24 @@ function parse(doc: Document): ParsedReport {
   }
   const findings = zapFindings(sites);
   const tool = { name: "ZAP", ...(version ? { version } : {}) };
-  return { format: FORMAT, tool, parts: [{ tool, succeeded: true, findings }], evidence: ["dast"], warnings: [] };
+  // No target: a ZAP report lists every site the spider reached, which varies from run to run.
+  return {
+    format: FORMAT,
+    tool,
+    parts: [{ tool, succeeded: true, findings }],
+    evidence: ["dast"],
+    ...reportMetadata({ generatedAt }),
+    warnings: [],
+  };
+}
+
+/**
+ * When ZAP wrote the report. `created` (ZAP 2.16+) is ISO 8601 in UTC. The older `generated` is the ZAP host's
+ * local time without a zone ("Thu, 27 Jun 2024 13:25:44", localised on some hosts), read as UTC: the report cannot
+ * say which zone it meant, so such a time may be off by the host's offset.
+ */
+export function zapReportTime(created: unknown, generated: unknown): string | undefined {
+  return parseTimestamp(created) ?? parseTimestamp(generated);
 }
 
 /** Traditional JSON: every scalar is a string ("riskcode":"3"). */

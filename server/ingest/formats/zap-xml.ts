@@ -1,7 +1,7 @@
 // OWASP ZAP XML report: <OWASPZAPReport version><site name><alerts><alertitem>… (2.4.3 "unmerged" to 2.17).
 import { ReportSchemaError, type Document, type FormatModule, type ParsedReport, type XmlElement } from "../types";
-import { num, str, xmlChild, xmlChildren, xmlText } from "../util";
-import { zapConfidence, zapFindings, type ZapAlert, type ZapInstance, type ZapSite } from "./zap-json";
+import { num, reportMetadata, str, xmlChild, xmlChildren, xmlText } from "../util";
+import { zapConfidence, zapFindings, zapReportTime, type ZapAlert, type ZapInstance, type ZapSite } from "./zap-json";
 
 const FORMAT = "zap-xml" as const;
 
@@ -23,7 +23,14 @@ function parse(doc: Document): ParsedReport {
   const findings = zapFindings(sites);
   const version = str(root.attrs.version);
   const tool = { name: "ZAP", ...(version ? { version } : {}) };
-  return { format: FORMAT, tool, parts: [{ tool, succeeded: true, findings }], evidence: ["dast"], warnings: [] };
+  return {
+    format: FORMAT,
+    tool,
+    parts: [{ tool, succeeded: true, findings }],
+    evidence: ["dast"],
+    ...reportMetadata({ generatedAt: zapReportTime(root.attrs.created, root.attrs.generated) }),
+    warnings: [],
+  };
 }
 
 function alertOf(item: XmlElement): ZapAlert {

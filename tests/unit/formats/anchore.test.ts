@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { anchoreFormat as fmt, splitNameVersion } from "@/server/ingest/formats/anchore";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -217,4 +218,53 @@ describe("anchore schema and detection", () => {
     }
     expect(checked).toBeGreaterThan(300);
   }, 30_000);
+});
+
+describe("anchore report metadata", () => {
+  // Values read from each file: the analysis / evaluation time, imageDigest (then the image id), the image's tag.
+  it.each<[string, Metadata]>([
+    [
+      "defectdojo__anchore_engine__many_vulns_2.4.1.json",
+      {
+        artifactDigests: ["sha256:e010a676dba57f2110960b4e81a1d9098585ed6a8ac79e8c4a552ba4018d1674"],
+        target: "registry1.dsop.io/ironbank-staging/cloudbees/core/agent",
+      },
+    ],
+    [
+      "defectdojo__anchore_engine__new_format_issue_11552.json",
+      {
+        generatedAt: "2025-01-13T10:09:59.971Z",
+        artifactDigests: ["sha256:100ec0d69914788c491567bccaea0ab9aa50f0ddd00584db7afb264718c010d6"],
+        target: "docker.io/myimage",
+      },
+    ],
+    [
+      "defectdojo__anchore_engine__one_vuln_many_files.json",
+      { artifactDigests: ["sha256:91f5c377c6b3c8eabe4112057f71794a648fc7d88e06336384fb4ea1042a2dee"] },
+    ],
+    [
+      "defectdojo__anchore_enterprise__one_check.json",
+      {
+        generatedAt: "2020-03-06T13:40:10.000Z",
+        artifactDigests: [
+          "sha256:8fdd536f0caa79bb924b9c1b9451b49957322d1b07ab23def8c9a49448e5d462",
+          "sha256:c1d974aa689be7e7bd02120230be10de2ea3f3beb85b1c4975cfb218b8468ef0",
+        ],
+        target: "gcr.io/jenkinsxio/builder-maven",
+      },
+    ],
+    // "sha256:8htz0…" is anonymised, not a digest
+    [
+      "defectdojo__anchorectl_policies__one_violation.json",
+      { generatedAt: "2022-09-20T08:25:52.000Z", target: "test/testimage" },
+    ],
+    [
+      "defectdojo__anchorectl_policies__new_format_one_violation.json",
+      { generatedAt: "2022-09-20T08:25:52.000Z", target: "test/testimage" },
+    ],
+    ["defectdojo__anchore_engine__no_vuln.json", {}],
+    ["defectdojo__anchorectl_vulns__many_vulns.json", {}],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { banditFormat as fmt } from "@/server/ingest/formats/bandit";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -122,5 +123,18 @@ describe("bandit edge cases", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("bandit report metadata", () => {
+  it.each<[string, Metadata]>([
+    ["bandit/defectdojo__bandit__dd.json", { generatedAt: "2021-03-30T18:23:12.000Z" }],
+    ["bandit/defectdojo__bandit__no_vuln.json", { generatedAt: "2020-12-30T10:02:42.000Z" }],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(file))).toEqual(expected);
+  });
+
+  it("names nothing without generated_at", () => {
+    expect(metadataOf(fmt.parse({ type: "json", value: { results: [], errors: [], metrics: {} } }, testContext))).toEqual({});
   });
 });

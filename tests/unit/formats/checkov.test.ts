@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkovFormat } from "@/server/ingest/formats/checkov";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -235,5 +236,12 @@ describe("checkov shapes without a sample", () => {
       expect(checkovFormat.detect(json(empty))).toBe(false);
       expect(all(checkovFormat.parse(json(empty), testContext))).toHaveLength(0);
     }
+  });
+});
+
+describe("checkov report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // Checkov writes no report time; file paths are per check.
+    expectNoReportMetadata(checkovFormat, "checkov");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { dependencyCheckJsonFormat as fmt } from "@/server/ingest/formats/dependency-check-json";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -107,5 +108,28 @@ describe("dependency-check-json fields", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("dependency-check-json report metadata", () => {
+  // Values read from each file's projectInfo (reportDate, name).
+  it.each<[string, Metadata]>([
+    [
+      "odc-sonar-plugin__dependency-check-report.json",
+      { generatedAt: "2023-02-02T15:59:49.067Z", target: "Multi-Module Maven Example" },
+    ],
+    [
+      "odc-sonar-plugin__reportWithExceptions__dependency-check-report.json",
+      { generatedAt: "2020-03-02T18:05:01.979Z", target: "tmp" },
+    ],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
+
+  it("names Maven coordinates when the project has no name, and nothing without projectInfo", () => {
+    const base = { reportSchema: "1.1", scanInfo: { engineVersion: "9.0.9" }, dependencies: [] };
+    const named = fmt.parse(json({ ...base, projectInfo: { groupID: "com.acme", artifactID: "web" } }), testContext);
+    expect(metadataOf(named)).toEqual({ target: "com.acme:web" });
+    expect(metadataOf(fmt.parse(json(base), testContext))).toEqual({});
   });
 });

@@ -1,6 +1,8 @@
 import { describe, it, expect } from "vitest";
 import { dependencyCheckXmlFormat as fmt } from "@/server/ingest/formats/dependency-check-xml";
+import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -88,5 +90,28 @@ describe("dependency-check-xml fields", () => {
     expect(() => fmt.parse(cdx, testContext)).toThrow(ReportSchemaError);
     expect(fmt.detect(loadSample("zap_xml/defectdojo__zap__empty_2.9.0.xml"))).toBe(false);
     expect(fmt.detect(loadSample("dependency_check_json/odc-sonar-plugin__dependency-check-report.json"))).toBe(false);
+  });
+});
+
+describe("dependency-check-xml report metadata", () => {
+  // Values read from each file's <projectInfo> (reportDate, name).
+  it.each<[string, Metadata]>([
+    [
+      "defectdojo__dependency_check__PR6439.xml",
+      { generatedAt: "2022-12-14T01:35:43.684Z", target: "Business Process Center - Runtime Environment" },
+    ],
+    // "2016-11-05T14:52:15.748-0400"
+    ["defectdojo__dependency_check__single_vuln.xml", { generatedAt: "2016-11-05T18:52:15.748Z", target: "Test Project" }],
+    // <name /> and no Maven coordinates
+    ["defectdojo__dependency_check__version-6.5.3_multi_cwe_fabricated.xml", { generatedAt: "2022-01-15T14:31:13.042Z" }],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
+
+  it("names nothing without projectInfo", () => {
+    const doc = decodeDocument(
+      '<analysis xmlns="https://jeremylong.github.io/DependencyCheck/dependency-check.2.5.xsd"><scanInfo/><dependencies/></analysis>',
+    );
+    expect(metadataOf(fmt.parse(doc, testContext))).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dockleFormat } from "@/server/ingest/formats/dockle";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
+import { metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -106,5 +107,16 @@ describe("dockle levels (no sample with details)", () => {
     expect(() => dockleFormat.parse(json({ summary: {}, details: 42 }), testContext)).toThrow(ReportSchemaError);
     expect(() => dockleFormat.parse(json({ summary: {}, details: [42] }), testContext)).toThrow(ReportSchemaError);
     expect(dockleFormat.detect(json({}))).toBe(false);
+  });
+});
+
+describe("dockle report metadata", () => {
+  it("names the image checked, and nothing when the report does not", () => {
+    expect(metadataOf(dockleFormat.parse(loadSample("dockle/defectdojo__dockle__no_findings.json"), testContext))).toEqual({});
+    const r = dockleFormat.parse(
+      json({ image: "ghcr.io/acme/app:1.2", summary: { fatal: 0, warn: 0, info: 0, skip: 0, pass: 1 }, details: [] }),
+      testContext,
+    );
+    expect(metadataOf(r)).toEqual({ target: "ghcr.io/acme/app" });
   });
 });

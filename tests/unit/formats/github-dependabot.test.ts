@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { githubDependabotFormat as fmt } from "@/server/ingest/formats/github-dependabot";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -159,4 +160,11 @@ describe("github-dependabot schema and detection", () => {
     }
     expect(checked).toBeGreaterThan(300);
   }, 30_000);
+});
+
+describe("github-dependabot report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // alert exports carry alert times, not a scan time, and name no artifact.
+    expectNoReportMetadata(fmt, "github_dependabot");
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { gitlabFormat as fmt } from "@/server/ingest/formats/gitlab";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, isWrongFormat, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -288,4 +289,26 @@ describe("gitlab schema and detection", () => {
     }
     expect(checked).toBeGreaterThan(300);
   }, 30_000);
+});
+
+describe("gitlab report metadata", () => {
+  // Values read from each file: scan.end_time (UTC by GitLab's schema), the one image digest of a container scan.
+  it.each<[string, Metadata]>([
+    [
+      "defectdojo__gitlab_container_scan__gl-container-scanning-report-1-vuln_v14.json",
+      {
+        generatedAt: "2021-04-14T19:46:18.000Z",
+        artifactDigests: ["sha256:bc09fe2e0721dfaeee79364115aeedf2174cce0947b9ae5fe7c33312ee019a4e"],
+      },
+    ],
+    [
+      "defectdojo__gitlab_container_scan__gl-container-scanning-report-5-vuln_v14.json",
+      { generatedAt: "2021-06-01T21:21:00.000Z" },
+    ],
+    ["defectdojo__gitlab_sast__gl-sast-report-cwe_v14.json", { generatedAt: "2020-12-21T17:38:43.000Z" }],
+    ["defectdojo__gitlab_sast__gl-sast-report-many-vuln_v14.json", {}], // no scan times
+    ["semgrep__results.out", {}], // "<MASKED>"
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { gitleaksFormat as fmt } from "@/server/ingest/formats/gitleaks";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -158,5 +159,12 @@ describe("gitleaks edge cases", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("gitleaks report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // gitleaks writes only findings (their Date is the commit's).
+    expectNoReportMetadata(fmt, "gitleaks");
   });
 });

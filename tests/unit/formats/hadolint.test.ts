@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { hadolintFormat as fmt } from "@/server/ingest/formats/hadolint";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -87,5 +88,12 @@ describe("hadolint edge cases", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("hadolint report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // hadolint writes only findings.
+    expectNoReportMetadata(fmt, "hadolint");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { kicsFormat } from "@/server/ingest/formats/kics";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -142,5 +143,24 @@ describe("kics newer fields (no sample)", () => {
     );
     expect(() => kicsFormat.parse(json({ queries: [{ files: "x" }] }), testContext)).toThrow(ReportSchemaError);
     expect(kicsFormat.detect(json({}))).toBe(false);
+  });
+});
+
+describe("kics report metadata", () => {
+  it.each<[string, Metadata]>([
+    // `end` of the scan; its one path is absolute ("/path/test/fixtures/…"), so no target
+    ["kics/kics__E2E_CLI_073_RESULT.json", { generatedAt: "2023-11-09T14:36:45.663Z" }],
+    ["kics/kics__E2E_CLI_094_RESULT.json", { generatedAt: "2024-03-25T12:33:20.897Z" }],
+    ["kics/defectdojo__kics__many_findings.json", {}], // no start, end or paths
+  ])("%s", (file, expected) => {
+    expect(metadataOf(kicsFormat.parse(loadSample(file), testContext))).toEqual(expected);
+  });
+
+  it("keeps one relative scanned path as the target", () => {
+    const r = kicsFormat.parse(
+      json({ queries: [], severity_counters: {}, total_counter: 0, start: "2024-01-01T10:00:00Z", paths: ["./infra/"] }),
+      testContext,
+    );
+    expect(metadataOf(r)).toEqual({ generatedAt: "2024-01-01T10:00:00.000Z", target: "infra" });
   });
 });

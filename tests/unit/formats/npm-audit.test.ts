@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { fixedFromPatched, fixedFromVulnerable, npmAuditFormat as fmt } from "@/server/ingest/formats/npm-audit";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -153,5 +154,12 @@ describe("npm-audit fields", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("npm-audit report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // npm audit writes no report time and scans the project it runs in.
+    expectNoReportMetadata(fmt, "npm_audit");
   });
 });

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { osvScannerFormat as fmt } from "@/server/ingest/formats/osv-scanner";
 import { decodeDocument, EmptyReportError } from "@/server/ingest/decode";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -140,5 +141,12 @@ describe("osv-scanner fields", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("osv-scanner report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // OSV-Scanner writes no report time; its sources are absolute lockfile paths listed only when they have findings.
+    expectNoReportMetadata(fmt, "osv_scanner");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { scorecardFormat } from "@/server/ingest/formats/scorecard";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -168,5 +169,21 @@ describe("scorecard real check names (no real-repository sample)", () => {
     expect(() => scorecardFormat.parse(report(42 as unknown as unknown[]), testContext)).toThrow(ReportSchemaError);
     expect(() => scorecardFormat.parse(report([42]), testContext)).toThrow(ReportSchemaError);
     expect(scorecardFormat.detect(json({}))).toBe(false);
+  });
+});
+
+describe("scorecard report metadata", () => {
+  // Values read from each file: `date`, and repo.name as the target.
+  it.each<[string, Metadata]>([
+    ["scorecard/scorecard__check1.json", { generatedAt: "2023-03-02T16:30:43.000Z", target: "org/name" }],
+    ["scorecard/scorecard__testdata__check1.json", { generatedAt: "2021-08-25T00:00:00.000Z", target: "org/name" }], // a day only
+    ["scorecard/scorecard__probe1.json", { generatedAt: "2024-02-01T00:00:00.000Z", target: "foo" }],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(scorecardFormat.parse(loadSample(file), testContext))).toEqual(expected);
+  });
+
+  it("names nothing when the report does not", () => {
+    const r = scorecardFormat.parse(json({ repo: {}, scorecard: { version: "v5" }, checks: [] }), testContext);
+    expect(metadataOf(r)).toEqual({});
   });
 });

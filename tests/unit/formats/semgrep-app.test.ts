@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { semgrepAppFormat as fmt } from "@/server/ingest/formats/semgrep-app";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -258,5 +259,12 @@ describe("semgrep-app edge cases", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("semgrep-app report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // a Semgrep Cloud export lists findings, with no scan time of its own.
+    expectNoReportMetadata(fmt, "semgrep_app_api");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { semgrepJsonFormat as fmt } from "@/server/ingest/formats/semgrep-json";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -258,5 +259,12 @@ describe("semgrep-json edge cases", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("semgrep-json report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // Semgrep writes no report time; its scanned paths are a list of files.
+    expectNoReportMetadata(fmt, "semgrep");
   });
 });

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { snykFormat as fmt } from "@/server/ingest/formats/snyk";
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -173,5 +174,22 @@ describe("snyk fields", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("snyk report metadata", () => {
+  // Snyk writes no report time or digest; the target is the project name (the image repository for containers).
+  it.each<[string, Metadata]>([
+    ["defectdojo__snyk__single_project_many_vulns.json", { target: "com.test:myframework" }],
+    ["defectdojo__snyk__single_project_upgrade_libs.json", { target: "acme-review" }],
+    ["defectdojo__snyk__snykcontainer_issue_9270.json", { target: "sarim04/juiceshop" }],
+    ["snyk-to-html__test-report-container-with-app-vulns.json", { target: "vulnerable" }],
+    ["snyk-to-html__test-report-nuget-multi-project.json", { target: "DotNetMultiProject" }], // all one project
+    ["snyk-to-html__iac-test-report.json", { target: "snyk-iac-arm" }],
+    // --all-projects over several projects: no single target
+    ["defectdojo__snyk__all-projects_many_vulns.json", {}],
+    ["snyk-to-html__test-report.json", {}],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
   });
 });

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { spdxJsonFormat as fmt, toolFromSpdxCreator } from "@/server/ingest/formats/spdx-json";
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -121,5 +122,35 @@ describe("spdx-json fields", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("spdx-json report metadata", () => {
+  // Values read from each file: creationInfo.created; the one described package (documentDescribes or DESCRIBES).
+  it.each<[string, Metadata]>([
+    // a CONTAINER package: its oci purl, version and SHA256 checksum all name the same digest
+    [
+      "syft__TestSPDXJSONImageEncoder.golden",
+      {
+        artifactDigests: ["sha256:2731251dc34951c0e50fcc643b4c5f74922dad1a5d98f302b504cf46cd5d9368"],
+        target: "user-image-input",
+      },
+    ],
+    ["trivy__conda-spdx.json.golden", { generatedAt: "2021-08-25T12:20:30.000Z", target: "testdata/fixtures/repo/conda" }],
+    ["spdx-examples__01-MinimalSBOM.json", { generatedAt: "2023-05-12T18:30:22.000Z", target: "tools-java" }],
+    // syft's file source: the checksum is go.mod's content, no artifact
+    ["syft__2.2.json", { generatedAt: "2023-09-29T15:18:10.000Z", target: "go.mod" }],
+    ["syft__TestSPDXJSONDirectoryEncoder.golden", { target: "some/path" }], // created "redacted"
+    // two described packages: no single target
+    ["spdx-examples__example7-third-party-modules.spdx.json", { generatedAt: "2020-11-24T01:12:27.000Z" }],
+    ["defectdojo__spdx__spdx_no_vuln.json", { generatedAt: "2026-07-29T00:00:00.000Z" }], // describes nothing
+    // SPDX 3.0: the CreationInfo's time
+    ["syft__3.0.json", { generatedAt: "2021-08-26T01:46:00.000Z" }],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
+
+  it("names nothing when the document does not", () => {
+    expect(metadataOf(fmt.parse({ type: "json", value: { spdxVersion: "SPDX-2.3", packages: [] } }, testContext))).toEqual({});
   });
 });

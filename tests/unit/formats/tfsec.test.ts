@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tfsecFormat } from "@/server/ingest/formats/tfsec";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -111,5 +112,12 @@ describe("tfsec current shape (no sample)", () => {
     expect(tfsecFormat.detect(json({ results: [] }))).toBe(false);
     expect(() => tfsecFormat.parse(json({ results: 42 }), testContext)).toThrow(ReportSchemaError);
     expect(() => tfsecFormat.parse(json({ results: [42] }), testContext)).toThrow(ReportSchemaError);
+  });
+});
+
+describe("tfsec report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // tfsec writes only results.
+    expectNoReportMetadata(tfsecFormat, "tfsec");
   });
 });

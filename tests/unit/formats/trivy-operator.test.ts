@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { trivyOperatorFormat as fmt } from "@/server/ingest/formats/trivy-operator";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -168,4 +169,44 @@ describe("trivy-operator schema and detection", () => {
     }
     expect(checked).toBeGreaterThan(300);
   }, 30_000);
+});
+
+describe("trivy-operator report metadata", () => {
+  // Values read from each file: report.updateTimestamp (else metadata.creationTimestamp), the newest of a list;
+  // report.artifact.digest; registry.server + artifact.repository when the whole document is about one image.
+  it.each<[string, Metadata]>([
+    [
+      "defectdojo__trivy_operator__vulnerabilityreport_single_vuln.json",
+      { generatedAt: "2023-03-23T16:23:01.000Z", target: "index.docker.io/library/nginx" },
+    ],
+    [
+      "defectdojo__trivy_operator__exposedsecretreport_many.json",
+      { generatedAt: "2023-03-24T08:34:18.000Z", target: "index.docker.io/library/secret" },
+    ],
+    // a ConfigAuditReport of a ReplicaSet and a VulnerabilityReport of ubuntu: the one digest, no single target
+    [
+      "defectdojo__trivy_operator__findings_in_list.json",
+      {
+        generatedAt: "2024-01-23T13:43:55.000Z",
+        artifactDigests: ["sha256:f78909c2b360d866b3220655c0b079838258b8891a12ac25fc670f0cbb54229f"],
+      },
+    ],
+    // nginx, secret and a ReplicaSet's config audit: the newest time only
+    ["defectdojo__trivy_operator__all_reports_in_dict.json", { generatedAt: "2023-03-24T08:34:18.000Z" }],
+    ["defectdojo__trivy_operator__configauditreport_many.json", { generatedAt: "2023-03-23T16:22:54.000Z" }],
+    // creationTimestamp written "2021-1-1T10:10:10Z"
+    ["defectdojo__trivy_operator__clustercompliancereport.json", { generatedAt: "2021-01-01T10:10:10.000Z" }],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(parseSample(`${dir}/${file}`))).toEqual(expected);
+  });
+
+  it("names nothing when the CRD does not", () => {
+    const crd = {
+      apiVersion: "aquasecurity.github.io/v1alpha1",
+      kind: "VulnerabilityReport",
+      metadata: { name: "x" },
+      report: { vulnerabilities: [] },
+    };
+    expect(metadataOf(fmt.parse({ type: "json", value: crd }, testContext))).toEqual({});
+  });
 });

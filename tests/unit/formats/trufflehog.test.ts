@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { trufflehogFormat as fmt } from "@/server/ingest/formats/trufflehog";
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -179,5 +180,12 @@ describe("trufflehog edge cases", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("trufflehog report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // TruffleHog writes only findings (their timestamp is the commit's).
+    expectNoReportMetadata(fmt, "trufflehog");
   });
 });

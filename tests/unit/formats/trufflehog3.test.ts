@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { trufflehog3Format as fmt } from "@/server/ingest/formats/trufflehog3";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -112,5 +113,12 @@ describe("trufflehog3 edge cases", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("trufflehog3 report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // trufflehog3 writes only findings.
+    expectNoReportMetadata(fmt, "trufflehog3");
   });
 });

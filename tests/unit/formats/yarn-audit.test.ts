@@ -3,6 +3,7 @@ import { yarnAuditFormat as fmt } from "@/server/ingest/formats/yarn-audit";
 import { npmAuditFormat } from "@/server/ingest/formats/npm-audit";
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type ParsedReport, type RawFinding } from "@/server/ingest/types";
+import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -127,5 +128,12 @@ describe("yarn-audit fields", () => {
     ]) {
       expect(fmt.detect(loadSample(rel))).toBe(false);
     }
+  });
+});
+
+describe("yarn-audit report metadata", () => {
+  it("records no report time, artifact digest or target in any sample", () => {
+    // yarn audit writes no report time and scans the project it runs in.
+    expectNoReportMetadata(fmt, "yarn_audit");
   });
 });

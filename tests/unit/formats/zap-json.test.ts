@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { zapJsonFormat, zapUrl } from "@/server/ingest/formats/zap-json";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -215,5 +216,24 @@ describe("zap-json shapes without a sample", () => {
       ReportSchemaError,
     );
     expect(zapJsonFormat.detect(json({}))).toBe(false);
+  });
+});
+
+describe("zap-json report metadata", () => {
+  it.each<[string, Metadata]>([
+    // `@generated` has no zone: read as UTC
+    ["zap_json/bootcampdevsecops-api_conversao__report_json.json", { generatedAt: "2022-10-06T14:47:29.000Z" }],
+    // ZAP 2.16+ also writes `created` in UTC, which wins
+    ["zap_json/zap-extensions__basic-traditional-json.json", { generatedAt: "2025-10-29T10:53:54.857Z" }],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(zapJsonFormat.parse(loadSample(file), testContext))).toEqual(expected);
+  });
+
+  it("names nothing without @generated, and no target (the sites vary from run to run)", () => {
+    const r = zapJsonFormat.parse(
+      json({ "@version": "2.11.1", site: [{ "@name": "https://example.com", alerts: [] }] }),
+      testContext,
+    );
+    expect(metadataOf(r)).toEqual({});
   });
 });

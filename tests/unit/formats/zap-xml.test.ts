@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeDocument, MalformedReportError } from "@/server/ingest/decode";
 import { zapXmlFormat } from "@/server/ingest/formats/zap-xml";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
+import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (p: ParsedReport) => p.parts.flatMap((x) => x.findings);
@@ -132,5 +133,24 @@ describe("zap-xml shapes without a sample", () => {
 
   it("rejects a root that is not OWASPZAPReport", () => {
     expect(() => zapXmlFormat.parse(xml("<report/>"), testContext)).toThrow(ReportSchemaError);
+  });
+});
+
+describe("zap-xml report metadata", () => {
+  it.each<[string, Metadata]>([
+    ["zap_xml/defectdojo__zap__dvwa_baseline_dojo.xml", { generatedAt: "2021-04-26T07:03:32.000Z" }],
+    ["zap_xml/defectdojo__zap__empty_2.9.0.xml", { generatedAt: "2020-05-12T20:59:12.000Z" }],
+    // localised by ZAP: "Fr., 30 Sep. 2022 08:40:35"
+    ["zap_xml/defectdojo__zap__zap-xml-plus-format.xml", { generatedAt: "2022-09-30T08:40:35.000Z" }],
+    // generated="Wed, 22 Oct 2025 17:09:39" is the host's local time; created="2025-10-22T16:09:39.782827Z" wins
+    ["zap_xml/zap-extensions__basic-traditional-xml-plus.xml", { generatedAt: "2025-10-22T16:09:39.782Z" }],
+  ])("%s", (file, expected) => {
+    expect(metadataOf(zapXmlFormat.parse(loadSample(file), testContext))).toEqual(expected);
+  });
+
+  it("names nothing without a date", () => {
+    expect(
+      metadataOf(zapXmlFormat.parse(xml('<OWASPZAPReport version="2.9.0"><site name="x"/></OWASPZAPReport>'), testContext)),
+    ).toEqual({});
   });
 });
