@@ -101,7 +101,7 @@ const statOf = (file: string): Stats | null => {
     throw new SigningKeyError(`cannot read the signing key file ${file}: ${(e as Error).message}`);
   }
 };
-const stampOf = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+const stampOf = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.mode}`;
 
 type Holder = { source: KeySource; key: SigningKey | null; stamp: string | null; warned: boolean };
 const KEY = Symbol.for("gatehouse.signing");
