@@ -1,9 +1,9 @@
 // Signed decisions on both databases: every decision signed in its own transaction, the envelope verified by
 // implementations other than the signer (the openssl command line, sigstore-js), the stored records
 // append-only, the keys published without authentication, and rotation keeping old decisions verifiable.
-import { createHash, createPublicKey, verify } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, verify } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { bundleFromJSON } from "@sigstore/bundle";
@@ -279,6 +279,31 @@ describeEachDatabase("signed decisions", (t) => {
       const n = await count();
       await expect(evaluateGateRequest(writer, { service, stage: "test", commit })).rejects.toThrow(/retired/);
       expect(await count()).toBe(n);
+    } finally {
+      configureSigning(source);
+    }
+  });
+
+  it("follows a shared key file: another instance's rotation is picked up at the next signature", async () => {
+    const source = signingKeySource();
+    const shared = path.join(mkdtempSync(path.join(tmpdir(), "gatehouse-shared-")), "gatehouse-signing.pem");
+    configureSigning({ file: shared, shared: true });
+    try {
+      const first = await evaluateGateRequest(writer, { service, stage: "dev", commit });
+      const k1 = (await envelopeOf(first.decisionId)).signatures[0]!.keyid;
+      // What `keys rotate` on another host does to the shared file: a new key, renamed into place.
+      const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" });
+      writeFileSync(`${shared}.new`, pem, { mode: 0o600 });
+      renameSync(`${shared}.new`, shared);
+      const second = await evaluateGateRequest(writer, { service, stage: "dev", commit });
+      const k2 = (await envelopeOf(second.decisionId)).signatures[0]!.keyid;
+      expect(k2).not.toBe(k1);
+      const listed = (await listSigningKeys(writer)).map((k) => k.keyId);
+      expect(listed).toEqual(expect.arrayContaining([k1, k2]));
+      // A shared file (a mounted secret, say) is not ours to chmod: it is reported in the log instead.
+      chmodSync(shared, 0o640);
+      await evaluateGateRequest(writer, { service, stage: "dev", commit });
+      expect(statSync(shared).mode & 0o777).toBe(0o640);
     } finally {
       configureSigning(source);
     }
