@@ -1,15 +1,16 @@
 // Signs a gate decision as a SLSA Verification Summary (in-toto Statement v1 in a DSSE envelope) inside the
 // decision's own transaction, and stores the envelope next to it, append-only.
 import { createHash } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
-import { gateAttestations, policies, scans } from "@/db/schema";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import { policies, scans } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { VERSION } from "../health";
 import { runtimePublicUrl } from "../public-url";
 import { canonicalJson } from "./canonical-json";
 import { envelopeOf, IN_TOTO_PAYLOAD_TYPE, preAuthEncoding } from "./dsse";
 import { signBytes } from "./signing-key";
-import { signingKeyForTransaction } from "./signing-keys";
+import { activeSigningKey, ensureSigningKeyUsable } from "./signing-keys";
 import { attestationUrl, buildVerificationSummary, isAttestable } from "./statement";
 
 /** What a decision (a gate answer, or a later re-check) must say to be attested. */
@@ -83,9 +84,22 @@ export async function attestDecision(tx: ServiceContext, d: DecisionToAttest): P
     scans: scanRows,
   });
   const body = new TextEncoder().encode(JSON.stringify(statement));
-  const key = await signingKeyForTransaction(tx);
+  const key = activeSigningKey();
   const sig = signBytes(key, preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, body));
   const envelope = JSON.stringify(envelopeOf(IN_TOTO_PAYLOAD_TYPE, body, [{ keyid: key.keyId, sig }]));
-  await tx.db.insert(gateAttestations).values({ decisionId: d.id, keyId: key.keyId, envelope, createdAt: tx.now() });
+  // One round trip in the usual case: stored only if the key is published and not retired (and share-locked,
+  // so a rotation waits for this transaction). Otherwise publish it, or refuse a retired key, and try once more.
+  const store = () =>
+    queryRows<{ decision_id: string }>(
+      tx.db,
+      sql`insert into gate_attestations (decision_id, key_id, envelope, created_at)
+          select ${d.id}, id, ${envelope}, ${tx.now().toISOString()}::timestamptz from signing_keys
+          where id = ${key.keyId} and retired_at is null for share
+          returning decision_id`,
+    );
+  if ((await store()).length === 0) {
+    await ensureSigningKeyUsable(tx, key);
+    if ((await store()).length === 0) throw new Error(`could not store the attestation of decision ${d.id}`);
+  }
   return attestationUrl(publicUrl, d.id);
 }

@@ -50,11 +50,10 @@ export async function registerSigningKey(ctx: ServiceContext, key: SigningKey): 
 }
 
 /**
- * The key to sign with inside a decision's transaction, registered and not retired. The row is share-locked,
- * so a rotation waits for decisions in flight and never retires a key "before" a signature it made.
+ * Makes sure a key may sign in this transaction: published (registered now if it is not yet) and not retired.
+ * The row is share-locked, so a rotation waits for the transaction and never retires a key "before" a signature.
  */
-export async function signingKeyForTransaction(tx: ServiceContext): Promise<SigningKey> {
-  const key = activeSigningKey();
+export async function ensureSigningKeyUsable(tx: ServiceContext, key: SigningKey): Promise<void> {
   const state = () =>
     queryRows<{ retired_at: Date | string | null }>(
       tx.db,
@@ -69,13 +68,16 @@ export async function signingKeyForTransaction(tx: ServiceContext): Promise<Sign
     throw new SigningKeyError(
       `signing key ${key.keyId} was retired but is still in the key file: run \`gatehouse keys rotate\` where that file is`,
     );
-  return key;
 }
 
 /** At start-up: make sure this instance's key exists, is published, and was not retired. */
 export async function initSigning(db: Database, now = new Date()): Promise<SigningKey> {
   const ctx: ServiceContext = { db, actor: { type: "system", label: "system:signing" }, now: () => now };
-  return withTransaction(ctx, async (tx) => signingKeyForTransaction(tx));
+  return withTransaction(ctx, async (tx) => {
+    const key = activeSigningKey();
+    await ensureSigningKeyUsable(tx, key);
+    return key;
+  });
 }
 
 export async function listSigningKeys(ctx: Pick<ServiceContext, "db">): Promise<PublicSigningKey[]> {
