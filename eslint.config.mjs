@@ -9,6 +9,9 @@ const pureCore = [
   "server/ingest/types.ts",
   "server/ingest/redact.ts",
   "server/ingest/decode.ts",
+  "server/attestation/canonical-json.ts",
+  "server/attestation/dsse.ts",
+  "server/attestation/statement.ts",
 ];
 
 export default tseslint.config(

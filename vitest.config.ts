@@ -15,6 +15,7 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/helpers/global-setup.ts"],
+          setupFiles: ["tests/helpers/signing-key.ts"],
           // Tests that start the real server wait for its start-up (and, after a change, its build).
           testTimeout: 240_000,
           hookTimeout: 120_000,

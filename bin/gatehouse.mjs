@@ -3,19 +3,22 @@
 // and, inside a Gatehouse installation, the operator commands (team, service, token, policy, waiver, migrate).
 //
 // Pipeline exit codes: 0 allow / success, 1 block, 2 error or unreachable server (fail closed; --fail-open to pass).
-import { existsSync, readFileSync } from "node:fs";
+import { createHash, createPublicKey, verify as verifySignature } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
-const PIPELINE = new Set(["gate", "scan", "deploy"]);
+const PIPELINE = new Set(["gate", "scan", "deploy", "verify"]);
 const VERSION = "0.1.0";
 
 const HELP = `usage: gatehouse <command> [options]
 
 pipeline commands (need GATEHOUSE_URL and GATEHOUSE_TOKEN, or --url and --token):
   gate --service <slug> --stage <stage> [--commit <sha>] [--artifact sha256:…] [--branch <name>] [--json] [--fail-open]
+       [--attestation <vsa.json>]
       Ask whether this build may enter the stage. Exit 0 allow, 1 block, 2 error (fails closed).
+      --attestation saves the signed decision (a SLSA verification summary in a DSSE envelope).
   scan upload <file> --service <slug> [--format auto|<id>] [--scanner <name>] [--commit <sha>] [--branch <name>]
                      [--artifact sha256:…] [--stage <stage>] [--category <name>] [--scanner-db-updated-at <time>]
       Post a scanner report as the tool wrote it. Commit, branch and run URL come from GitHub Actions or GitLab CI.
@@ -23,6 +26,12 @@ pipeline commands (need GATEHOUSE_URL and GATEHOUSE_TOKEN, or --url and --token)
       scanner's vulnerability database was updated, for reports that do not record it.
   deploy --service <slug> --stage <stage> [--commit <sha>] [--artifact sha256:…] [--decision <id>] [--fail-on-bypass]
       Record what now runs in a stage; a deployment without an allow decision is reported as a gate bypass.
+
+offline command (no server, no token):
+  verify <vsa.json> --key <gatehouse.pub|keys.json> (--artifact sha256:… | --commit <sha>) --stage <stage>
+         [--max-age-hours <n>] [--service <slug>] [--verifier <url>] [--json]
+      Check a saved decision: signature by a trusted key, subject, PASSED, the stage, its age.
+      Exit 0 when all hold, 1 when one does not (each is named), 2 on error (unreadable file or key).
 
 operator commands (inside a Gatehouse installation): run \`gatehouse help-admin\`.
 `;
@@ -88,7 +97,7 @@ async function call(cfg, method, pathname, { body, headers = {}, timeoutMs = 120
       `${detail} (HTTP ${res.status}${json.type ? `, ${json.type}` : ""}${json.requestId ? `, request ${json.requestId}` : ""})`,
     );
   }
-  return { status: res.status, json };
+  return { status: res.status, json, text };
 }
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -114,6 +123,7 @@ async function gate(args) {
       token: { type: "string" },
       json: { type: "boolean" },
       "fail-open": { type: "boolean" },
+      attestation: { type: "string" },
     },
     strict: true,
   });
@@ -150,6 +160,7 @@ async function gate(args) {
       lines.push(`  decision ${d.decisionId}: ${d.url}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     }
+    if (values.attestation) await saveAttestation(cfg, d, values.attestation, !values.json);
     return d.decision === "allow" ? 0 : 1;
   } catch (e) {
     if (!(e instanceof ClientError)) throw e;
@@ -161,6 +172,20 @@ async function gate(args) {
     }
     return 2;
   }
+}
+
+/** Saves the decision's signed envelope exactly as served (written whole, then renamed into place). */
+async function saveAttestation(cfg, d, file, say) {
+  if (!d.attestationUrl)
+    throw new ClientError("this decision has no attestation: give the full commit hash (40 or 64 hex) or --artifact");
+  const { text } = await call(cfg, "GET", new URL(d.attestationUrl).pathname);
+  const envelope = JSON.parse(text);
+  if (typeof envelope.payload !== "string" || !Array.isArray(envelope.signatures))
+    throw new ClientError(`${d.attestationUrl} did not answer a DSSE envelope`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+  if (say) process.stdout.write(`  attestation saved to ${file}\n`);
 }
 
 async function scanUpload(args) {
@@ -262,6 +287,241 @@ async function deploy(args) {
   return json.bypass && values["fail-on-bypass"] ? 1 : 0;
 }
 
+// ---------- offline verification of a saved decision (docs/attestations.md) ----------
+
+const IN_TOTO = "application/vnd.in-toto+json";
+const STATEMENT_V1 = "https://in-toto.io/Statement/v1";
+const VSA_V1 = "https://slsa.dev/verification_summary/v1";
+const stageLevel = (stage) => `GATEHOUSE_STAGE_${stage.toUpperCase().replaceAll("-", "_")}`;
+const B64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const fromB64 = (s) => (typeof s === "string" && B64.test(s) ? Buffer.from(s, "base64") : null);
+
+/** DSSE v1 pre-authentication encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. */
+function pae(payloadType, body) {
+  const type = Buffer.from(payloadType, "utf8");
+  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${body.length} `), body]);
+}
+
+const keyIdOf = (key) =>
+  createHash("sha256")
+    .update(key.export({ type: "spki", format: "der" }))
+    .digest("hex");
+
+/** Public keys from PEM (one or more blocks) or from the JSON of GET /api/v1/keys (with validity). */
+function readKeys(file) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ClientError(`cannot read the key file ${file}: ${e.code ?? e.message}`);
+  }
+  let entries;
+  if (text.trimStart().startsWith("{")) {
+    let doc;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw new ClientError(`${file} is neither PEM nor the JSON of /api/v1/keys`);
+    }
+    if (!Array.isArray(doc.keys)) throw new ClientError(`${file}: no "keys" list (expected the JSON of /api/v1/keys)`);
+    entries = doc.keys.map((k) => ({ pem: k.publicKeyPem, validFrom: k.validFrom, validUntil: k.validUntil }));
+  } else {
+    entries = (text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? []).map((pem) => ({ pem }));
+  }
+  const keys = entries.map((e) => {
+    let key;
+    try {
+      key = createPublicKey(e.pem);
+    } catch {
+      throw new ClientError(`${file} holds a public key that cannot be read`);
+    }
+    return {
+      key,
+      keyId: keyIdOf(key),
+      validFrom: e.validFrom ? new Date(e.validFrom) : null,
+      validUntil: e.validUntil ? new Date(e.validUntil) : null,
+    };
+  });
+  if (!keys.length) throw new ClientError(`no public key in ${file}`);
+  return keys;
+}
+
+function verifiesWith(k, message, sig) {
+  const type = k.key.asymmetricKeyType;
+  const algorithm = type === "ed25519" || type === "ed448" ? null : "sha256";
+  const encodings = type === "ec" ? ["der", "ieee-p1363"] : [undefined];
+  return encodings.some((dsaEncoding) => {
+    try {
+      return verifySignature(algorithm, message, dsaEncoding ? { key: k.key, dsaEncoding } : k.key, sig);
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function verifyCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      key: { type: "string" },
+      artifact: { type: "string" },
+      commit: { type: "string" },
+      stage: { type: "string" },
+      service: { type: "string" },
+      verifier: { type: "string" },
+      "max-age-hours": { type: "string" },
+      json: { type: "boolean" },
+    },
+    strict: true,
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1)
+    throw new ClientError("usage: gatehouse verify <vsa.json> --key <file> --artifact sha256:… --stage <stage>");
+  const keyFile = need(values, "key");
+  const stage = need(values, "stage");
+  const artifact = values.artifact?.toLowerCase();
+  const commit = values.commit?.toLowerCase();
+  if (!artifact && !commit) throw new ClientError("--artifact or --commit is required: what is about to be deployed");
+  if (artifact && !/^sha256:[0-9a-f]{64}$/.test(artifact)) throw new ClientError("--artifact must be sha256:<64 hex>");
+  if (commit && !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit)) throw new ClientError("--commit must be a full commit hash");
+  let maxAgeMs = null;
+  if (values["max-age-hours"] !== undefined) {
+    const h = Number(values["max-age-hours"]);
+    if (!Number.isFinite(h) || h <= 0) throw new ClientError("--max-age-hours must be a positive number");
+    maxAgeMs = h * 3_600_000;
+  }
+  const keys = readKeys(keyFile);
+  let envelope;
+  try {
+    envelope = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new ClientError(`cannot read ${file} as JSON: ${e.code ?? e.message}`);
+  }
+  if (
+    !envelope ||
+    typeof envelope.payloadType !== "string" ||
+    typeof envelope.payload !== "string" ||
+    !Array.isArray(envelope.signatures)
+  )
+    throw new ClientError(`${file} is not a DSSE envelope (payloadType, payload, signatures)`);
+
+  const checks = [];
+  const check = (name, ok, detail) => checks.push({ name, ok, detail });
+  const finish = () => {
+    const failed = checks.filter((c) => !c.ok);
+    if (values.json) process.stdout.write(`${JSON.stringify({ verified: failed.length === 0, checks }, null, 2)}\n`);
+    else {
+      const lines = checks.map((c) => `  ${c.ok ? mark.pass : mark.fail} ${c.name}: ${c.detail}`);
+      lines.push(
+        failed.length
+          ? `${paint(31, "NOT VERIFIED")}: ${failed.map((c) => c.name).join(", ")}`
+          : `${paint(32, "VERIFIED")}: ${artifact ?? commit} may enter ${stage}`,
+      );
+      (failed.length ? process.stderr : process.stdout).write(`${lines.join("\n")}\n`);
+    }
+    return failed.length ? 1 : 0;
+  };
+
+  // 1. A signature by a trusted key over PAE(payloadType, payload). keyid only orders the keys to try.
+  const body = fromB64(envelope.payload);
+  let signer = null;
+  if (body) {
+    const message = pae(envelope.payloadType, body);
+    for (const s of envelope.signatures) {
+      const sig = fromB64(s?.sig);
+      if (!sig) continue;
+      const ordered = [...keys].sort((a, b) => Number(b.keyId === s.keyid) - Number(a.keyId === s.keyid));
+      signer = ordered.find((k) => verifiesWith(k, message, sig)) ?? null;
+      if (signer) break;
+    }
+  }
+  if (!signer) {
+    check("signature", false, `no signature verifies with the ${keys.length} key(s) in ${keyFile}`);
+    return finish();
+  }
+  check("signature", true, `key ${signer.keyId.slice(0, 16)}…`);
+
+  // 2. Only now is the payload trusted enough to read.
+  let st = null;
+  if (envelope.payloadType !== IN_TOTO) check("payload type", false, `${envelope.payloadType}, not ${IN_TOTO}`);
+  else {
+    try {
+      st = JSON.parse(body.toString("utf8"));
+    } catch {
+      check("statement", false, "the signed payload is not JSON");
+    }
+  }
+  if (!st) return finish();
+  const p = st.predicate ?? {};
+  check("statement", st._type === STATEMENT_V1 && st.predicateType === VSA_V1, `${st._type} / ${st.predicateType}`);
+  const verifiedAt = new Date(p.timeVerified);
+  const known = !Number.isNaN(verifiedAt.getTime());
+  if (signer.validFrom || signer.validUntil) {
+    const inside =
+      known && (!signer.validFrom || verifiedAt >= signer.validFrom) && (!signer.validUntil || verifiedAt <= signer.validUntil);
+    check(
+      "key validity",
+      inside,
+      `signed ${p.timeVerified}; key valid ${signer.validFrom?.toISOString() ?? "…"} – ${signer.validUntil?.toISOString() ?? "now"}`,
+    );
+  }
+  const subjects = Array.isArray(st.subject) ? st.subject : [];
+  if (artifact) {
+    const hex = artifact.slice("sha256:".length);
+    const s = subjects.find((x) => String(x?.digest?.sha256 ?? "").toLowerCase() === hex);
+    check("subject", !!s, s ? `artifact ${artifact}` : `the attestation is for ${describeSubjects(subjects)}, not ${artifact}`);
+    if (commit) {
+      const c = String(s?.annotations?.commit ?? "").toLowerCase();
+      check("commit", c === commit, c ? `built from ${c}` : "the attestation names no commit");
+    }
+  } else {
+    const s = subjects.find((x) => String(x?.digest?.gitCommit ?? "").toLowerCase() === commit);
+    check("subject", !!s, s ? `commit ${commit}` : `the attestation is for ${describeSubjects(subjects)}, not commit ${commit}`);
+  }
+  const decision = subjects[0]?.annotations?.decisionId;
+  check(
+    "result",
+    p.verificationResult === "PASSED",
+    p.verificationResult === "PASSED"
+      ? "PASSED"
+      : `${p.verificationResult ?? "missing"}: the gate did not allow it${decision ? ` (decision ${decision})` : ""}`,
+  );
+  const levels = Array.isArray(p.verifiedLevels) ? p.verifiedLevels : [];
+  const level = stageLevel(stage);
+  check("stage", levels.includes(level), levels.includes(level) ? level : `${level} not in [${levels.join(", ")}]`);
+  const ageMs = Date.now() - verifiedAt.getTime();
+  if (!known) check("age", false, `timeVerified is not a time: ${p.timeVerified}`);
+  else if (ageMs < -5 * 60_000) check("age", false, `verified in the future (${p.timeVerified}): check the clocks`);
+  else if (maxAgeMs !== null)
+    check(
+      "age",
+      ageMs <= maxAgeMs,
+      `verified ${(Math.max(0, ageMs) / 3_600_000).toFixed(1)} h ago (at most ${values["max-age-hours"]} h)`,
+    );
+  const verifierId = String(p.verifier?.id ?? "");
+  if (values.verifier) {
+    const want = values.verifier.replace(/\/+$/, "");
+    check("verifier", verifierId === want, verifierId || "missing");
+  }
+  if (values.service) {
+    const want = `${verifierId}/services/${values.service}`;
+    check(
+      "service",
+      p.resourceUri === want,
+      p.resourceUri === want ? values.service : `resourceUri ${p.resourceUri}, not ${want}`,
+    );
+  }
+  return finish();
+}
+
+function describeSubjects(subjects) {
+  const d = subjects.map((s) =>
+    s?.digest?.sha256 ? `sha256:${s.digest.sha256}` : s?.digest?.gitCommit ? `commit ${s.digest.gitCommit}` : "?",
+  );
+  return d.length ? d.join(", ") : "no subject";
+}
+
 async function operator(argv) {
   const root = path.resolve(import.meta.dirname, "..");
   const entry = path.join(root, "server", "cli", "main.ts");
@@ -296,6 +556,7 @@ async function run(argv) {
     if (cmd === "gate") return await gate([sub, ...rest].filter((x) => x !== undefined));
     if (cmd === "scan" && sub === "upload") return await scanUpload(rest);
     if (cmd === "deploy") return await deploy([sub, ...rest].filter((x) => x !== undefined));
+    if (cmd === "verify") return await verifyCommand([sub, ...rest].filter((x) => x !== undefined));
     throw new ClientError(`unknown command "${argv.slice(0, 2).join(" ")}"\n\n${HELP}`);
   } catch (e) {
     if (e instanceof ClientError || e?.code?.startsWith?.("ERR_PARSE_ARGS")) {

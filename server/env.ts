@@ -46,6 +46,8 @@ const envSchema = z
     GATEHOUSE_AUDIT_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
     GATEHOUSE_AUDIT_WEBHOOK_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     GATEHOUSE_AUDIT_WEBHOOK_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(10),
+    // The PEM file holding the key that signs decisions, shared by every instance; unset: one in the data dir.
+    GATEHOUSE_SIGNING_KEY_FILE: optionalText,
   })
   .superRefine((e, ctx) => {
     // Audit events leave the host: in clear only to this machine.

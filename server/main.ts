@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import { DatabaseUnavailableError } from "@/db/client";
 import { DataDirLockedError } from "@/db/lock";
+import { configureSigning, keySourceFromEnv } from "./attestation/signing-key";
+import { initSigning } from "./attestation/signing-keys";
 import { announceFirstRun } from "./auth/first-run";
 import { openConfiguredDatabase, type Opened } from "./boot";
 import { ADMIN_PATH, handleAdminRequest } from "./cli/admin-endpoint";
@@ -56,6 +58,16 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     fail("the build failed (see above)");
   }
   if (opened.migrations.applied.length) log.info({ applied: opened.migrations.applied }, "migrations applied");
+  // Decisions are signed: the key exists (generated at first start) and is published before anything is served.
+  const keySource = keySourceFromEnv(e);
+  configureSigning(keySource);
+  try {
+    const key = await initSigning(opened.handle.db);
+    log.info({ keyId: key.keyId, file: keySource.file, shared: keySource.shared }, "signing gate decisions");
+  } catch (err) {
+    await opened.close();
+    fail(`signing key: ${(err as Error).message.split("\n")[0]}`);
+  }
 
   const publicUrl = e.GATEHOUSE_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   setRuntime({

@@ -8,3 +8,5 @@ export * from "./teams";
 export * from "./gate";
 export * from "./scores";
 export * from "./users";
+export * from "./signing-keys";
+export * from "./gate-attestations";

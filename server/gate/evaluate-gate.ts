@@ -2,6 +2,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { gateDecisions, services } from "@/db/schema";
+import { attestDecision, attestationUrlFor } from "../attestation/attest-decision";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { notFound } from "../errors";
@@ -44,6 +45,8 @@ export type GateDecision = {
   }[];
   evidence: string[];
   evaluatedAt: string;
+  /** the signed VSA of this decision (DSSE); null when the commit is abbreviated and no artifact was given */
+  attestationUrl: string | null;
 };
 
 export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<typeof gateRequest>): Promise<GateDecision> {
@@ -82,6 +85,7 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
         })),
       evidence: result.evidence,
       evaluatedAt: now.toISOString(),
+      attestationUrl: attestationUrlFor({ id, commit: req.commit, artifact }),
     };
     await tx.db.insert(gateDecisions).values({
       id,
@@ -96,6 +100,18 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
       response,
       actorLabel: tx.actor.label,
       evaluatedAt: now,
+    });
+    await attestDecision(tx, {
+      id,
+      serviceId: svc.id,
+      service: svc.slug,
+      stage: stage.slug,
+      commit: req.commit,
+      artifact,
+      decision: result.decision,
+      policyId: policy.id,
+      evaluatedAt: now,
+      evidence: result.evidence,
     });
     await recordAudit(tx, {
       action: `gate.${result.decision}`,

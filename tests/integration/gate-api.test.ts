@@ -267,6 +267,8 @@ describe("REST: /api/v1/gate, decisions, policies, waivers, deployments", () => 
         "/api/v1/scans/{id}",
         "/api/v1/gate",
         "/api/v1/gate/decisions/{id}",
+        "/api/v1/gate/decisions/{id}/attestation",
+        "/api/v1/keys",
         "/api/v1/policies/{stage}",
         "/api/v1/policies/{stage}/versions",
         "/api/v1/waivers",

@@ -166,6 +166,78 @@ export function openApiDocument(): unknown {
           },
         },
       },
+      "/api/v1/gate/decisions/{id}/attestation": {
+        get: {
+          summary: "The decision's signed SLSA verification summary: an in-toto Statement in a DSSE envelope",
+          description:
+            "Byte for byte as stored (append-only). Same authorization as the decision. The format, the keyid and the verification steps: docs/attestations.md.",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": {
+              description: "The DSSE envelope",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    required: ["payloadType", "payload", "signatures"],
+                    properties: {
+                      payloadType: { type: "string", enum: ["application/vnd.in-toto+json"] },
+                      payload: { type: "string", description: "base64 of the in-toto Statement v1 (VSA v1 predicate)" },
+                      signatures: {
+                        type: "array",
+                        items: {
+                          type: "object",
+                          properties: {
+                            keyid: { type: "string", description: "hex SHA-256 of the DER SubjectPublicKeyInfo" },
+                            sig: { type: "string", description: "base64 DER ECDSA P-256 signature over the DSSE PAE" },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            "404": problem("No such decision in the token's scope, or the decision has no attestation (abbreviated commit)"),
+          },
+        },
+      },
+      "/api/v1/keys": {
+        get: {
+          summary: "The public keys that verify signed decisions, current and retired, with their validity (no authentication)",
+          parameters: [{ name: "format", in: "query", required: false, schema: { type: "string", enum: ["json", "pem"] } }],
+          responses: {
+            "200": {
+              description: "The keys; ?format=pem: the PEM blocks concatenated (application/x-pem-file)",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      keys: {
+                        type: "array",
+                        items: {
+                          type: "object",
+                          properties: {
+                            keyId: { type: "string" },
+                            algorithm: { type: "string", enum: ["ecdsa-p256-sha256"] },
+                            publicKeyPem: { type: "string" },
+                            validFrom: { type: "string", format: "date-time" },
+                            validUntil: { type: ["string", "null"], format: "date-time" },
+                            status: { type: "string", enum: ["current", "retired"] },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+                "application/x-pem-file": { schema: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
       "/api/v1/policies/{stage}": {
         get: {
           summary: "The policy in force for a stage (or ?version=n)",

@@ -45,6 +45,10 @@ export const gateDecisionSchema = z
     ),
     evidence: z.array(z.string()),
     evaluatedAt: z.string(),
+    attestationUrl: z
+      .string()
+      .nullable()
+      .meta({ description: "The signed SLSA verification summary (DSSE); null for an abbreviated commit without artifact" }),
   })
   .meta({ id: "GateDecision" });
 
