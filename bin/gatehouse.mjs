@@ -17,8 +17,9 @@ pipeline commands (need GATEHOUSE_URL and GATEHOUSE_TOKEN, or --url and --token)
   gate --service <slug> --stage <stage> [--commit <sha>] [--artifact sha256:…] [--branch <name>] [--json] [--fail-open]
       Ask whether this build may enter the stage. Exit 0 allow, 1 block, 2 error (fails closed).
   scan upload <file> --service <slug> [--format auto|<id>] [--scanner <name>] [--commit <sha>] [--branch <name>]
-                     [--artifact sha256:…] [--stage <stage>]
-      Post a scanner report as the tool wrote it. Commit, branch and run URL come from GitHub Actions or GitLab CI.
+                     [--artifact sha256:…] [--stage <stage>] [--path <repo path>]
+      Post a scanner report as the tool wrote it, or a pipeline definition (.github/workflows/*.yml, .gitlab-ci.yml).
+      Commit, branch and run URL come from GitHub Actions or GitLab CI; the file's path is sent as given.
   deploy --service <slug> --stage <stage> [--commit <sha>] [--artifact sha256:…] [--decision <id>] [--fail-on-bypass]
       Record what now runs in a stage; a deployment without an allow decision is reported as a gate bypass.
 
@@ -173,6 +174,7 @@ async function scanUpload(args) {
       branch: { type: "string" },
       artifact: { type: "string" },
       stage: { type: "string" },
+      path: { type: "string" },
       url: { type: "string" },
       token: { type: "string" },
       json: { type: "boolean" },
@@ -194,6 +196,7 @@ async function scanUpload(args) {
     ["format", values.format],
     ["scanner", values.scanner],
     ["stage", values.stage],
+    ["path", values.path ?? repoPath(file)],
     ["pipeline_run", ci.pipelineRun],
   ]) {
     if (v) q.set(k, v);
@@ -218,6 +221,13 @@ async function scanUpload(args) {
     );
   }
   return status === 201 || status === 200 ? 0 : 2;
+}
+
+/** The file's path as the repository knows it: relative to the working directory (the checkout), forward slashes. */
+export function repoPath(file) {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  const inside = rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+  return (inside ? rel : path.basename(file)).split(path.sep).join("/");
 }
 
 async function deploy(args) {

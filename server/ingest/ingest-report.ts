@@ -37,6 +37,14 @@ export const ingestParams = z.object({
   format: z.string().trim().min(1).max(50).optional(),
   scanner: z.string().trim().min(1).max(100).optional(),
   stage: slugSchema.optional(),
+  /** the uploaded file's path in the repository (pipeline definitions key their findings on it) */
+  path: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .regex(/^[^\0]*$/)
+    .optional(),
   pipeline_run: z
     .url({ protocol: /^https?$/ })
     .max(2000)
@@ -82,10 +90,11 @@ export async function secretSalt(db: Database): Promise<string> {
 const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 
 /** Bytes → parsed report, with every decoding and schema problem turned into its HTTP-meaningful error. */
-export function parseReport(body: Uint8Array, opts: { format?: string; salt: string }): ParsedReport {
+export function parseReport(body: Uint8Array, opts: { format?: string; salt: string; path?: string }): ParsedReport {
   const ctx = {
     redact: makeRedactor(opts.salt, (key, text) => createHmac("sha256", key).update(text).digest("hex")),
     hash: (text: string) => sha256(text),
+    ...(opts.path ? { sourcePath: opts.path } : {}),
   };
   try {
     const doc = decodeDocument(decodeText(body));
@@ -198,7 +207,7 @@ export async function ingestReport(
     throw new DomainError("bad_request", "Idempotency-Key must be 1–200 visible ASCII characters.", "validation-error");
   }
   const salt = await secretSalt(ctx.db);
-  const report = parseReport(body, { format: params.format, salt });
+  const report = parseReport(body, { format: params.format, salt, path: params.path });
   if (params.scanner) for (const p of report.parts) p.tool = { ...p.tool, name: params.scanner };
   const reportSha = sha256(body);
 
@@ -207,7 +216,7 @@ export async function ingestReport(
     // One upload per service at a time: lifecycle decisions read what the previous upload wrote.
     await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`gatehouse:service:${svc.id}`}))`);
     const branch = params.branch ?? svc.defaultBranch;
-    const dedupKey = sha256([svc.id, params.commit, branch, params.artifact ?? "", params.stage ?? "", reportSha].join("\u0000"));
+    const dedupKey = sha256([svc.id, params.commit, branch, params.artifact ?? "", params.stage ?? "", reportSha, ...(params.path ? [params.path] : [])].join("\u0000"));
 
     const [dup] = await tx.db.select().from(scans).where(eq(scans.dedupKey, dedupKey)).limit(1);
     if (dup) return { duplicate: true, scan: scanView(dup, svc.slug), statistics: dup.statistics, warnings: dup.warnings };
