@@ -8,6 +8,8 @@ export type WiringEvent = {
   stage: string | undefined;
   /** order inside the job (step index × 1000 + line in its script) */
   position: number;
+  /** a deploy that is the whole job (an environment, a marker on the job): any gate or record in the job counts */
+  jobLevel?: boolean;
   step?: string;
   /** the command, action or marker that makes this event */
   evidence: string;
@@ -80,12 +82,19 @@ export function checkGateWiring(jobs: readonly WiringJob[], where: (job: string)
         });
     }
     const deploys = job.events.filter((e) => e.kind === "deploy");
+    const stepDeploys = deploys.filter((d) => !d.jobLevel);
+    const firstStep = stepDeploys.length > 0 ? Math.min(...stepDeploys.map((d) => d.position)) : Infinity;
+    let missingReported = false;
     for (const d of deploys) {
-      const here = job.events.filter((e) => e.kind === "gate" && e.position < d.position && sameStage(e.stage, d.stage));
+      const upTo = d.jobLevel ? firstStep : d.position;
+      const here = job.events.filter((e) => e.kind === "gate" && e.position < upTo && sameStage(e.stage, d.stage));
       const before = [...job.predecessors].flatMap((p) =>
         (byId.get(p)?.events ?? []).filter((e) => e.kind === "gate" && sameStage(e.stage, d.stage)),
       );
       if (here.length === 0 && before.length === 0) {
+        // One missing gate per job: the environment and the kubectl step in it are one deploy.
+        if (missingReported) continue;
+        missingReported = true;
         out.push({
           rule: "gate-missing",
           severity: POSTURE_RULES["gate-missing"].severity,
@@ -111,11 +120,11 @@ export function checkGateWiring(jobs: readonly WiringJob[], where: (job: string)
         });
     }
     if (deploys.length > 0) {
-      const last = Math.max(...deploys.map((d) => d.position));
+      const last = stepDeploys.length > 0 ? Math.max(...stepDeploys.map((d) => d.position)) : -Infinity;
       const recordedHere = job.events.some((e) => e.kind === "record" && e.position > last);
       const recordedLater = jobs.some((j) => j.predecessors.has(job.id) && j.events.some((e) => e.kind === "record"));
       if (!recordedHere && !recordedLater) {
-        const d = deploys[0]!;
+        const d = stepDeploys[0] ?? deploys[0]!;
         out.push({
           rule: "deploy-unrecorded",
           severity: POSTURE_RULES["deploy-unrecorded"].severity,

@@ -213,6 +213,7 @@ export function analyzeGithub(src: YamlSource): { kind: GithubKind; findings: Po
           kind: "deploy",
           stage: jobMarker ?? envStage,
           position: -1,
+          jobLevel: true,
           evidence: jobMarker ? `# gatehouse: deploy ${jobMarker}` : `environment: ${env}`,
           line: jobLine,
         });

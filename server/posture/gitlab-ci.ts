@@ -183,7 +183,8 @@ export function analyzeGitlab(src: YamlSource): PostureFinding[] {
       if (simg) checkImage(image(simg), name, [...path, "services", i]);
     }
     for (const key of scriptKeys) {
-      const lines = flattenScript(def[key], defs);
+      // `!reference` lines are reported where they are written, in the job they point to.
+      const lines = flattenScript(def[key], new Map());
       if (lines.length === 0) continue;
       const where = name ? `job ${name}` : "the default configuration";
       const scriptLine = src.lineOf([...path, key]);
@@ -289,7 +290,8 @@ export function analyzeGitlab(src: YamlSource): PostureFinding[] {
       events.push({
         kind: "deploy",
         stage: marker ?? tierStage(env.tier) ?? normalizeStage(env.name),
-        position: 1_000_000,
+        position: -1,
+        jobLevel: true,
         evidence: `environment: ${env.name}`,
         line,
       });
@@ -297,7 +299,7 @@ export function analyzeGitlab(src: YamlSource): PostureFinding[] {
       events.push({ kind: "deploy", stage: marker, position: 1_000_000, evidence: `# gatehouse: deploy ${marker}`, line });
     lines.forEach((l, i) => {
       const tool = deployCommand(l);
-      if (tool && !events.some((e) => e.kind === "deploy"))
+      if (tool)
         events.push({ kind: "deploy", stage: marker ?? normalizeStage(env?.name), position: i, evidence: tool, line });
       const scanner = scannerCommand(l);
       // A report-only first pass followed by a blocking run of the same scanner is fine.
