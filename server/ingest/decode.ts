@@ -52,6 +52,10 @@ function parseJsonOrYaml(text: string): Document {
   } catch {
     // not JSON: YAML, or an error reported as JSON below
   }
+  if (/^(error|warning|help|note|info)\[[\w-]+\]: /m.test(text) && /^\s*--> /m.test(text))
+    throw new MalformedReportError(
+      "This is zizmor's plain-text output; upload `zizmor --format=sarif` or `zizmor --format=json-v1` instead.",
+    );
   try {
     const y = parseYaml(text);
     const v = y.value;
@@ -61,10 +65,6 @@ function parseJsonOrYaml(text: string): Document {
     if (!(e instanceof YamlError)) throw e;
     if (e.line === undefined || PIPELINE_KEY.test(text)) throw new MalformedReportError(e.message, e.line, e.column);
   }
-  if (/^(error|warning|help|note|info)\[[\w-]+\]: /m.test(text) && /^\s*--> /m.test(text))
-    throw new MalformedReportError(
-      "This is zizmor's plain-text output; upload `zizmor --format=sarif` or `zizmor --format=json-v1` instead.",
-    );
   return parseJsonOrNdjson(text);
 }
 

@@ -68,7 +68,10 @@ type Step = {
   line?: number;
 };
 
-/** A step's identity for fingerprints: its name, else what it uses, else its position among run steps. */
+/**
+ * A step's identity for fingerprints: its name, else what it uses, else the command its script starts with; a number
+ * only tells apart steps that share one of those, so inserting an unrelated step renumbers nothing.
+ */
 function stepIdentities(steps: Obj[]): string[] {
   const count = new Map<string, number>();
   return steps.map((s) => {
@@ -76,10 +79,10 @@ function stepIdentities(steps: Obj[]): string[] {
     let base: string;
     if (name) base = `name:${name}`;
     else if (str(s.uses)) base = `uses:${str(s.uses)!.split("@")[0]!.toLowerCase()}`;
-    else base = "run";
+    else base = `run:${(scriptLines(str(s.run) ?? "")[0] ?? "").split(/\s+/)[0]!.replace(/^.*\//, "").slice(0, 40)}`;
     const n = count.get(base) ?? 0;
     count.set(base, n + 1);
-    return n === 0 && base !== "run" ? base : `${base}#${n + 1}`;
+    return n === 0 ? base : `${base}#${n + 1}`;
   });
 }
 

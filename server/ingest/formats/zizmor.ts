@@ -90,7 +90,14 @@ function jsonFinding(f: Obj, i: number, ctx: ParseContext): RawFinding {
       ...(file ? { file } : {}),
       ...(line(row) ? { startLine: row } : {}),
       // zizmor's own identity of the place (a YAML route, not a line): survives edits elsewhere in the file.
-      snippetHash: ctx.hash([route, fragmentOf(symbolic)].join("\u0000")),
+      snippetHash: ctx.hash(
+        [
+          route,
+          fragmentOf(symbolic),
+          // Two findings at one place differ by what their locations say (annotations and routes, never lines).
+          ...locs.map((l) => (isObj(l.symbolic) ? `${str(l.symbolic.annotation) ?? ""}@${routeText(l.symbolic.route)}` : "")),
+        ].join("\u0000"),
+      ),
     },
     properties: {
       ...(str(det.confidence) ? { confidence: str(det.confidence)! } : {}),
