@@ -51,6 +51,8 @@ const rulesSchema = z
     previousStage: z.strictObject({ stage: z.string().trim().min(1).optional(), mode }).optional(),
     artifactBinding: z.strictObject({ mode }).optional(),
     minScorecardGrade: z.strictObject({ grade: z.enum(GRADES), mode }).optional(),
+    /** no open gate-wiring finding from Gatehouse's pipeline-definition checks (docs/rules/pipeline-posture.md) */
+    noGateWiringFindings: z.strictObject({ mode }).optional(),
   })
   .superRefine((rules, ctx) => {
     // Check ids must be unique, so the same severity/area or evidence kind may appear only once.
@@ -108,15 +110,18 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
         { kind: "sast", mode: "fail" },
         { kind: "sca-or-sbom", mode: "fail" },
         { kind: "secrets", mode: "fail" },
+        { kind: "posture", mode: "warn" },
       ],
       sla: { mode: "warn" },
+      noGateWiringFindings: { mode: "warn" },
     },
   },
   production: {
     version: 1,
     description:
       "Production: blocks critical and high findings, secrets and SLA breaches; requires evidence at most 7 days old, " +
-      "a scanner database at most 3 days old when known, a pass at test and evidence bound to the artifact.",
+      "a scanner database at most 3 days old when known, a pass at test and evidence bound to the artifact; requires " +
+      "the pipeline definition's posture evidence and no gate-wiring finding in it.",
     rules: {
       maxFindings: [
         { severity: "critical", max: 0, mode: "fail" },
@@ -127,11 +132,13 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
         { kind: "sast", maxAgeDays: 7, mode: "fail" },
         { kind: "sca-or-sbom", maxAgeDays: 7, mode: "fail" },
         { kind: "secrets", maxAgeDays: 7, mode: "fail" },
+        { kind: "posture", maxAgeDays: 7, mode: "fail" },
       ],
       maxScannerDbAgeDays: { days: 3, mode: "fail" },
       sla: { mode: "fail" },
       previousStage: { stage: "test", mode: "fail" },
       artifactBinding: { mode: "fail" },
+      noGateWiringFindings: { mode: "fail" },
     },
   },
 };
