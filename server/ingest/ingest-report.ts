@@ -216,7 +216,17 @@ export async function ingestReport(
     // One upload per service at a time: lifecycle decisions read what the previous upload wrote.
     await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`gatehouse:service:${svc.id}`}))`);
     const branch = params.branch ?? svc.defaultBranch;
-    const dedupKey = sha256([svc.id, params.commit, branch, params.artifact ?? "", params.stage ?? "", reportSha, ...(params.path ? [params.path] : [])].join("\u0000"));
+    const dedupKey = sha256(
+      [
+        svc.id,
+        params.commit,
+        branch,
+        params.artifact ?? "",
+        params.stage ?? "",
+        reportSha,
+        ...(params.path ? [params.path] : []),
+      ].join("\u0000"),
+    );
 
     const [dup] = await tx.db.select().from(scans).where(eq(scans.dedupKey, dedupKey)).limit(1);
     if (dup) return { duplicate: true, scan: scanView(dup, svc.slug), statistics: dup.statistics, warnings: dup.warnings };

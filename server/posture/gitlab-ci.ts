@@ -299,8 +299,7 @@ export function analyzeGitlab(src: YamlSource): PostureFinding[] {
       events.push({ kind: "deploy", stage: marker, position: 1_000_000, evidence: `# gatehouse: deploy ${marker}`, line });
     lines.forEach((l, i) => {
       const tool = deployCommand(l);
-      if (tool)
-        events.push({ kind: "deploy", stage: marker ?? normalizeStage(env?.name), position: i, evidence: tool, line });
+      if (tool) events.push({ kind: "deploy", stage: marker ?? normalizeStage(env?.name), position: i, evidence: tool, line });
       const scanner = scannerCommand(l);
       // A report-only first pass followed by a blocking run of the same scanner is fine.
       const rerun = scanner && lines.slice(i + 1).some((x) => scannerCommand(x) === scanner && !swallowsFailure(x, 0));

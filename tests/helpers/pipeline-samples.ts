@@ -18,7 +18,14 @@ if (!existsSync(path.join(pipelineSamplesDir, "MANIFEST.tsv"))) {
 
 export const pipelineSampleText = (rel: string): string => decodeText(readFileSync(path.join(pipelineSamplesDir, rel)));
 
-export type PipelineManifestRow = { category: string; file: string; repo: string; commit: string; path: string; expected: string };
+export type PipelineManifestRow = {
+  category: string;
+  file: string;
+  repo: string;
+  commit: string;
+  path: string;
+  expected: string;
+};
 
 export function pipelineManifest(): PipelineManifestRow[] {
   return readFileSync(path.join(pipelineSamplesDir, "MANIFEST.tsv"), "utf8")
@@ -27,7 +34,14 @@ export function pipelineManifest(): PipelineManifestRow[] {
     .filter((l) => l.trim() !== "")
     .map((l) => {
       const c = l.split("\t");
-      return { category: c[0]!, file: c[1]!, repo: c[2]!, commit: c[3]!, path: c[4]!, expected: (c[6] ?? "").replace(/^"|"$/g, "") };
+      return {
+        category: c[0]!,
+        file: c[1]!,
+        repo: c[2]!,
+        commit: c[3]!,
+        path: c[4]!,
+        expected: (c[6] ?? "").replace(/^"|"$/g, ""),
+      };
     });
 }
 

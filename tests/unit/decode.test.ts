@@ -85,7 +85,9 @@ describe("decodeDocument", () => {
   });
 
   it("decodes YAML mappings with line positions; merges, duplicates and GitLab's !reference stay plain data", () => {
-    const d = decodeDocument("# ci\non: push\nbase: &b {a: 1}\njob:\n  <<: *b\n  script: [!reference [.x, script]]\n  a: 2\n  a: 3\n");
+    const d = decodeDocument(
+      "# ci\non: push\nbase: &b {a: 1}\njob:\n  <<: *b\n  script: [!reference [.x, script]]\n  a: 2\n  a: 3\n",
+    );
     expect(d.type).toBe("yaml");
     if (d.type !== "yaml") return;
     expect(d.value).toEqual({ on: "push", base: { a: 1 }, job: { a: 3, script: [[".x", "script"]] } });

@@ -601,7 +601,11 @@ describe("default policies on a realistic scenario", () => {
     scan({ scanId: "scn_sca", tool: "trivy", kinds: ["sca", "container"], artifact: ARTIFACT, scannerDbBuiltAt: ago(1.5) }),
   ];
   const secretsScan = scan({ scanId: "scn_secrets", tool: "gitleaks", kinds: ["secrets"] });
-  const pipelineScan = scan({ scanId: "scn_pipeline", tool: "gatehouse-pipeline:.github/workflows/ship.yml", kinds: ["posture"] });
+  const pipelineScan = scan({
+    scanId: "scn_pipeline",
+    tool: "gatehouse-pipeline:.github/workflows/ship.yml",
+    kinds: ["posture"],
+  });
   const base = input({ findings: [critical, medium], evidence });
   const failing = (r: ReturnType<typeof evaluateGate>) => r.checks.filter((c) => c.status === "fail").map((c) => c.id);
   const warning = (r: ReturnType<typeof evaluateGate>) => r.checks.filter((c) => c.status === "warn").map((c) => c.id);
@@ -627,7 +631,11 @@ describe("default policies on a realistic scenario", () => {
     expect(fixed.decision).toBe("allow");
     // Without the pipeline definition, test only warns.
     expect(warning(fixed)).toEqual(["evidence:posture"]);
-    expect(warning(evaluateGate({ ...uploaded, findings: [medium], evidence: [...uploaded.evidence, pipelineScan] }, DEFAULT_POLICIES.test))).toEqual([]);
+    expect(
+      warning(
+        evaluateGate({ ...uploaded, findings: [medium], evidence: [...uploaded.evidence, pipelineScan] }, DEFAULT_POLICIES.test),
+      ),
+    ).toEqual([]);
 
     const waived = evaluateGate(
       { ...uploaded, waivers: [waiver({ type: "vulnerability", value: "CVE-2021-23337" }, { id: "wvr_lodash" })] },
@@ -685,9 +693,13 @@ describe("noGateWiringFindings", () => {
   const rules = { noGateWiringFindings: {} };
 
   it("fails on a gate-wiring finding, naming it and how to fix it", () => {
-    const c = only(run(rules, { findings: [wiring("gate-missing"), wiring("action-unpinned", { id: "fnd_pin", severity: "medium" })] }));
+    const c = only(
+      run(rules, { findings: [wiring("gate-missing"), wiring("action-unpinned", { id: "fnd_pin", severity: "medium" })] }),
+    );
     expect(c).toMatchObject({ id: "gate-wiring", status: "fail", actual: 1, threshold: 0, findings: ["fnd_gate-missing"] });
-    expect(c.message).toContain("gate-missing: Deploys without asking the Gatehouse gate (deploy › name:Roll out) in .github/workflows/ship.yml");
+    expect(c.message).toContain(
+      "gate-missing: Deploys without asking the Gatehouse gate (deploy › name:Roll out) in .github/workflows/ship.yml",
+    );
     expect(c.remediation).toMatch(/gatehouse gate --stage/);
   });
 
@@ -697,7 +709,9 @@ describe("noGateWiringFindings", () => {
     const waived = run(rules, { findings: [wiring("gate-missing")], waivers: [waiver({ type: "rule", value: "gate-missing" })] });
     expect(only(waived).status).toBe("pass");
     expect(only(waived).message).toMatch(/1 waived/);
-    expect(only(run({ noGateWiringFindings: { mode: "warn" } }, { findings: [wiring("deploy-unrecorded")] })).status).toBe("warn");
+    expect(only(run({ noGateWiringFindings: { mode: "warn" } }, { findings: [wiring("deploy-unrecorded")] })).status).toBe(
+      "warn",
+    );
   });
 });
 

@@ -32,8 +32,12 @@ const sarif = (results: { line: number; path: string; rule: string; level: strin
         results: results.map((r) => ({
           ruleId: r.rule,
           level: r.level,
-          message: { text: "The pipeline contains an injection into bash or JavaScript with an expression that can contain user input." },
-          locations: [{ physicalLocation: { artifactLocation: { uri: r.path }, region: { startLine: r.line, endLine: r.line } } }],
+          message: {
+            text: "The pipeline contains an injection into bash or JavaScript with an expression that can contain user input.",
+          },
+          locations: [
+            { physicalLocation: { artifactLocation: { uri: r.path }, region: { startLine: r.line, endLine: r.line } } },
+          ],
           partialFingerprints: { primaryLocationLineHash: `${r.path}${r.line}` },
           properties: { "boost/confidence": r.level === "error" ? "high" : "medium" },
         })),
@@ -60,7 +64,10 @@ describe("poutine", () => {
   it("gives poutine's findings fingerprints without its line numbers", () => {
     const text = snaps.get("TestSnapshotAnalyzeOrg - 1")!;
     const shifted = text.replace(/"line": (\d+)/g, (_m, n: string) => `"line": ${Number(n) + 3}`);
-    const fp = (t: string) => normalizedFindings(parsePipeline(t)).map((x) => x.fingerprint).sort();
+    const fp = (t: string) =>
+      normalizedFindings(parsePipeline(t))
+        .map((x) => x.fingerprint)
+        .sort();
     expect(fp(shifted)).toEqual(fp(text));
   });
 

@@ -33,7 +33,15 @@ describe("pipeline finding fingerprints", () => {
 
   it("cover every rule the base workflow breaks", () => {
     expect(before.map((f) => f.split(" ")[0])).toEqual(
-      expect.arrayContaining(["action-unpinned", "script-injection", "remote-script-exec", "gate-missing", "deploy-unrecorded", "permissions-default", "secret-unpinned-action"]),
+      expect.arrayContaining([
+        "action-unpinned",
+        "script-injection",
+        "remote-script-exec",
+        "gate-missing",
+        "deploy-unrecorded",
+        "permissions-default",
+        "secret-unpinned-action",
+      ]),
     );
   });
 
@@ -74,7 +82,9 @@ jobs:
 
   it("change when the offending expression changes", () => {
     const bumped = fingerprints(BASE.replace("actions/checkout@v4", "actions/checkout@v5"));
-    expect(bumped.filter((f) => f.startsWith("action-unpinned"))).not.toEqual(before.filter((f) => f.startsWith("action-unpinned")));
+    expect(bumped.filter((f) => f.startsWith("action-unpinned"))).not.toEqual(
+      before.filter((f) => f.startsWith("action-unpinned")),
+    );
   });
 
   it("keep every finding of a real workflow when its lines shift", () => {

@@ -103,13 +103,17 @@ describe("image-unpinned", () => {
 
 describe("permissions", () => {
   it("flags write-all at the top and on a job", () => {
-    const f = check(`on: push\npermissions: write-all\njobs:\n  a:\n    runs-on: x\n    permissions: write-all\n    steps: [{run: "true"}]\n`);
+    const f = check(
+      `on: push\npermissions: write-all\njobs:\n  a:\n    runs-on: x\n    permissions: write-all\n    steps: [{run: "true"}]\n`,
+    );
     expect(f.filter((x) => x.rule === "permissions-write-all").map((x) => x.job)).toEqual([undefined, "a"]);
   });
   it("flags a workflow without top-level permissions when a job inherits the default", () => {
     expect(rules(`on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: "true"}]\n`)).toEqual(["permissions-default"]);
     // Every job sets its own: the default token is never used.
-    expect(rules(`on: push\njobs:\n  a:\n    runs-on: x\n    permissions: {contents: read}\n    steps: [{run: "true"}]\n`)).toEqual([]);
+    expect(
+      rules(`on: push\njobs:\n  a:\n    runs-on: x\n    permissions: {contents: read}\n    steps: [{run: "true"}]\n`),
+    ).toEqual([]);
     // A reusable workflow runs with its caller's permissions.
     expect(rules(`on: workflow_call\njobs:\n  a:\n    runs-on: x\n    steps: [{run: "true"}]\n`)).toEqual([]);
   });
@@ -119,7 +123,11 @@ describe("permissions", () => {
       "permissions-broad",
     );
     expect(f.map((x) => [x.evidence, x.severity])).toEqual([["permissions: pull-requests: write", "medium"]]);
-    expect(rules(`on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    permissions: {contents: write}\n    steps: [{run: "true"}]\n`)).toEqual([]);
+    expect(
+      rules(
+        `on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    permissions: {contents: write}\n    steps: [{run: "true"}]\n`,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -129,18 +137,21 @@ describe("untrusted-checkout", () => {
   it("flags pull_request_target checking out the PR head, critical when it then runs code", () => {
     const f = only(prt("          ref: ${{ github.event.pull_request.head.sha }}\n"), "untrusted-checkout");
     expect(f.map((x) => x.severity)).toEqual(["critical"]);
-    expect(only(prt("          ref: refs/pull/${{ github.event.number }}/merge\n", ""), "untrusted-checkout").map((x) => x.severity)).toEqual([
-      "high",
-    ]);
+    expect(
+      only(prt("          ref: refs/pull/${{ github.event.number }}/merge\n", ""), "untrusted-checkout").map((x) => x.severity),
+    ).toEqual(["high"]);
   });
   it("flags workflow_run checking out a ref computed from the run's artifacts", () => {
     const y = `on:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\npermissions: {}\njobs:\n  t:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@${SHA}\n        with:\n          ref: \${{ needs.ctx.outputs.sha }}\n      - run: make\n`;
     expect(only(y, "untrusted-checkout")).toHaveLength(1);
   });
   it("leaves the same checkout alone under pull_request, and base-branch checkouts under pull_request_target", () => {
-    expect(only(prt("          ref: ${{ github.event.pull_request.head.sha }}\n").replace("pull_request_target", "pull_request"), "untrusted-checkout")).toEqual(
-      [],
-    );
+    expect(
+      only(
+        prt("          ref: ${{ github.event.pull_request.head.sha }}\n").replace("pull_request_target", "pull_request"),
+        "untrusted-checkout",
+      ),
+    ).toEqual([]);
     expect(only(prt("          persist-credentials: false\n"), "untrusted-checkout")).toEqual([]);
   });
 });
@@ -155,7 +166,10 @@ describe("script-injection", () => {
   });
   it("is high on pull_request when the job holds secrets, and reads through env.X and github-script", () => {
     expect(
-      only(job("git push ${{ github.head_ref }}", "pull_request", "    env:\n      T: ${{ secrets.DEPLOY }}\n"), "script-injection")[0]!.severity,
+      only(
+        job("git push ${{ github.head_ref }}", "pull_request", "    env:\n      T: ${{ secrets.DEPLOY }}\n"),
+        "script-injection",
+      )[0]!.severity,
     ).toBe("high");
     const viaEnv = `on: issue_comment\npermissions: {}\nenv:\n  BODY: \${{ github.event.comment.body }}\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: echo "\${{ env.BODY }}"\n`;
     expect(only(viaEnv, "script-injection")).toHaveLength(1);
@@ -166,11 +180,17 @@ describe("script-injection", () => {
     const safe = `on: issues\npermissions: {}\njobs:\n  j:\n    runs-on: x\n    steps:\n      - env:\n          TITLE: \${{ github.event.issue.title }}\n        run: echo "$TITLE"\n`;
     expect(rules(safe)).toEqual([]);
     // Numbers and SHAs are not text an outsider writes.
-    expect(only(job('echo "${{ github.event.issue.number }} ${{ github.event.pull_request.head.sha }}"'), "script-injection")).toEqual([]);
+    expect(
+      only(job('echo "${{ github.event.issue.number }} ${{ github.event.pull_request.head.sha }}"'), "script-injection"),
+    ).toEqual([]);
   });
   it("reports refs a pusher names, and jobs limited to named accounts, at lower severity", () => {
     expect(only(job('echo "${{ github.ref_name }}"', "push"), "script-injection")[0]!.severity).toBe("low");
-    const gated = job('echo "${{ github.event.comment.body }}"', "issue_comment", "    if: github.event.comment.user.login == 'owner'\n");
+    const gated = job(
+      'echo "${{ github.event.comment.body }}"',
+      "issue_comment",
+      "    if: github.event.comment.user.login == 'owner'\n",
+    );
     expect(only(gated, "script-injection")[0]!.severity).toBe("medium");
   });
   it("flags a composite action's github.head_ref (caller context unknown) and inputs at low", () => {
@@ -209,9 +229,13 @@ describe("secrets", () => {
   it("flags secrets expanded into run text and printed env secrets, not secrets fed on stdin", () => {
     const inline = wf(`  d:\n    runs-on: x\n    steps:\n      - run: echo "\${{ secrets.SSH_KEY }}" > key\n`);
     expect(only(inline, "secret-exposed").map((x) => x.evidence)).toEqual(["run: ${{ secrets.SSH_KEY }}"]);
-    const printed = wf(`  d:\n    runs-on: x\n    steps:\n      - env:\n          TOKEN: \${{ secrets.T }}\n        run: echo $TOKEN\n`);
+    const printed = wf(
+      `  d:\n    runs-on: x\n    steps:\n      - env:\n          TOKEN: \${{ secrets.T }}\n        run: echo $TOKEN\n`,
+    );
     expect(only(printed, "secret-exposed")).toHaveLength(1);
-    const stdin = wf(`  d:\n    runs-on: x\n    steps:\n      - env:\n          PASS: \${{ secrets.T }}\n        run: echo "$PASS" | docker login ghcr.io -u me --password-stdin\n`);
+    const stdin = wf(
+      `  d:\n    runs-on: x\n    steps:\n      - env:\n          PASS: \${{ secrets.T }}\n        run: echo "$PASS" | docker login ghcr.io -u me --password-stdin\n`,
+    );
     expect(rules(stdin)).toEqual([]);
   });
 });
@@ -225,7 +249,9 @@ describe("remote-script-exec", () => {
       "curl https://x.io/i.py | python3",
     ])
       expect(only(wf(`  a:\n    runs-on: x\n    steps:\n      - run: ${cmd}\n`), "remote-script-exec"), cmd).toHaveLength(1);
-    const verified = wf(`  a:\n    runs-on: x\n    steps:\n      - run: |\n          curl -fsSLo i.sh https://x.io/i.sh\n          echo "abc  i.sh" | sha256sum -c\n          sh i.sh\n`);
+    const verified = wf(
+      `  a:\n    runs-on: x\n    steps:\n      - run: |\n          curl -fsSLo i.sh https://x.io/i.sh\n          echo "abc  i.sh" | sha256sum -c\n          sh i.sh\n`,
+    );
     expect(rules(verified)).toEqual([]);
     expect(rules(wf(`  a:\n    runs-on: x\n    steps:\n      - run: curl -s https://api.x.io/v1 | jq .name\n`))).toEqual([]);
   });
@@ -233,7 +259,8 @@ describe("remote-script-exec", () => {
 
 describe("self-hosted-pr", () => {
   it("flags self-hosted runners on pull-request triggers only", () => {
-    const y = (on: string) => `on: ${on}\npermissions: {}\njobs:\n  a:\n    runs-on: [self-hosted, linux]\n    steps: [{run: "true"}]\n`;
+    const y = (on: string) =>
+      `on: ${on}\npermissions: {}\njobs:\n  a:\n    runs-on: [self-hosted, linux]\n    steps: [{run: "true"}]\n`;
     expect(rules(y("pull_request"))).toEqual(["self-hosted-pr"]);
     expect(rules(y("push"))).toEqual([]);
   });

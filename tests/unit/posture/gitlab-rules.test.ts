@@ -6,7 +6,12 @@ function check(yaml: string) {
   const report = parsePipeline(yaml, ".gitlab-ci.yml");
   expect(report.format).toBe("gitlab-ci");
   return report.parts.flatMap((p) =>
-    p.findings.map((f) => ({ rule: f.ruleId, severity: f.severity, job: f.properties?.job, evidence: String(f.properties?.evidence ?? "") })),
+    p.findings.map((f) => ({
+      rule: f.ruleId,
+      severity: f.severity,
+      job: f.properties?.job,
+      evidence: String(f.properties?.evidence ?? ""),
+    })),
   );
 }
 const only = (yaml: string, rule: string) => check(yaml).filter((f) => f.rule === rule);
@@ -62,7 +67,8 @@ describe("GitLab: scripts", () => {
     expect(only(`j:\n  script:\n    - echo "$CI_COMMIT_MESSAGE" > msg.txt\n`, "script-injection")).toHaveLength(0);
   });
   it("flags secrets printed, written to files or put on command lines; not secrets fed on stdin", () => {
-    const f = (line: string) => only(`j:\n  script:\n    - ${JSON.stringify(line)}\n`, "secret-exposed").map((x) => [x.evidence, x.severity]);
+    const f = (line: string) =>
+      only(`j:\n  script:\n    - ${JSON.stringify(line)}\n`, "secret-exposed").map((x) => [x.evidence, x.severity]);
     expect(f("echo $DEPLOY_TOKEN")).toEqual([["printed $DEPLOY_TOKEN", "medium"]]);
     expect(f('echo "key = ${AWS_SECRET_ACCESS_KEY}" >> ~/.s3cfg')).toEqual([["written $AWS_SECRET_ACCESS_KEY", "low"]]);
     expect(f("curl --form token=$SCAN_TOKEN https://scan.example.com")).toEqual([["argument $SCAN_TOKEN", "low"]]);
@@ -79,7 +85,10 @@ describe("GitLab: scripts", () => {
 describe("GitLab: scanners allowed to fail", () => {
   it("flags included security templates unless a job turns allow_failure off", () => {
     const inc = `include:\n  - template: Security/SAST.gitlab-ci.yml\n  - template: Jobs/Secret-Detection.gitlab-ci.yml\nbuild: {script: [make]}\n`;
-    expect(only(inc, "scanner-fail-open").map((f) => f.job)).toEqual(["Security/SAST.gitlab-ci.yml", "Jobs/Secret-Detection.gitlab-ci.yml"]);
+    expect(only(inc, "scanner-fail-open").map((f) => f.job)).toEqual([
+      "Security/SAST.gitlab-ci.yml",
+      "Jobs/Secret-Detection.gitlab-ci.yml",
+    ]);
     const hardened = `include:\n  - template: Security/SAST.gitlab-ci.yml\nsemgrep-sast:\n  allow_failure: false\nbuild: {script: [make]}\n`;
     expect(only(hardened, "scanner-fail-open")).toEqual([]);
   });

@@ -18,14 +18,23 @@ type Expectation = { rule: string; evidence?: string; severity?: string; what: s
 export function expectationsOf(expected: string): Expectation[] {
   const out: Expectation[] = [];
   for (const m of expected.matchAll(/unpinned\((3rd|1st)-party[^)]*\):([^;"]+)/g)) {
-    for (const item of m[2]!.split(",").map((s) => s.replace(/\s*\(.*$/, "").trim()).filter(Boolean))
-      out.push({ rule: "action-unpinned", evidence: item, severity: m[1] === "1st" ? "low" : "medium", what: `unpinned ${item}` });
+    for (const item of m[2]!
+      .split(",")
+      .map((s) => s.replace(/\s*\(.*$/, "").trim())
+      .filter(Boolean))
+      out.push({
+        rule: "action-unpinned",
+        evidence: item,
+        severity: m[1] === "1st" ? "low" : "medium",
+        what: `unpinned ${item}`,
+      });
   }
   for (const m of expected.matchAll(/injection(?:-pattern)?:((?:github|inputs)\.[\w.]+)/g))
     out.push({ rule: "script-injection", evidence: m[1]!, what: `injection of ${m[1]}` });
   if (/no permissions block/.test(expected)) out.push({ rule: "permissions-default", what: "no permissions block" });
   if (/permissions: write-all/.test(expected)) out.push({ rule: "permissions-write-all", what: "permissions: write-all" });
-  if (/excessive permissions: top-level/.test(expected)) out.push({ rule: "permissions-broad", what: "top-level write permissions" });
+  if (/excessive permissions: top-level/.test(expected))
+    out.push({ rule: "permissions-broad", what: "top-level write permissions" });
   if (/pull_request_target \+ actions\/checkout|workflow_run artifact poisoning/.test(expected))
     out.push({ rule: "untrusted-checkout", what: "privileged checkout of the PR" });
   if (/secret expanded inline in run/.test(expected)) out.push({ rule: "secret-exposed", what: "secret inline in run" });
@@ -103,24 +112,44 @@ describe("pipeline samples: .gitlab-ci.yml of real projects", () => {
       "Security/Dependency-Scanning.gitlab-ci.yml",
       "Security/Secret-Detection.gitlab-ci.yml",
     ]);
-    expect(shell.some((f) => f.ruleId === "image-unpinned" && f.properties?.evidence === "registry.gitlab.com/gitlab-org/build/cng/gitaly:master" && f.severity === "medium")).toBe(true);
+    expect(
+      shell.some(
+        (f) =>
+          f.ruleId === "image-unpinned" &&
+          f.properties?.evidence === "registry.gitlab.com/gitlab-org/build/cng/gitaly:master" &&
+          f.severity === "medium",
+      ),
+    ).toBe(true);
     // Components pinned to versions are fine.
     expect(shell.filter((f) => f.ruleId === "include-unpinned")).toEqual([]);
 
     const openmw = by("openmw");
-    expect(openmw.some((f) => f.ruleId === "secret-exposed" && /AWS_SECRET_ACCESS_KEY/.test(String(f.properties?.evidence)))).toBe(true);
-    expect(openmw.some((f) => f.ruleId === "secret-exposed" && /COVERITY_SCAN_TOKEN/.test(String(f.properties?.evidence)))).toBe(true);
-    expect(openmw.some((f) => f.ruleId === "image-unpinned" && f.properties?.evidence === "psi29a/android-ndk:focal-ndk22")).toBe(true);
+    expect(
+      openmw.some((f) => f.ruleId === "secret-exposed" && /AWS_SECRET_ACCESS_KEY/.test(String(f.properties?.evidence))),
+    ).toBe(true);
+    expect(openmw.some((f) => f.ruleId === "secret-exposed" && /COVERITY_SCAN_TOKEN/.test(String(f.properties?.evidence)))).toBe(
+      true,
+    );
+    expect(openmw.some((f) => f.ruleId === "image-unpinned" && f.properties?.evidence === "psi29a/android-ndk:focal-ndk22")).toBe(
+      true,
+    );
 
     const fdroid = by("fdroid");
     for (const img of ["ubuntu:latest", "alpine:latest", "debian:testing", "docker:dind"])
-      expect(fdroid.some((f) => f.ruleId === "image-unpinned" && f.properties?.evidence === img && f.severity === "medium"), img).toBe(true);
+      expect(
+        fdroid.some((f) => f.ruleId === "image-unpinned" && f.properties?.evidence === img && f.severity === "medium"),
+        img,
+      ).toBe(true);
     // CI_JOB_TOKEN fed on stdin is the safe pattern; the report-only pip-audit pass is followed by a blocking one.
-    expect(fdroid.filter((f) => f.ruleId === "secret-exposed" && /CI_JOB_TOKEN/.test(String(f.properties?.evidence)))).toEqual([]);
+    expect(fdroid.filter((f) => f.ruleId === "secret-exposed" && /CI_JOB_TOKEN/.test(String(f.properties?.evidence)))).toEqual(
+      [],
+    );
     expect(fdroid.filter((f) => f.ruleId === "scanner-fail-open")).toEqual([]);
 
     const gnutls = by("gnutls");
-    expect(gnutls.some((f) => f.ruleId === "image-unpinned" && /buildenv-fedora43$/.test(String(f.properties?.evidence)))).toBe(true);
+    expect(gnutls.some((f) => f.ruleId === "image-unpinned" && /buildenv-fedora43$/.test(String(f.properties?.evidence)))).toBe(
+      true,
+    );
     const dav1d = by("dav1d");
     expect(dav1d.filter((f) => f.ruleId === "image-unpinned").length).toBeGreaterThan(0);
     expect(dav1d.filter((f) => MEDIUM_OR_HIGHER.has(f.severity))).toEqual([]);
