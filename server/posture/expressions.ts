@@ -31,26 +31,13 @@ const UNTRUSTED: RegExp[] = [
 /** Refs a pusher names: needs write access, so reported at low severity (a pattern, not an open door). */
 const LOW_TRUST: RegExp[] = [/\bgithub\.ref_name\b/, /\bgithub\.event\.(ref|base_ref)\b/];
 
-export type Taint = "untrusted" | "low";
+const matchesOf = (list: RegExp[], expr: string): string[] =>
+  list.map((re) => re.exec(expr)?.[0]).filter((m): m is string => m !== undefined);
 
 /** The untrusted contexts an expression reads, or an empty list. */
-export function untrustedIn(expr: string): string[] {
-  const out: string[] = [];
-  for (const re of UNTRUSTED) {
-    const m = re.exec(expr);
-    if (m) out.push(m[0]);
-  }
-  return out;
-}
+export const untrustedIn = (expr: string): string[] => matchesOf(UNTRUSTED, expr);
 
-export function lowTrustIn(expr: string): string[] {
-  const out: string[] = [];
-  for (const re of LOW_TRUST) {
-    const m = re.exec(expr);
-    if (m) out.push(m[0]);
-  }
-  return out;
-}
+export const lowTrustIn = (expr: string): string[] => matchesOf(LOW_TRUST, expr);
 
 /** `env.NAME` references in an expression. */
 export function envRefs(expr: string): string[] {
