@@ -387,7 +387,9 @@ export function analyzeGithub(src: YamlSource): { kind: GithubKind; findings: Po
       );
       checkUses(step.uses, [...path, "uses"], job, step, given);
       const name = step.uses.split("@")[0]!.toLowerCase();
-      if (/gatehouse/.test(name) && ["gate", "deploy"].includes(String(withObj.command ?? "").toLowerCase())) {
+      // The Gatehouse composite action (integrations/github/action.yml), wherever its repository lives.
+      const gatehouseAction = /gatehouse/.test(name) || /(^|\/)integrations\/github$/.test(name);
+      if (gatehouseAction && ["gate", "deploy"].includes(String(withObj.command ?? "").toLowerCase())) {
         const command = String(withObj.command).toLowerCase();
         events.push({
           kind: command === "gate" ? "gate" : "record",

@@ -63,6 +63,10 @@ describe("GitHub Actions: deploys and the gate", () => {
       `  deploy:\n    runs-on: x\n    environment: production\n    steps:\n      - uses: acme/gatehouse/integrations/github@${SHA}\n        with: {command: gate, stage: production}\n      - uses: azure/webapps-deploy@${SHA}\n      - uses: acme/gatehouse/integrations/github@${SHA}\n        with: {command: deploy, stage: production}\n`,
     );
     expect(ruleIds(action)).toEqual([]);
+    // The same action from a repository with another name: the path integrations/github identifies it.
+    expect(ruleIds(action.replaceAll("acme/gatehouse/integrations/github", "acme/security-gate/integrations/github"))).toEqual(
+      [],
+    );
   });
 
   it("needs the gate for the deploy's own stage, and before the deploy (not after it, nor in a parallel job)", () => {
