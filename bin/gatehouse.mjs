@@ -21,7 +21,9 @@ pipeline commands (need GATEHOUSE_URL and GATEHOUSE_TOKEN, or --url and --token)
       --attestation saves the signed decision (a SLSA verification summary in a DSSE envelope).
   scan upload <file> --service <slug> [--format auto|<id>] [--scanner <name>] [--commit <sha>] [--branch <name>]
                      [--artifact sha256:…] [--stage <stage>] [--category <name>] [--scanner-db-updated-at <time>]
-      Post a scanner report as the tool wrote it. Commit, branch and run URL come from GitHub Actions or GitLab CI.
+                     [--path <repo path>]
+      Post a scanner report as the tool wrote it, or a pipeline definition (.github/workflows/*.yml, .gitlab-ci.yml).
+      Commit, branch and run URL come from GitHub Actions or GitLab CI; the file's path is sent as given.
       --category keeps one lifecycle per category (like GitHub code scanning); --scanner-db-updated-at says when the
       scanner's vulnerability database was updated, for reports that do not record it.
   deploy --service <slug> --stage <stage> [--commit <sha>] [--artifact sha256:…] [--decision <id>] [--fail-on-bypass]
@@ -202,6 +204,7 @@ async function scanUpload(args) {
       stage: { type: "string" },
       category: { type: "string" },
       "scanner-db-updated-at": { type: "string" },
+      path: { type: "string" },
       url: { type: "string" },
       token: { type: "string" },
       json: { type: "boolean" },
@@ -225,6 +228,7 @@ async function scanUpload(args) {
     ["stage", values.stage],
     ["category", values.category],
     ["scanner_db_updated_at", values["scanner-db-updated-at"]],
+    ["path", values.path ?? repoPath(file)],
     ["pipeline_run", ci.pipelineRun],
   ]) {
     if (v) q.set(k, v);
@@ -250,6 +254,13 @@ async function scanUpload(args) {
     );
   }
   return status === 201 || status === 200 ? 0 : 2;
+}
+
+/** The file's path as the repository knows it: relative to the working directory (the checkout), forward slashes. */
+export function repoPath(file) {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  const inside = rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+  return (inside ? rel : path.basename(file)).split(path.sep).join("/");
 }
 
 async function deploy(args) {

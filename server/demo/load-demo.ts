@@ -12,6 +12,7 @@ import { ingestReport } from "../ingest/ingest-report";
 import { snapshotScorecards } from "../scoring/snapshot";
 import { createService } from "../services/services";
 import { createTeam } from "../teams/teams";
+import { demoPipeline } from "./demo-pipelines";
 import {
   checkovReport,
   cyclonedxSbom,
@@ -34,7 +35,7 @@ type DemoService = {
   repo: string;
   /** how healthy the service is: 0 (neglected) … 1 (exemplary) */
   care: number;
-  scanners: ("trivy" | "semgrep" | "gitleaks" | "checkov" | "zap" | "sbom" | "scorecard")[];
+  scanners: ("trivy" | "semgrep" | "gitleaks" | "checkov" | "zap" | "sbom" | "scorecard" | "pipeline")[];
 };
 
 export const DEMO_SERVICES: DemoService[] = [
@@ -45,7 +46,7 @@ export const DEMO_SERVICES: DemoService[] = [
     criticality: "critical",
     repo: "https://github.com/acme/checkout",
     care: 0.8,
-    scanners: ["trivy", "semgrep", "gitleaks", "checkov", "zap", "sbom", "scorecard"],
+    scanners: ["trivy", "semgrep", "gitleaks", "checkov", "zap", "sbom", "scorecard", "pipeline"],
   },
   {
     team: "payments",
@@ -54,7 +55,7 @@ export const DEMO_SERVICES: DemoService[] = [
     criticality: "high",
     repo: "https://github.com/acme/ledger",
     care: 0.5,
-    scanners: ["trivy", "semgrep", "gitleaks", "sbom"],
+    scanners: ["trivy", "semgrep", "gitleaks", "sbom", "pipeline"],
   },
   {
     team: "platform",
@@ -63,7 +64,7 @@ export const DEMO_SERVICES: DemoService[] = [
     criticality: "critical",
     repo: "https://github.com/acme/api-gateway",
     care: 0.3,
-    scanners: ["trivy", "semgrep", "gitleaks", "checkov", "scorecard"],
+    scanners: ["trivy", "semgrep", "gitleaks", "checkov", "scorecard", "pipeline"],
   },
   {
     team: "platform",
@@ -72,7 +73,7 @@ export const DEMO_SERVICES: DemoService[] = [
     criticality: "high",
     repo: "https://github.com/acme/auth-service",
     care: 0.9,
-    scanners: ["trivy", "semgrep", "gitleaks", "checkov", "zap", "sbom", "scorecard"],
+    scanners: ["trivy", "semgrep", "gitleaks", "checkov", "zap", "sbom", "scorecard", "pipeline"],
   },
   {
     team: "web",
@@ -81,7 +82,7 @@ export const DEMO_SERVICES: DemoService[] = [
     criticality: "medium",
     repo: "https://gitlab.com/acme/storefront",
     care: 0.6,
-    scanners: ["trivy", "semgrep", "zap"],
+    scanners: ["trivy", "semgrep", "zap", "pipeline"],
   },
   {
     team: "web",
@@ -90,7 +91,7 @@ export const DEMO_SERVICES: DemoService[] = [
     criticality: "low",
     repo: "https://gitlab.com/acme/docs-site",
     care: 0.2,
-    scanners: ["semgrep"],
+    scanners: ["semgrep", "pipeline"],
   },
 ];
 
@@ -160,7 +161,7 @@ export async function loadDemo(base: ServiceContext, opts: { today?: Date } = {}
         const ctx = at(offset, 10);
         const commit = commitOf(s.slug, day);
         const digest = digestOf(s.slug, day);
-        const upload = async (body: string, extra: { artifact?: string; format?: string } = {}) => {
+        const upload = async (body: string, extra: { artifact?: string; format?: string; path?: string } = {}) => {
           await ingestReport(ctx, { service: s.slug, commit, branch: "main", ...extra }, new TextEncoder().encode(body));
           result.scans++;
         };
@@ -203,6 +204,11 @@ export async function loadDemo(base: ServiceContext, opts: { today?: Date } = {}
               purl: `pkg:npm/${v.pkg.replace("@", "%40")}@${v.version}`,
             }));
             await upload(cyclonedxSbom(s.slug, comps), { artifact: digest });
+          }
+          if (scanner === "pipeline") {
+            // The pipeline uploads its own definition: Gatehouse checks the gate is really in it.
+            const p = demoPipeline(s.slug, s.repo.includes("gitlab") ? "gitlab" : "github", s.care);
+            await upload(p.text, { path: p.path });
           }
           if (scanner === "scorecard") {
             await upload(

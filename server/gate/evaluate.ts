@@ -2,6 +2,7 @@
 import { SEVERITY_RANK } from "../ingest/normalize";
 import { RISK_AREAS, type RiskArea } from "../ingest/risk-area";
 import type { EvidenceKind, Severity } from "../ingest/types";
+import { isGateWiringRule, POSTURE_RULES, type PostureRuleId } from "../posture/rules";
 import { canonicalVulnId } from "../ingest/util";
 import { DEFAULT_SLA_DAYS, GRADES, type Policy, type RequiredEvidenceKind, type RuleMode, type SlaSeverity } from "./policy";
 import type { CheckStatus, GateCheck, GateEvaluation, GateEvidence, GateFinding, GateInput, GateWaiver } from "./types";
@@ -238,7 +239,7 @@ const EVIDENCE_TEXT: Record<RequiredEvidenceKind, { label: string; article: stri
   iac: { label: "IaC", article: "an", report: "iac report", example: "checkov.json" },
   container: { label: "container", article: "a", report: "container report", example: "trivy-image.json" },
   dast: { label: "DAST", article: "a", report: "dast report", example: "zap.json" },
-  posture: { label: "posture", article: "a", report: "posture report", example: "scorecard.json" },
+  posture: { label: "posture", article: "a", report: "pipeline definition", example: ".github/workflows/deploy.yml" },
   config: { label: "config", article: "a", report: "config report", example: "dockle.json" },
 };
 
@@ -492,6 +493,29 @@ function scorecardCheck(ctx: Context, rule: NonNullable<Rules["minScorecardGrade
   });
 }
 
+const GATE_WIRING_TOOL_RULES = (f: GateFinding) => f.kind === "posture" && isGateWiringRule(f.ruleId);
+
+function gateWiringCheck(ctx: Context, rule: NonNullable<Rules["noGateWiringFindings"]>): GateCheck {
+  const hits = ctx.open.filter(GATE_WIRING_TOOL_RULES);
+  const waived = ctx.waived.filter(GATE_WIRING_TOOL_RULES).length;
+  const named = hits.slice(0, TOP_ITEMS).map((f) => `${f.ruleId}: ${f.title}${f.file ? ` in ${f.file}` : ""}`);
+  const more = hits.length > TOP_ITEMS ? ` (+${hits.length - TOP_ITEMS} more)` : "";
+  const fixes = [...new Set(hits.map((f) => POSTURE_RULES[f.ruleId as PostureRuleId].remediation))];
+  return check({
+    id: "gate-wiring",
+    title: "The gate is wired into the pipeline",
+    status: statusOf(hits.length === 0, rule.mode),
+    actual: hits.length,
+    threshold: 0,
+    findings: ids(hits),
+    message:
+      hits.length === 0
+        ? `No gate-wiring finding in the uploaded pipeline definitions${waived > 0 ? ` (${waived} waived)` : ""}.`
+        : `${plural(hits.length, "gate-wiring finding")} in the pipeline definition: ${named.join("; ")}${more}${waived > 0 ? ` (${waived} waived)` : ""}.`,
+    remediation: `${fixes.join(" ")} Then upload the pipeline file again (\`gatehouse scan upload .github/workflows/deploy.yml\`), ${WAIVER_ROUTE}`,
+  });
+}
+
 // ---------- entry point ----------
 
 /** Evaluates the policy against the input. Same input → deep-equal output, whatever the order of its lists. */
@@ -512,6 +536,7 @@ export function evaluateGate(input: GateInput, policy: Policy): GateEvaluation {
   if (r.requireArtifact) checks.push(requireArtifactCheck(ctx, r.requireArtifact));
   if (r.artifactBinding) checks.push(artifactBindingCheck(ctx, r.artifactBinding));
   if (r.minScorecardGrade) checks.push(scorecardCheck(ctx, r.minScorecardGrade));
+  if (r.noGateWiringFindings) checks.push(gateWiringCheck(ctx, r.noGateWiringFindings));
   return {
     decision: checks.some((c) => c.status === "fail") ? "block" : "allow",
     checks,

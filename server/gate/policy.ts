@@ -60,6 +60,8 @@ const rulesSchema = z
     /** the request must name the artifact (image digest) it promotes; turn off for services that deploy no images */
     requireArtifact: z.strictObject({ mode }).optional(),
     minScorecardGrade: z.strictObject({ grade: z.enum(GRADES), mode }).optional(),
+    /** no open gate-wiring finding from Gatehouse's pipeline-definition checks (docs/rules/pipeline-posture.md) */
+    noGateWiringFindings: z.strictObject({ mode }).optional(),
   })
   .superRefine((rules, ctx) => {
     // Check ids must be unique, so the same severity/area or evidence kind may appear only once.
@@ -123,16 +125,19 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
         { kind: "sast", mode: "fail" },
         { kind: "sca-or-sbom", mode: "fail" },
         { kind: "secrets", mode: "fail" },
+        { kind: "posture", mode: "warn" },
       ],
       sla: { mode: "warn" },
+      noGateWiringFindings: { mode: "warn" },
     },
   },
   production: {
     version: 1,
     description:
       "Production: blocks critical and high findings, secrets and SLA breaches; requires the artifact digest, evidence " +
-      "at most 7 days old and bound to the artifact, a scanner database at most 3 days old when known, and a pass at " +
-      "test; a deployment needs an allow at most 24 hours old.",
+      "at most 7 days old and bound to the artifact, a scanner database at most 3 days old when known, a pass at test, " +
+      "the pipeline definition's posture evidence and no gate-wiring finding in it; a deployment needs an allow at most " +
+      "24 hours old.",
     decisionMaxAgeHours: 24,
     rules: {
       maxFindings: [
@@ -144,12 +149,14 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
         { kind: "sast", maxAgeDays: 7, mode: "fail" },
         { kind: "sca-or-sbom", maxAgeDays: 7, mode: "fail" },
         { kind: "secrets", maxAgeDays: 7, mode: "fail" },
+        { kind: "posture", maxAgeDays: 7, mode: "fail" },
       ],
       maxScannerDbAgeDays: { days: 3, mode: "fail", unknown: "warn" },
       sla: { mode: "fail" },
       previousStage: { stage: "test", mode: "fail" },
       artifactBinding: { mode: "fail" },
       requireArtifact: { mode: "fail" },
+      noGateWiringFindings: { mode: "fail" },
     },
   },
 };

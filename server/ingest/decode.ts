@@ -1,6 +1,7 @@
 // Bytes → Document (JSON, NDJSON or XML). Pure: takes text, returns data or throws MalformedReportError.
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { Document, XmlElement } from "./types";
+import { parseYaml, YamlError } from "./yaml";
 
 /** A body that is not well-formed JSON or XML (400). Line and column are 1-based. */
 export class MalformedReportError extends Error {
@@ -37,6 +38,33 @@ export function decodeDocument(text: string): Document {
   if (start === -1) throw new EmptyReportError();
   const c = text[start];
   if (c === "<") return { type: "xml", value: parseXml(text) };
+  if (c === "{" || c === "[" || c === '"') return parseJsonOrNdjson(text);
+  return parseJsonOrYaml(text);
+}
+
+/** Top-level keys that only a pipeline definition starts with: a YAML error there is reported as YAML. */
+const PIPELINE_KEY = /^(on|jobs|runs|stages|include|workflow|default|variables|image|before_script|spec|name|permissions):/m;
+
+/** Text not starting like JSON: JSON scalars, else a YAML mapping, else the JSON error it has always been. */
+function parseJsonOrYaml(text: string): Document {
+  try {
+    return { type: "json", value: JSON.parse(text) };
+  } catch {
+    // not JSON: YAML, or an error reported as JSON below
+  }
+  if (/^(error|warning|help|note|info)\[[\w-]+\]: /m.test(text) && /^\s*--> /m.test(text))
+    throw new MalformedReportError(
+      "This is zizmor's plain-text output; upload `zizmor --format=sarif` or `zizmor --format=json-v1` instead.",
+    );
+  try {
+    const y = parseYaml(text);
+    const v = y.value;
+    if (typeof v === "object" && v !== null && !Array.isArray(v))
+      return { type: "yaml", value: v as Record<string, unknown>, text, lineOf: y.lineOf };
+  } catch (e) {
+    if (!(e instanceof YamlError)) throw e;
+    if (e.line === undefined || PIPELINE_KEY.test(text)) throw new MalformedReportError(e.message, e.line, e.column);
+  }
   return parseJsonOrNdjson(text);
 }
 

@@ -17,6 +17,10 @@ const ALIASES: Record<string, FormatId[]> = {
   yarn: ["yarn-audit"],
   gitlab: ["gitlab"],
   generic: ["gatehouse"],
+  "github-workflow": ["github-actions"],
+  actions: ["github-actions"],
+  "gitlab-ci.yml": ["gitlab-ci"],
+  pipeline: ["github-actions", "gitlab-ci"],
 };
 
 export const SUPPORTED_FORMATS: readonly string[] = [...FORMAT_IDS];
@@ -61,6 +65,11 @@ export function detectFormat(doc: Document, requested?: string): FormatModule {
   }
   const found = FORMATS.find((f) => f.detect(doc));
   if (found) return found;
+  if (doc.type === "yaml") {
+    throw unsupported(
+      "YAML is read only as a pipeline definition (a GitHub Actions workflow or action.yml, or a .gitlab-ci.yml), and this one is neither.",
+    );
+  }
   if (isAmbiguousEmpty(doc)) {
     throw new DomainError(
       "unprocessable",

@@ -42,6 +42,14 @@ export const ingestParams = z.object({
   format: z.string().trim().min(1).max(50).optional(),
   scanner: z.string().trim().min(1).max(100).optional(),
   stage: slugSchema.optional(),
+  /** the uploaded file's path in the repository (pipeline definitions key their findings on it) */
+  path: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .regex(/^[^\0]*$/)
+    .optional(),
   pipeline_run: z
     .url({ protocol: /^https?$/ })
     .max(2000)
@@ -98,10 +106,11 @@ export async function secretSalt(db: Database): Promise<string> {
 const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 
 /** Bytes → parsed report, with every decoding and schema problem turned into its HTTP-meaningful error. */
-export function parseReport(body: Uint8Array, opts: { format?: string; salt: string }): ParsedReport {
+export function parseReport(body: Uint8Array, opts: { format?: string; salt: string; path?: string }): ParsedReport {
   const ctx = {
     redact: makeRedactor(opts.salt, (key, text) => createHmac("sha256", key).update(text).digest("hex")),
     hash: (text: string) => sha256(text),
+    ...(opts.path ? { sourcePath: opts.path } : {}),
   };
   try {
     const doc = decodeDocument(decodeText(body));
@@ -214,7 +223,7 @@ export async function ingestReport(
     throw new DomainError("bad_request", "Idempotency-Key must be 1–200 visible ASCII characters.", "validation-error");
   }
   const salt = await secretSalt(ctx.db);
-  const report = parseReport(body, { format: params.format, salt });
+  const report = parseReport(body, { format: params.format, salt, path: params.path });
   if (params.scanner) for (const p of report.parts) p.tool = { ...p.tool, name: params.scanner };
   if (params.category) for (const p of report.parts) p.category = params.category;
   const reportSha = sha256(body);
@@ -242,6 +251,7 @@ export async function ingestReport(
         params.scanner ?? "",
         params.format ?? "",
         reportSha,
+        ...(params.path ? [params.path] : []),
       ].join("\u0000"),
     );
 

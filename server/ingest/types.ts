@@ -147,12 +147,25 @@ export const FORMAT_IDS = [
   "github-code-scanning",
   "github-secret-scanning",
   "gatehouse",
+  "github-actions",
+  "gitlab-ci",
+  "zizmor",
+  "poutine",
 ] as const;
 export type FormatId = (typeof FORMAT_IDS)[number];
 
 /** A decoded report body, before its format is known. */
 export type Document =
-  { type: "json"; value: unknown } | { type: "ndjson"; values: unknown[] } | { type: "xml"; value: XmlElement };
+  { type: "json"; value: unknown } | { type: "ndjson"; values: unknown[] } | { type: "xml"; value: XmlElement } | YamlDocument;
+
+/** A YAML mapping (pipeline definitions only): the data, its text, and where each path starts. */
+export type YamlDocument = {
+  type: "yaml";
+  value: Record<string, unknown>;
+  text: string;
+  /** 1-based line of the mapping key or sequence item at this path, when it is in the text (not merged in) */
+  lineOf: (path: readonly (string | number)[]) => number | undefined;
+};
 
 /**
  * XML as a small, namespace-aware tree. Attributes keep their prefixed names;
@@ -172,6 +185,8 @@ export type ParseContext = {
   redact: (secret: string) => RedactedSecret;
   /** sha256 hex of a text (snippet hashes). Injected so parsers stay free of node:* imports. */
   hash: (text: string) => string;
+  /** the uploaded file's path in its repository, when the uploader named it (pipeline definitions use it) */
+  sourcePath?: string;
 };
 
 export type FormatModule = {

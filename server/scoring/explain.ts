@@ -101,7 +101,10 @@ export function explainScoring(sla: SlaDaysBySeverity = SLA_DAYS): ScoringExplan
     freshness: { ...FRESHNESS, why: RATIONALE.freshness },
     posture:
       `In area 2, a posture check (OpenSSF Scorecard and similar) scoring s out of 10 counts as (10 − s)/10 of a finding ` +
-      `of its risk level: a check at 7/10 weighs 0.3 of a finding, a check at 10/10 nothing.`,
+      `of its risk level: a check at 7/10 weighs 0.3 of a finding, a check at 10/10 nothing. ` +
+      `Findings in the pipeline definitions themselves (Gatehouse's own checks of GitHub Actions workflows and .gitlab-ci.yml, ` +
+      `zizmor, poutine) count as findings of their severity, and each deduction names the rules behind it ` +
+      `(e.g. gate-missing: a deploy that never asks the gate). ${RATIONALE.pipelineFindings}`,
     signals: [
       {
         id: "gate-override",

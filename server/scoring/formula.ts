@@ -128,6 +128,8 @@ export const RATIONALE = {
     "A leaked credential is the fastest way in; without a secret scan in the last month the grade is at most C.",
   openCritical: "An open critical finding is exploitable now, whatever the rest looks like: at most D.",
   noEvidence: "A service without any evidence scores 0: nothing is known about it.",
+  pipelineFindings:
+    "A pipeline whose definition deploys without the gate, or lets it fail open, makes every other control optional: its findings count in area 2 like any finding, and each deduction names their rules.",
 } as const;
 
 // ---------- input and output ----------
@@ -139,6 +141,8 @@ export type FindingCount = {
   open: number;
   /** how many of them are open longer than the SLA of their severity */
   slaBreached: number;
+  /** the rule these findings break, when counted per rule (pipeline-definition findings in area 2): named in the reason */
+  rule?: string;
 };
 
 /** A pipeline-posture check with a 0–10 score (OpenSSF Scorecard and similar). Not also counted in `findings`. */
@@ -410,24 +414,36 @@ export function computeScorecard(input: ScorecardInput): Scorecard {
   };
 }
 
-function aggregate(findings: readonly FindingCount[]): Map<string, { open: number; slaBreached: number }> {
-  const out = new Map<string, { open: number; slaBreached: number }>();
+type Aggregate = { open: number; slaBreached: number; rules: Map<string, number> };
+
+function aggregate(findings: readonly FindingCount[]): Map<string, Aggregate> {
+  const out = new Map<string, Aggregate>();
   for (const f of findings) {
     if (!AREAS.includes(f.area) || !SEVERITIES.includes(f.severity)) continue;
     const key = `${f.area}:${f.severity}`;
-    const c = out.get(key) ?? { open: 0, slaBreached: 0 };
+    const c = out.get(key) ?? { open: 0, slaBreached: 0, rules: new Map<string, number>() };
     c.open += count(f.open);
     c.slaBreached += Math.min(count(f.slaBreached), count(f.open));
+    if (f.rule) c.rules.set(f.rule, (c.rules.get(f.rule) ?? 0) + count(f.open));
     out.set(key, c);
   }
   return out;
+}
+
+/** "gate-missing ×2, action-unpinned": the rules behind a count, most frequent first (pipeline findings). */
+function ruleList(rules: Map<string, number>): string {
+  if (rules.size === 0) return "";
+  const sorted = [...rules.entries()].sort((a, b) => b[1] - a[1] || cmpStr(a[0], b[0]));
+  const named = sorted.slice(0, 3).map(([r, n]) => (n > 1 ? `${r} ×${n}` : r));
+  if (sorted.length > 3) named.push(`${sorted.length - 3} more rules`);
+  return ` (${named.join(", ")})`;
 }
 
 function findingDeductions(
   out: Deduction[],
   area: RiskArea,
   severity: Severity,
-  c: { open: number; slaBreached: number },
+  c: Aggregate,
   sla: SlaDaysBySeverity,
 ): void {
   const points = Math.round(diminishing(SEVERITY_WEIGHTS[severity], c.open));
@@ -435,7 +451,7 @@ function findingDeductions(
     out.push({
       id: `findings:${area}:${severity}`,
       points,
-      reason: `${plural(c.open, `${severity} finding`)} in ${AREA_LABELS[area]}`,
+      reason: `${plural(c.open, `${severity} finding`)} in ${AREA_LABELS[area]}${ruleList(c.rules)}`,
       area,
       source: "findings",
     });

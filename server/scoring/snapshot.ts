@@ -89,6 +89,7 @@ async function activeWaivers(ctx: ServiceContext, serviceId: string, now: Date):
 type CountRow = {
   risk_area: number;
   severity: Severity;
+  posture_rule: string | null;
   check_name: string | null;
   check_score: number | string | null;
   open: number | string;
@@ -118,6 +119,7 @@ async function findingCounts(
   const rows = await queryRows<CountRow>(
     ctx.db,
     sql`select f.risk_area, f.severity,
+               case when f.kind = 'posture' and not ${scored} then f.rule_id end as posture_rule,
                case when ${scored} then f.rule_id end as check_name,
                case when ${scored} then (f.properties ->> 'score')::float8 end as check_score,
                count(*)::int as open,
@@ -130,8 +132,8 @@ async function findingCounts(
         from findings f
         where f.service_id = ${serviceId} and f.status = 'open' and f.suppressed = 0
           and not coalesce(${waived}, false)
-        group by 1, 2, 3, 4
-        order by 1, 2, 3, 4`,
+        group by 1, 2, 3, 4, 5
+        order by 1, 2, 3, 4, 5`,
   );
   const findings: FindingCount[] = [];
   const postureChecks: PostureCheck[] = [];
@@ -142,7 +144,13 @@ async function findingCounts(
       for (let i = 0; i < Number(r.open) && postureChecks.length < MAX_POSTURE_CHECKS; i++)
         postureChecks.push({ name: r.check_name, severity: r.severity, score: Number(r.check_score) });
     } else {
-      findings.push({ area, severity: r.severity, open: Number(r.open), slaBreached: Number(r.sla_breached) });
+      findings.push({
+        area,
+        severity: r.severity,
+        open: Number(r.open),
+        slaBreached: Number(r.sla_breached),
+        ...(r.posture_rule ? { rule: r.posture_rule } : {}),
+      });
     }
   }
   return { findings, postureChecks };

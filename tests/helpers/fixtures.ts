@@ -41,3 +41,35 @@ export function upload(ctx: ServiceContext, params: IngestParams, body: string |
 export function generic(tool: string, findings: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
   return JSON.stringify({ gatehouse: "1", tool: { name: tool, version: "1.0" }, findings, ...extra });
 }
+
+/** A hardened deploy workflow with the gate wired in: posture evidence without findings of medium or higher. */
+export const GATED_WORKFLOW = `name: ship
+on:
+  push:
+    branches: [main]
+permissions: {}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - uses: actions/checkout@08eba0b27e820071cde6df949e0beb9ba4906955 # v4.3.0
+        with:
+          persist-credentials: false
+      - name: Gate
+        run: node .ci/gatehouse.mjs gate --stage production --artifact "$DIGEST"
+        env:
+          GATEHOUSE_TOKEN: \${{ secrets.GATEHOUSE_TOKEN }}
+      - name: Roll out
+        run: kubectl set image deployment/api api="registry.example.com/api@$DIGEST"
+      - name: Record
+        run: node .ci/gatehouse.mjs deploy --stage production --artifact "$DIGEST"
+        env:
+          GATEHOUSE_TOKEN: \${{ secrets.GATEHOUSE_TOKEN }}
+`;
+
+/** The same workflow with the gate call removed: a gate-wiring finding. */
+export const UNGATED_WORKFLOW = GATED_WORKFLOW.replace(/ {6}- name: Gate\n.*\n.*\n.*\n/, "");

@@ -100,9 +100,10 @@ export function run(
   args: string[],
   env: Record<string, string | undefined>,
   timeoutMs = 120_000,
+  cwd = repoRoot,
 ): Promise<ExitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

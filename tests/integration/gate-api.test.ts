@@ -1,8 +1,8 @@
 // The gate as pipelines use it: the real server, the dependency-free client's exit codes, and the REST contract.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha } from "@/tests/helpers/fixtures";
+import { sha, UNGATED_WORKFLOW } from "@/tests/helpers/fixtures";
 import { samplesDir } from "@/tests/helpers/samples";
 import { cli, freePort, run, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
 
@@ -57,6 +57,28 @@ async function api(method: string, p: string, body?: unknown, headers: Record<st
 
 describe("the pipeline client", () => {
   const commit = sha("client-1");
+
+  it("uploads a workflow file as it sits in the checkout: gatehouse scan upload .github/workflows/ship.yml", async () => {
+    const checkout = tempDir();
+    mkdirSync(path.join(checkout, ".github/workflows"), { recursive: true });
+    writeFileSync(path.join(checkout, ".github/workflows/ship.yml"), UNGATED_WORKFLOW);
+    const c = sha("client-workflow");
+    const r = await run(
+      process.execPath,
+      [path.resolve("bin/gatehouse.mjs"), "scan", "upload", ".github/workflows/ship.yml", "--service", "api", "--json"],
+      { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token, GATEHOUSE_COMMIT: c },
+      60_000,
+      checkout,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { scan: { format: string; evidence: string[]; tool: { name: string }; target: string } };
+    expect(out.scan).toMatchObject({ format: "github-actions", evidence: ["posture"] });
+    expect([out.scan.tool.name, out.scan.target]).toEqual(["gatehouse-pipeline", ".github/workflows/ship.yml"]);
+    const gate = await api("POST", "/api/v1/gate", { service: "api", stage: "production", commit: c });
+    const wiring = (gate.json.checks as { id: string; status: string; message: string }[]).find((x) => x.id === "gate-wiring")!;
+    expect(wiring.status).toBe("fail");
+    expect(wiring.message).toContain("gate-missing");
+  });
 
   it("uploads reports with commit, branch and run URL taken from GitHub Actions variables", async () => {
     const gha = {

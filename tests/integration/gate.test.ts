@@ -10,7 +10,7 @@ import { getPolicy, parsePolicyText, setPolicy } from "@/server/gate/policies";
 import { approveWaiver, createWaiver, revokeWaiver } from "@/server/gate/waivers";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { rootMessage } from "@/tests/helpers/errors";
-import { generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+import { GATED_WORKFLOW, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 import { sampleText } from "@/tests/helpers/samples";
 
 const DAY = 86_400_000;
@@ -49,11 +49,13 @@ describeEachDatabase("gate", (t) => {
     return { svc: service.slug, team: team.slug, tok };
   }
 
-  /** The evidence the default test policy asks for: SAST, SCA and a secret scan, all clean. */
+  /** The evidence the default policies ask for: SAST, SCA, a secret scan and the pipeline definition, all clean. */
   async function cleanEvidence(c: ServiceContext, svc: string, commit: string, extra: { artifact?: string } = {}) {
     await upload(c, { service: svc, commit, ...extra }, generic("semgrep", [], { evidence: ["sast"] }));
     await upload(c, { service: svc, commit, ...extra }, generic("trivy", [], { evidence: ["sca"] }));
     await upload(c, { service: svc, commit, ...extra }, generic("gitleaks", [], { evidence: ["secrets"] }));
+    // The pipeline definition: production asks for its posture evidence.
+    await upload(c, { service: svc, commit, path: ".github/workflows/ship.yml", ...extra }, GATED_WORKFLOW);
   }
 
   beforeAll(async () => {

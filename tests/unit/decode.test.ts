@@ -83,4 +83,45 @@ describe("decodeDocument", () => {
     const e = malformed(sampleText("zap_xml/securecodebox__juice-shop.xml"));
     expect(e.message).toMatch(/declaration/i);
   });
+
+  it("decodes YAML mappings with line positions; merges, duplicates and GitLab's !reference stay plain data", () => {
+    const d = decodeDocument(
+      "# ci\non: push\nbase: &b {a: 1}\njob:\n  <<: *b\n  script: [!reference [.x, script]]\n  a: 2\n  a: 3\n",
+    );
+    expect(d.type).toBe("yaml");
+    if (d.type !== "yaml") return;
+    expect(d.value).toEqual({ on: "push", base: { a: 1 }, job: { a: 3, script: [[".x", "script"]] } });
+    expect(d.lineOf(["job"])).toBe(4);
+    expect(d.lineOf(["job", "script", 0])).toBe(6);
+    expect(d.lineOf(["nope"])).toBeUndefined();
+  });
+
+  it("refuses a YAML billion laughs, and quadratic alias fan-out, before expanding anything", () => {
+    const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const laughs = `on: push\njobs: {}\n${levels.join("\n")}\n`;
+    const t0 = Date.now();
+    expect(() => decodeDocument(laughs)).toThrow(MalformedReportError);
+    expect(() => decodeDocument(laughs)).toThrow(/aliases expand to more than/);
+    // One big anchor referenced many times: no nesting, still far too large once expanded.
+    const big = `x: &x [${Array(2000).fill("1").join(",")}]\nl: [${Array(1000).fill("*x").join(",")}]\n`;
+    expect(() => decodeDocument(big)).toThrow(/aliases expand/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it("reports a YAML syntax error in a pipeline definition with its line, and keeps JSON errors for other text", () => {
+    const e = malformed("on: push\njobs:\n  a:\n    steps: [\n");
+    expect(e.message).toMatch(/Malformed YAML/);
+    expect(e.line).toBeGreaterThan(1);
+    expect(malformed("bogus!").message).toMatch(/Malformed JSON/);
+  });
+
+  it("points zizmor's plain-text output to its machine formats", () => {
+    const text = "warning[unpinned-uses]: unpinned action reference\n --> .github/workflows/ci.yml:4:9\n  |\n";
+    expect(malformed(text).message).toMatch(/--format=sarif/);
+  });
 });

@@ -631,6 +631,11 @@ describe("default policies on a realistic scenario", () => {
     scan({ scanId: "scn_sca", tool: "trivy", kinds: ["sca", "container"], artifact: ARTIFACT, scannerDbBuiltAt: ago(1.5) }),
   ];
   const secretsScan = scan({ scanId: "scn_secrets", tool: "gitleaks", kinds: ["secrets"] });
+  const pipelineScan = scan({
+    scanId: "scn_pipeline",
+    tool: "gatehouse-pipeline",
+    kinds: ["posture"],
+  });
   const base = input({ findings: [critical, medium], evidence });
   const failing = (r: ReturnType<typeof evaluateGate>) => r.checks.filter((c) => c.status === "fail").map((c) => c.id);
   const warning = (r: ReturnType<typeof evaluateGate>) => r.checks.filter((c) => c.status === "warn").map((c) => c.id);
@@ -654,7 +659,13 @@ describe("default policies on a realistic scenario", () => {
 
     const fixed = evaluateGate({ ...uploaded, findings: [medium] }, DEFAULT_POLICIES.test);
     expect(fixed.decision).toBe("allow");
-    expect(warning(fixed)).toEqual([]);
+    // Without the pipeline definition, test only warns.
+    expect(warning(fixed)).toEqual(["evidence:posture"]);
+    expect(
+      warning(
+        evaluateGate({ ...uploaded, findings: [medium], evidence: [...uploaded.evidence, pipelineScan] }, DEFAULT_POLICIES.test),
+      ),
+    ).toEqual([]);
 
     const waived = evaluateGate(
       { ...uploaded, waivers: [waiver({ type: "vulnerability", value: "CVE-2021-23337" }, { id: "wvr_lodash" })] },
@@ -672,22 +683,65 @@ describe("default policies on a realistic scenario", () => {
       previousStage: { stage: "test", decision: null },
     };
     const blocked = evaluateGate(prodInput, DEFAULT_POLICIES.production);
-    expect(failing(blocked)).toEqual(["max-findings:critical", "max-findings:high", "evidence:secrets", "previous-stage:test"]);
+    expect(failing(blocked)).toEqual([
+      "max-findings:critical",
+      "max-findings:high",
+      "evidence:secrets",
+      "evidence:posture",
+      "previous-stage:test",
+    ]);
 
     const ready: GateInput = {
       ...prodInput,
       findings: [medium],
-      evidence: [...evidence, secretsScan],
+      evidence: [...evidence, secretsScan, pipelineScan],
       previousStage: { stage: "test", decision: { id: "dec_t", decision: "allow", artifact: ARTIFACT, evaluatedAt: ago(0.5) } },
     };
     const allowed = evaluateGate(ready, DEFAULT_POLICIES.production);
     expect(allowed.decision).toBe("allow");
     expect(allowed.checks.every((c) => c.status === "pass")).toBe(true);
-    expect(allowed.evidence).toEqual(["scn_sast", "scn_sca", "scn_secrets"]);
+    expect(allowed.evidence).toEqual(["scn_pipeline", "scn_sast", "scn_sca", "scn_secrets"].sort());
 
     // Evidence older than a week no longer counts for production.
     const stale = evaluateGate({ ...ready, now: new Date(NOW.getTime() + 7 * DAY) }, DEFAULT_POLICIES.production);
-    expect(failing(stale)).toEqual(["evidence:sast", "evidence:sca-or-sbom", "evidence:secrets"]);
+    expect(failing(stale)).toEqual(["evidence:sast", "evidence:sca-or-sbom", "evidence:secrets", "evidence:posture"]);
+  });
+});
+
+describe("noGateWiringFindings", () => {
+  const wiring = (ruleId: string, over: Partial<GateFinding> = {}) =>
+    finding({
+      id: `fnd_${ruleId}`,
+      kind: "posture",
+      riskArea: 2,
+      severity: "high",
+      ruleId,
+      title: "Deploys without asking the Gatehouse gate (deploy › name:Roll out)",
+      file: ".github/workflows/ship.yml",
+      ...over,
+    });
+  const rules = { noGateWiringFindings: {} };
+
+  it("fails on a gate-wiring finding, naming it and how to fix it", () => {
+    const c = only(
+      run(rules, { findings: [wiring("gate-missing"), wiring("action-unpinned", { id: "fnd_pin", severity: "medium" })] }),
+    );
+    expect(c).toMatchObject({ id: "gate-wiring", status: "fail", actual: 1, threshold: 0, findings: ["fnd_gate-missing"] });
+    expect(c.message).toContain(
+      "gate-missing: Deploys without asking the Gatehouse gate (deploy › name:Roll out) in .github/workflows/ship.yml",
+    );
+    expect(c.remediation).toMatch(/gatehouse gate --stage/);
+  });
+
+  it("passes without such findings, ignores other tools' rules of the same name, and honours waivers and warn", () => {
+    expect(only(run(rules, {})).status).toBe("pass");
+    expect(only(run(rules, { findings: [wiring("gate-missing", { kind: "code" })] })).status).toBe("pass");
+    const waived = run(rules, { findings: [wiring("gate-missing")], waivers: [waiver({ type: "rule", value: "gate-missing" })] });
+    expect(only(waived).status).toBe("pass");
+    expect(only(waived).message).toMatch(/1 waived/);
+    expect(only(run({ noGateWiringFindings: { mode: "warn" } }, { findings: [wiring("deploy-unrecorded")] })).status).toBe(
+      "warn",
+    );
   });
 });
 

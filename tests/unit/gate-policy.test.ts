@@ -156,7 +156,7 @@ describe("default policies", () => {
     expect(Object.keys(rules).sort()).toEqual(["maxFindings", "noSecrets", "requiredEvidence"]);
   });
 
-  it("test blocks critical findings and secrets and requires sast, sca-or-sbom and secrets evidence", () => {
+  it("test blocks critical findings and secrets, requires sast, sca-or-sbom and secrets evidence, warns on pipeline posture", () => {
     const rules = DEFAULT_POLICIES.test.rules;
     expect(rules.maxFindings).toContainEqual({ severity: "critical", max: 0, mode: "fail" });
     expect(rules.noSecrets).toEqual({ mode: "fail" });
@@ -164,10 +164,13 @@ describe("default policies", () => {
       { kind: "sast", mode: "fail" },
       { kind: "sca-or-sbom", mode: "fail" },
       { kind: "secrets", mode: "fail" },
+      { kind: "posture", mode: "warn" },
     ]);
+    // Pipeline-definition checks only warn at test.
+    expect(rules.noGateWiringFindings).toEqual({ mode: "warn" });
   });
 
-  it("production blocks high findings, SLA breaches, stale evidence and requires test", () => {
+  it("production blocks high findings, SLA breaches, stale evidence, gate-wiring findings and requires test and posture", () => {
     const rules = DEFAULT_POLICIES.production.rules;
     expect(rules.maxFindings).toEqual([
       { severity: "critical", max: 0, mode: "fail" },
@@ -178,6 +181,7 @@ describe("default policies", () => {
       ["sast", 7, "fail"],
       ["sca-or-sbom", 7, "fail"],
       ["secrets", 7, "fail"],
+      ["posture", 7, "fail"],
     ]);
     expect(rules.maxScannerDbAgeDays).toEqual({ days: 3, mode: "fail", unknown: "warn" });
     expect(rules.previousStage).toEqual({ stage: "test", mode: "fail" });
@@ -185,6 +189,7 @@ describe("default policies", () => {
     expect(rules.requireArtifact).toEqual({ mode: "fail" });
     expect(DEFAULT_POLICIES.production.decisionMaxAgeHours).toBe(24);
     expect(DEFAULT_POLICIES.test.decisionMaxAgeHours).toBeUndefined();
+    expect(rules.noGateWiringFindings).toEqual({ mode: "fail" });
   });
 
   it("defaultPolicyFor returns the stage's default as a copy", () => {

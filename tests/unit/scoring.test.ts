@@ -484,3 +484,23 @@ describe("purity", () => {
     }
   });
 });
+
+describe("area 2: pipeline-definition findings", () => {
+  it("cost what findings of their severity cost, and the deduction names their rules", () => {
+    const withRules = computeScorecard(
+      input({
+        findings: [
+          { ...open(2, "high", 1), rule: "gate-missing" },
+          { ...open(2, "medium", 3), rule: "action-unpinned" },
+          { ...open(2, "medium", 1), rule: "permissions-default" },
+        ],
+      }),
+    );
+    const plain = computeScorecard(input({ findings: [open(2, "high", 1), open(2, "medium", 4)] }));
+    expect(area(withRules, 2).score).toBe(area(plain, 2).score);
+    const reasons = area(withRules, 2).deductions.map((d) => d.reason);
+    expect(reasons).toContain("1 high finding in pipeline posture (gate-missing)");
+    expect(reasons).toContain("4 medium findings in pipeline posture (action-unpinned ×3, permissions-default)");
+    expect(explainScoring().posture).toMatch(/gate-missing/);
+  });
+});

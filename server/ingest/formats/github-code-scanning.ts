@@ -20,7 +20,7 @@ function detect(doc: Document): boolean {
 const TOOL_KINDS: [RegExp, FindingKind][] = [
   [/gitleaks|trufflehog|secret/i, "secret"],
   [/dockle/i, "config"],
-  [/scorecard/i, "posture"],
+  [/scorecard|zizmor|poutine/i, "posture"],
   [/zap|zaproxy|burp|nuclei|stackhawk/i, "dast"],
   [/checkov|tfsec|kics|terrascan|hadolint|kube-?linter|kubesec|defsec|trivy.*config|misconfig/i, "iac"],
   [

@@ -10,15 +10,18 @@ import { dependencyCheckXmlFormat } from "./dependency-check-xml";
 import { dockleFormat } from "./dockle";
 import { gatehouseFormat } from "./gatehouse";
 import { githubCodeScanningFormat } from "./github-code-scanning";
+import { githubActionsFormat } from "./github-actions";
 import { githubDependabotFormat } from "./github-dependabot";
 import { githubSecretScanningFormat } from "./github-secret-scanning";
 import { gitlabFormat } from "./gitlab";
+import { gitlabCiFormat } from "./gitlab-ci";
 import { gitleaksFormat } from "./gitleaks";
 import { grypeJsonFormat } from "./grype-json";
 import { hadolintFormat } from "./hadolint";
 import { kicsFormat } from "./kics";
 import { npmAuditFormat } from "./npm-audit";
 import { osvScannerFormat } from "./osv-scanner";
+import { poutineFormat } from "./poutine";
 import { sarifFormat } from "./sarif";
 import { scorecardFormat } from "./scorecard";
 import { semgrepAppFormat } from "./semgrep-app";
@@ -33,9 +36,13 @@ import { trufflehog3Format } from "./trufflehog3";
 import { yarnAuditFormat } from "./yarn-audit";
 import { zapJsonFormat } from "./zap-json";
 import { zapXmlFormat } from "./zap-xml";
+import { zizmorFormat } from "./zizmor";
 
 export const FORMATS: readonly FormatModule[] = [
   gatehouseFormat,
+  // zizmor and poutine write SARIF too: their own modules read it before the generic SARIF parser.
+  zizmorFormat,
+  poutineFormat,
   sarifFormat,
   cyclonedxJsonFormat,
   spdxJsonFormat,
@@ -68,6 +75,8 @@ export const FORMATS: readonly FormatModule[] = [
   zapXmlFormat,
   cyclonedxXmlFormat,
   dependencyCheckXmlFormat,
+  githubActionsFormat,
+  gitlabCiFormat,
 ];
 
 const byId = new Map<FormatId, FormatModule>(FORMATS.map((f) => [f.id, f]));

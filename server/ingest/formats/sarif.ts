@@ -88,6 +88,8 @@ const TOOL_TABLE: ReadonlyArray<readonly [string, FindingKind, EvidenceKind[]]> 
   ["mayhem for api", "dast", ["dast"]],
   // posture and image configuration
   ["scorecard", "posture", ["posture"]],
+  ["zizmor", "posture", ["posture"]],
+  ["poutine", "posture", ["posture"]],
   ["dockle", "config", ["config"]],
   // first-party code (also the default for tools not listed)
   ["snykcode", "code", ["sast"]],
