@@ -439,13 +439,7 @@ function ruleList(rules: Map<string, number>): string {
   return ` (${named.join(", ")})`;
 }
 
-function findingDeductions(
-  out: Deduction[],
-  area: RiskArea,
-  severity: Severity,
-  c: Aggregate,
-  sla: SlaDaysBySeverity,
-): void {
+function findingDeductions(out: Deduction[], area: RiskArea, severity: Severity, c: Aggregate, sla: SlaDaysBySeverity): void {
   const points = Math.round(diminishing(SEVERITY_WEIGHTS[severity], c.open));
   if (points > 0) {
     out.push({
