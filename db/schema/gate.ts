@@ -62,6 +62,10 @@ export const gateDecisions = pgTable(
     response: jsonb("response").notNull(),
     actorLabel: text("actor_label").notNull(),
     evaluatedAt: timestamp("evaluated_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** "gate": a pipeline asked; "recheck": Gatehouse re-evaluated what runs (never a pipeline's allow) */
+    kind: text("kind", { enum: ["gate", "recheck"] })
+      .notNull()
+      .default("gate"),
   },
   (t) => [
     index("gate_decisions_lookup_idx").on(t.serviceId, t.stage, t.commit, t.evaluatedAt),

@@ -8,3 +8,8 @@ export * from "./teams";
 export * from "./gate";
 export * from "./scores";
 export * from "./users";
+export * from "./stage-status";
+export * from "./notification-subscriptions";
+export * from "./notification-events";
+export * from "./notification-deliveries";
+export * from "./notification-marks";

@@ -5,6 +5,7 @@ import { deployments, gateDecisions } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { newId } from "../ids";
+import { onDeploymentRecorded } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
@@ -43,6 +44,7 @@ export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof 
       eq(gateDecisions.commit, req.commit),
       artifact ? eq(gateDecisions.artifact, artifact) : undefined,
       eq(gateDecisions.decision, "allow"),
+      eq(gateDecisions.kind, "gate"),
     );
     const [decision] = await tx.db
       .select({ id: gateDecisions.id })
@@ -87,6 +89,7 @@ export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof 
         bypassReason,
       },
     });
+    await onDeploymentRecorded(tx, row!);
     return {
       id: row!.id,
       service: svc.slug,

@@ -84,6 +84,7 @@ export async function gatherGateInput(
           eq(gateDecisions.stage, previousSlug),
           eq(gateDecisions.commit, commit),
           artifact ? eq(gateDecisions.artifact, artifact) : undefined,
+          eq(gateDecisions.kind, "gate"),
         ),
       )
       .orderBy(desc(gateDecisions.evaluatedAt), desc(gateDecisions.id))

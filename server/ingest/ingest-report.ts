@@ -5,6 +5,7 @@ import { z } from "zod";
 import { queryRows, type Database } from "@/db/client";
 import { instanceSettings, scans, services, teams, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
+import { onScanIngested } from "../recheck/triggers";
 import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
@@ -411,6 +412,7 @@ export async function ingestReport(
         statistics: stats,
       },
     });
+    await onScanIngested(tx, scan!);
     return { duplicate: false, scan: scanView(scan!, svc.slug), statistics: stats, warnings };
   });
 }
