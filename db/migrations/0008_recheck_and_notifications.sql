@@ -69,6 +69,7 @@ CREATE TABLE "notification_marks" (
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+DROP INDEX "gate_decisions_evaluated_idx";--> statement-breakpoint
 ALTER TABLE "gate_decisions" ADD COLUMN "kind" text DEFAULT 'gate' NOT NULL;--> statement-breakpoint
 ALTER TABLE "stage_status" ADD CONSTRAINT "stage_status_service_id_services_id_fk" FOREIGN KEY ("service_id") REFERENCES "public"."services"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_subscriptions" ADD CONSTRAINT "notification_subscriptions_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -81,4 +82,5 @@ CREATE INDEX "notification_subscriptions_team_idx" ON "notification_subscription
 CREATE INDEX "notification_events_occurred_idx" ON "notification_events" USING btree ("occurred_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "notification_deliveries_event_subscription_uq" ON "notification_deliveries" USING btree ("event_id","subscription_id");--> statement-breakpoint
 CREATE INDEX "notification_deliveries_due_idx" ON "notification_deliveries" USING btree ("next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
-CREATE INDEX "notification_deliveries_subscription_idx" ON "notification_deliveries" USING btree ("subscription_id","created_at");
+CREATE INDEX "notification_deliveries_subscription_idx" ON "notification_deliveries" USING btree ("subscription_id","created_at");--> statement-breakpoint
+CREATE INDEX "gate_decisions_evaluated_idx" ON "gate_decisions" USING btree ("evaluated_at","service_id","stage","decision","kind");

@@ -69,8 +69,8 @@ export const gateDecisions = pgTable(
   },
   (t) => [
     index("gate_decisions_lookup_idx").on(t.serviceId, t.stage, t.commit, t.evaluatedAt),
-    // Covers the posture's rates per stage and week (index-only: decisions are append-only, so pages stay all-visible).
-    index("gate_decisions_evaluated_idx").on(t.evaluatedAt, t.serviceId, t.stage, t.decision),
+    // Covers the posture's rates per stage and week, gate calls only (index-only: decisions are append-only).
+    index("gate_decisions_evaluated_idx").on(t.evaluatedAt, t.serviceId, t.stage, t.decision, t.kind),
     index("gate_decisions_service_evaluated_idx").on(t.serviceId, t.evaluatedAt),
   ],
 );

@@ -5,6 +5,7 @@ import { loadDemo } from "../demo/load-demo";
 import { snapshotScorecards } from "../scoring/snapshot";
 import { ACCESS_COMMANDS } from "./commands-access";
 import { AUTH_COMMANDS } from "./commands-auth";
+import { NOTIFY_COMMANDS } from "./commands-notify";
 import { z } from "zod";
 import { migrate } from "@/db/migrate";
 import { createService, createServiceInput, listServices } from "../services/services";
@@ -311,6 +312,7 @@ function readPolicyFile(file: unknown): unknown {
 COMMANDS.push(
   ...AUTH_COMMANDS,
   ...ACCESS_COMMANDS,
+  ...NOTIFY_COMMANDS,
   define({
     name: "scorecard snapshot",
     summary: "compute today's scorecard for every service (the server also does it daily)",

@@ -53,6 +53,7 @@ function requireManage(ctx: ServiceContext, teamId: string | null): void {
   const a = ctx.actor;
   if (a.type === "token") {
     requireScope(a, "policies:write");
+    if (a.serviceIds) throw forbidden("A token bound to some services cannot manage its team's subscriptions.");
     if (teamId === null) throw forbidden("A token cannot manage the organisation's subscriptions; sign in.");
     if (a.teamId !== teamId) throw notFound("Subscription");
     return;
@@ -161,7 +162,10 @@ const view = (r: SubRow, team: { slug: string; name: string } | null, s: Stats):
 /** The subscriptions the caller sees: their teams'; the organisation's for security staff. */
 function visibleSubscriptions(ctx: ServiceContext): SQL | undefined {
   const a = ctx.actor;
-  if (a.type === "token") return eq(notificationSubscriptions.teamId, a.teamId);
+  if (a.type === "token") {
+    if (a.serviceIds) throw forbidden("A token bound to some services cannot read its team's subscriptions.");
+    return eq(notificationSubscriptions.teamId, a.teamId);
+  }
   const teamsSeen = visibleTeamIds(a);
   const org = hasRole(a, "security");
   if (teamsSeen === null) return undefined;
