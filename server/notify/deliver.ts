@@ -45,7 +45,7 @@ export function notifyConfig(e: {
 /** An attempt's outcome; `final`: no point retrying (410 Gone, a refused target, a removed subscription). */
 export type AttemptResult = { ok: boolean; status?: number; error?: string; final?: boolean; retryAfterMs?: number };
 
-const LEASE_MS = 120_000;
+const LEASE_MS = 60_000;
 const BASE_DELAY_MS = 10_000;
 const MAX_DELAY_MS = 4 * 3_600_000;
 
