@@ -150,7 +150,7 @@ describe.runIf(process.env.DATABASE_URL)("two servers on one PostgreSQL", () => 
     const admin = postgres(adminUrl(url), { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${name}`);
     await admin.end();
-    const env = { DATABASE_URL: withDatabase(url, name) };
+    const env = { DATABASE_URL: withDatabase(url, name), GATEHOUSE_WEBHOOK_ALLOW_HOSTS: "127.0.0.1" };
     const [a, b] = await Promise.all([serve(env), serve(env)]);
     const token = await setUp(env, "checkout");
     for (const path of ["/two-a", "/two-b"]) {
