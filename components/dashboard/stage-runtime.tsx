@@ -7,9 +7,9 @@ import type { StageRuntime } from "@/server/recheck/stage-status";
 export function StageRuntimeStatus({ runtime, now }: { runtime: StageRuntime; now: Date }) {
   if (!runtime.deployment) return null;
   const since = runtime.since ? (
-    <span title={dateTime(runtime.since)}>
-      <TimeAgo iso={runtime.since} now={now} />
-    </span>
+    <>
+      {dateTime(runtime.since)} (<TimeAgo iso={runtime.since} now={now} />)
+    </>
   ) : null;
   if (runtime.status === "in_policy")
     return (
