@@ -52,6 +52,8 @@ export default defineConfig({
       GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR,
       GATEHOUSE_LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
+      // The notifications spec's receiver runs on this machine.
+      GATEHOUSE_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
       // The e2e suite always runs on the embedded database; PostgreSQL is covered by the integration tier.
       DATABASE_URL: "",
     },

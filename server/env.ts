@@ -48,6 +48,11 @@ const envSchema = z
     GATEHOUSE_AUDIT_WEBHOOK_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(10),
     // The PEM file holding the key that signs decisions, shared by every instance; unset: one in the data dir.
     GATEHOUSE_SIGNING_KEY_FILE: optionalText,
+    // Re-checks of what runs, and notifications (see server/recheck and server/notify).
+    GATEHOUSE_RECHECK_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(300),
+    GATEHOUSE_WEBHOOK_ALLOW_HOSTS: optionalText,
+    GATEHOUSE_SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+    GATEHOUSE_SMTP_FROM: optionalText.pipe(z.string().max(320).optional()),
   })
   .superRefine((e, ctx) => {
     // Audit events leave the host: in clear only to this machine.
@@ -84,7 +89,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const lines = r.error.issues.map((i) => {
     const name = String(i.path[0] ?? "environment");
     // Secrets never reach a message or a log.
-    const got = /SECRET/.test(name) ? "[redacted]" : JSON.stringify(source[name] ?? "");
+    const got = /SECRET|SMTP_URL/.test(name) ? "[redacted]" : JSON.stringify(source[name] ?? "");
     return `${name}: ${i.message} (got ${got})`;
   });
   throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);

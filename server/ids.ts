@@ -16,6 +16,9 @@ export const ID_PREFIXES = {
   user: "usr",
   session: "ses",
   setup: "stp",
+  subscription: "sub",
+  event: "evt",
+  delivery: "msg",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -16,6 +16,8 @@ import { logger } from "./log";
 import { setRuntime } from "./runtime";
 import { startAuditWebhook } from "./audit/forward-audit";
 import { startDailySnapshots } from "./scoring/daily";
+import { startBackgroundJobs } from "./notify/background";
+import { notifyConfig } from "./notify/deliver";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -118,6 +120,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   });
 
   const stopSnapshots = startDailySnapshots(opened.handle.db);
+  const stopJobs = startBackgroundJobs(opened.handle.db, { intervalS: e.GATEHOUSE_RECHECK_INTERVAL_S, notify: notifyConfig(e) });
   const stopWebhook =
     e.GATEHOUSE_AUDIT_WEBHOOK_URL && e.GATEHOUSE_AUDIT_WEBHOOK_SECRET
       ? startAuditWebhook(
@@ -142,6 +145,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     stopSnapshots();
+    stopJobs();
     stopWebhook();
     server.close();
     server.closeAllConnections();

@@ -15,6 +15,7 @@ const LINKS = [
   { href: "/tokens", label: "Tokens", first: true },
   { href: "/audit", label: "Audit", security: true },
   { href: "/teams", label: "Teams" },
+  { href: "/settings/notifications", label: "Notifications" },
 ];
 
 /** `security`: the user may read the audit log (security and admin); the page itself checks again. */

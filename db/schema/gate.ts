@@ -62,11 +62,15 @@ export const gateDecisions = pgTable(
     response: jsonb("response").notNull(),
     actorLabel: text("actor_label").notNull(),
     evaluatedAt: timestamp("evaluated_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** "gate": a pipeline asked; "recheck": Gatehouse re-evaluated what runs (never a pipeline's allow) */
+    kind: text("kind", { enum: ["gate", "recheck"] })
+      .notNull()
+      .default("gate"),
   },
   (t) => [
     index("gate_decisions_lookup_idx").on(t.serviceId, t.stage, t.commit, t.evaluatedAt),
-    // Covers the posture's rates per stage and week (index-only: decisions are append-only, so pages stay all-visible).
-    index("gate_decisions_evaluated_idx").on(t.evaluatedAt, t.serviceId, t.stage, t.decision),
+    // Covers the posture's rates per stage and week, gate calls only (index-only: decisions are append-only).
+    index("gate_decisions_evaluated_idx").on(t.evaluatedAt, t.serviceId, t.stage, t.decision, t.kind),
     index("gate_decisions_service_evaluated_idx").on(t.serviceId, t.evaluatedAt),
   ],
 );

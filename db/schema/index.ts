@@ -10,3 +10,8 @@ export * from "./scores";
 export * from "./users";
 export * from "./signing-keys";
 export * from "./gate-attestations";
+export * from "./stage-status";
+export * from "./notification-subscriptions";
+export * from "./notification-events";
+export * from "./notification-deliveries";
+export * from "./notification-marks";

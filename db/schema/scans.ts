@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { idColumn } from "./columns";
 import { services } from "./services";
@@ -64,6 +65,10 @@ export const scans = pgTable(
     uniqueIndex("scans_dedup_key_uq").on(t.dedupKey),
     uniqueIndex("scans_idempotency_uq").on(t.serviceId, t.idempotencyKey),
     index("scans_service_commit_idx").on(t.serviceId, t.commit),
+    // The gate and re-checks read every scan of an artifact, whatever commit it was uploaded under.
+    index("scans_service_artifact_idx")
+      .on(t.serviceId, t.artifact)
+      .where(sql`${t.artifact} is not null`),
     index("scans_service_received_idx").on(t.serviceId, t.receivedAt),
   ],
 );

@@ -6,6 +6,7 @@ import { snapshotScorecards } from "../scoring/snapshot";
 import { ACCESS_COMMANDS } from "./commands-access";
 import { AUTH_COMMANDS } from "./commands-auth";
 import { KEY_COMMANDS } from "./commands-keys";
+import { NOTIFY_COMMANDS } from "./commands-notify";
 import { z } from "zod";
 import { migrate } from "@/db/migrate";
 import { createService, createServiceInput, listServices } from "../services/services";
@@ -313,6 +314,7 @@ COMMANDS.push(
   ...AUTH_COMMANDS,
   ...ACCESS_COMMANDS,
   ...KEY_COMMANDS,
+  ...NOTIFY_COMMANDS,
   define({
     name: "scorecard snapshot",
     summary: "compute today's scorecard for every service (the server also does it daily)",

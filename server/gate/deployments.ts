@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { newId } from "../ids";
 import { currentPolicy } from "./policies";
+import { onDeploymentRecorded } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
@@ -47,6 +48,7 @@ export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof 
       eq(gateDecisions.commit, req.commit),
       artifact ? eq(gateDecisions.artifact, artifact) : isNull(gateDecisions.artifact),
       eq(gateDecisions.decision, "allow"),
+      eq(gateDecisions.kind, "gate"),
     );
     const [decision] = await tx.db
       .select({ id: gateDecisions.id, evaluatedAt: gateDecisions.evaluatedAt })
@@ -98,6 +100,7 @@ export async function recordDeployment(ctx: ServiceContext, raw: z.input<typeof 
         bypassReason,
       },
     });
+    await onDeploymentRecorded(tx, row!);
     return {
       id: row!.id,
       service: svc.slug,

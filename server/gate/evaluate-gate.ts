@@ -8,6 +8,7 @@ import { withTransaction, type ServiceContext } from "../context";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { runtimePublicUrl } from "../public-url";
+import { onGateDecision } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
@@ -127,6 +128,7 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
         policyVersion: policy.version,
       },
     });
+    await onGateDecision(tx, response, svc.id);
     return response;
   });
 }

@@ -3,6 +3,7 @@
 // scorecard grade.
 import { and, desc, eq, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
+import { arrayLiteral } from "../ingest/write-findings";
 import { gateDecisions, scoreSnapshots } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import type { EvidenceKind, FindingKind, Severity } from "../ingest/types";
@@ -14,6 +15,7 @@ const asDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
 
 type ScanRow = {
   id: string;
+  commit: string;
   tool_name: string;
   evidence: string[];
   status: "complete" | "failed";
@@ -53,15 +55,22 @@ export async function gatherGateInput(
   const previousStageRule = policy.rules.previousStage;
   const scans = await queryRows<ScanRow>(
     tx.db,
-    sql`select id, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact
+    // An artifact digest names immutable content: a scan of it under any commit (a nightly rescan of the image, a
+    // cluster report) is evidence about it too.
+    sql`select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact
         from scans
         where service_id = ${serviceId} and commit = ${commit}
           and (${artifact}::text is null or artifact is null or artifact = ${artifact})
+        union
+        select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact
+        from scans
+        where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact}
         order by scanned_at, id`,
   );
-  // Scan ids are our own (scan_ + base32): safe inside an array literal. The commit narrows the sightings by
-  // index to this commit's; a set-returning function here made the planner guess and scan every sighting.
+  // Scan ids are our own (scan_ + base32): safe inside an array literal. The commits narrow the sightings by
+  // index; a set-returning function here made the planner guess and scan every sighting.
   const scanIds = scans.map((s) => s.id);
+  const commits = [...new Set(scans.map((s) => s.commit))];
   const findingRows = scanIds.length
     ? await queryRows<FindingRow>(
         tx.db,
@@ -70,7 +79,7 @@ export async function gatherGateInput(
             from findings f
             where f.service_id = ${serviceId}
               and f.id in (select sf.finding_id from scan_findings sf
-                           where sf.service_id = ${serviceId} and sf.commit = ${commit}
+                           where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
                              and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`,
       )
     : [];
@@ -87,6 +96,7 @@ export async function gatherGateInput(
           eq(gateDecisions.stage, previousSlug),
           eq(gateDecisions.commit, commit),
           artifact ? eq(gateDecisions.artifact, artifact) : undefined,
+          eq(gateDecisions.kind, "gate"),
         ),
       )
       .orderBy(desc(gateDecisions.evaluatedAt), desc(gateDecisions.id))

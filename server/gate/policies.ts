@@ -6,6 +6,7 @@ import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { newId } from "../ids";
+import { onPolicyChanged } from "../recheck/triggers";
 import { requireScope } from "../tokens/tokens";
 import { defaultPolicyFor, formatPolicyError, policySchema, type Policy } from "./policy";
 import { stageBySlug } from "./stages";
@@ -137,6 +138,7 @@ export async function setPolicy(ctx: ServiceContext, stage: string, document: un
       before: { version: before.version, document: before.document },
       after: { version: row!.version, document: policy, comment: comment ?? null },
     });
+    await onPolicyChanged(tx, stage);
     return view(row!);
   });
 }

@@ -8,6 +8,7 @@ import { withTransaction, type ServiceContext } from "../context";
 import { conflict, DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { canActOnTeam, canSeeTeam, hasRole, requireRole, visibleTeamIds } from "../auth/permissions";
+import { onWaiverChanged } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { slugSchema } from "../validation";
@@ -136,6 +137,7 @@ export async function createWaiver(
       teamId: svc?.teamId ?? null,
       after: row,
     });
+    await onWaiverChanged(tx, approved ? "approved" : "requested", row!);
     return view(row!, svc?.slug ?? null, now);
   });
 }
@@ -182,6 +184,7 @@ export async function approveWaiver(ctx: ServiceContext, id: string): Promise<Wa
       before: row,
       after: updated,
     });
+    await onWaiverChanged(tx, "approved", updated!);
     return view(updated!, slug, now);
   });
 }
@@ -206,6 +209,7 @@ export async function revokeWaiver(ctx: ServiceContext, id: string): Promise<Wai
       before: row,
       after: updated,
     });
+    await onWaiverChanged(tx, "revoked", updated!);
     return view(updated!, slug, now);
   });
 }

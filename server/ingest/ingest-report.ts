@@ -5,6 +5,7 @@ import { z } from "zod";
 import { queryRows, type Database } from "@/db/client";
 import { instanceSettings, scans, services, teams, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
+import { onScanIngested } from "../recheck/triggers";
 import { withTransaction, type ServiceContext } from "../context";
 import { env } from "../env";
 import { DomainError, forbidden, notFound } from "../errors";
@@ -472,6 +473,7 @@ export async function ingestReport(
         after: { service: svc.slug, finding: m.survivor.id, absorbed: m.absorbed.map((a) => a.id), via: m.via, scan: scanId },
       });
     }
+    await onScanIngested(tx, scan!);
     return { duplicate: false, scan: scanView(scan!, svc.slug), statistics: stats, warnings };
   });
 }

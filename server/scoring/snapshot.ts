@@ -196,7 +196,7 @@ async function signals(ctx: ServiceContext, serviceId: string, now: Date): Promi
   const at = now.toISOString();
   const asked = sql`exists (select 1 from gate_decisions g
                             where g.service_id = d.service_id and g.stage = d.stage and g.commit = d.commit
-                              and g.evaluated_at <= d.deployed_at)`;
+                              and g.evaluated_at <= d.deployed_at and g.kind = 'gate')`;
   const deploys = sql`from deployments d
                       where d.service_id = ${serviceId} and d.bypass
                         and d.deployed_at > ${since}::timestamptz and d.deployed_at <= ${at}::timestamptz`;

@@ -235,7 +235,7 @@ export async function gateRates(ctx: ServiceContext, raw: PostureFilter): Promis
       sql`select d.stage, to_char(date_trunc('week', d.evaluated_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
                  count(*) filter (where d.decision = 'allow') as allow, count(*) filter (where d.decision = 'block') as block
           from gate_decisions d join services s on s.id = d.service_id
-          where ${servicesInScope(scope)} and d.evaluated_at >= ${since}::timestamptz
+          where ${servicesInScope(scope)} and d.evaluated_at >= ${since}::timestamptz and d.kind = 'gate'
           group by d.stage, week order by week`,
     ),
     queryRows<{ slug: string }>(ctx.db, sql`select slug from stages order by position`),

@@ -7,6 +7,7 @@ import type { ServiceContext } from "../context";
 import type { GateDecision } from "../gate/evaluate-gate";
 import { defaultPolicyFor, type Policy } from "../gate/policy";
 import type { GateCheck } from "../gate/types";
+import { stageRuntimes, type StageRuntime } from "../recheck/stage-status";
 import { asIso } from "./scope";
 
 export type StageRun = {
@@ -24,6 +25,8 @@ export type StageRun = {
   } | null;
   lastDecision: { id: string; decision: "allow" | "block"; commit: string; evaluatedAt: string } | null;
   policy: { version: number | null; description: string | null; rules: string[]; isDefault: boolean };
+  /** whether what runs there is still in policy, from the re-checks */
+  runtime: StageRuntime;
 };
 
 export type EvidenceLatest = {
@@ -50,6 +53,8 @@ export type RecentDecision = {
   actor: string;
   policyVersion: number;
   checks: GateCheck[];
+  /** "recheck": Gatehouse re-evaluated what runs; "gate": a pipeline asked */
+  kind: "gate" | "recheck";
 };
 
 /** One line per rule of a policy, as people read it. */
@@ -73,7 +78,7 @@ export function describeRules(p: Policy): string[] {
 
 /** Each stage in promotion order with the latest deployment, the latest decision and the policy in force. */
 export async function stageRuns(ctx: ServiceContext, serviceId: string): Promise<StageRun[]> {
-  const [all, deps, decisions, pols] = await Promise.all([
+  const [all, deps, decisions, pols, runtimes] = await Promise.all([
     ctx.db.select().from(stages).orderBy(asc(stages.position)),
     queryRows<Record<string, unknown>>(
       ctx.db,
@@ -86,12 +91,13 @@ export async function stageRuns(ctx: ServiceContext, serviceId: string): Promise
     queryRows<Record<string, unknown>>(
       ctx.db,
       sql`select distinct on (stage) stage, id, decision, commit, evaluated_at from gate_decisions
-          where service_id = ${serviceId} order by stage, evaluated_at desc, id desc`,
+          where service_id = ${serviceId} and kind = 'gate' order by stage, evaluated_at desc, id desc`,
     ),
     queryRows<{ stage: string; version: number; document: unknown }>(
       ctx.db,
       sql`select distinct on (stage) stage, version, document from policies order by stage, version desc`,
     ),
+    stageRuntimes(ctx, serviceId),
   ]);
   return all.map((s, i): StageRun => {
     const dep = deps.find((d) => d.stage === s.slug);
@@ -136,6 +142,7 @@ export async function stageRuns(ctx: ServiceContext, serviceId: string): Promise
         rules: describeRules(doc),
         isDefault: !pol,
       },
+      runtime: runtimes.find((r) => r.stage === s.slug)!,
     };
   });
 }
@@ -168,7 +175,7 @@ export async function latestEvidence(ctx: ServiceContext, serviceId: string): Pr
 export async function recentDecisions(ctx: ServiceContext, serviceId: string, limit = 10): Promise<RecentDecision[]> {
   const rows = await queryRows<Record<string, unknown>>(
     ctx.db,
-    sql`select id, stage, commit, artifact, decision, evaluated_at, actor_label, policy_version, response
+    sql`select id, stage, commit, artifact, decision, evaluated_at, actor_label, policy_version, response, kind
         from gate_decisions where service_id = ${serviceId} order by evaluated_at desc, id desc limit ${limit}`,
   );
   return rows.map((r) => {
@@ -183,6 +190,7 @@ export async function recentDecisions(ctx: ServiceContext, serviceId: string, li
       actor: String(r.actor_label),
       policyVersion: Number(r.policy_version),
       checks: response.checks ?? [],
+      kind: r.kind === "recheck" ? "recheck" : "gate",
     };
   });
 }

@@ -384,6 +384,12 @@ describeEachDatabase("gate integrity over the REST API", (t) => {
     expect(check(noArtifact, "artifact-required")!.remediation).toContain("--artifact");
     expect(check(await gate(svc, "production", c, digest(7)), "artifact-required")).toMatchObject({ status: "pass" });
 
+    // A digest names immutable content: a later scan of that image under another commit (a nightly rescan) counts.
+    const rescan = trivy([{ id: "CVE-2024-9999", pkg: "openssl" }], { artifactName: "ghcr.io/acme/app:2.0", image: digest(7) });
+    expect((await upload(svc, sha(`${svc}-nightly`), rescan)).status).toBe(201);
+    expect(check(await gate(svc, "production", c, digest(7)), "max-findings:critical")).toMatchObject({ status: "fail" });
+    expect(check(await gate(svc, "production", c, digest(8)), "max-findings:critical")).toMatchObject({ status: "pass" });
+
     // A team that deploys no images turns the rule off.
     const { requireArtifact: _, ...rules } = DEFAULT_POLICIES.production.rules;
     await setPolicy(t.ctx(), "production", { ...DEFAULT_POLICIES.production, rules });

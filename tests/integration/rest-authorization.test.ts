@@ -21,6 +21,13 @@ import * as scans from "@/app/api/v1/scans/route";
 import * as approve from "@/app/api/v1/waivers/[id]/approve/route";
 import * as revoke from "@/app/api/v1/waivers/[id]/revoke/route";
 import * as waivers from "@/app/api/v1/waivers/route";
+import * as stagesRoute from "@/app/api/v1/services/[slug]/stages/route";
+import * as subscriptions from "@/app/api/v1/notifications/subscriptions/route";
+import * as subscription from "@/app/api/v1/notifications/subscriptions/[id]/route";
+import * as subscriptionTest from "@/app/api/v1/notifications/subscriptions/[id]/test/route";
+import * as deliveries from "@/app/api/v1/notifications/subscriptions/[id]/deliveries/route";
+import { createSubscription } from "@/server/notify/subscriptions";
+import { parseAllowHosts } from "@/server/notify/target-safety";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { databaseDigest } from "@/tests/helpers/digest";
 import { generic, sha, tokenContext, upload } from "@/tests/helpers/fixtures";
@@ -89,7 +96,7 @@ const ROUTES: Route[] = [
 
 describeEachDatabase("REST authorization matrix", (t) => {
   const tokens: Record<string, string> = {};
-  const ids = { scan: "", decision: "", waiver: "" };
+  const ids = { scan: "", decision: "", waiver: "", subscription: "" };
 
   beforeAll(async () => {
     const ctx = t.ctx();
@@ -116,6 +123,13 @@ describeEachDatabase("REST authorization matrix", (t) => {
       expiresInDays: 5,
     };
     ids.waiver = (await createWaiver({ ...ctx, actor: requester }, waiver)).id;
+    const hook = {
+      team: "mine",
+      events: ["gate.blocked" as const],
+      channel: "webhook" as const,
+      target: "https://hooks.example.com/x",
+    };
+    ids.subscription = (await createSubscription(ctx, hook, { allowHosts: parseAllowHosts(""), smtp: null })).subscription.id;
   });
 
   afterAll(() => setRuntime(undefined));
@@ -182,8 +196,11 @@ describeEachDatabase("REST authorization matrix", (t) => {
     (handler: unknown, path: string, p: Record<string, string> = {}) =>
     (auth: string | undefined) =>
       (handler as Handler)(req("GET", path, auth), params(p));
-  const post = (handler: unknown, path: string, p: Record<string, string>) => (auth: string | undefined) =>
-    (handler as Handler)(req("POST", path, auth), params(p));
+  const post = (handler: unknown, path: string, p: Record<string, string>, body?: unknown) => (auth: string | undefined) =>
+    (handler as Handler)(req("POST", path, auth, body === undefined ? undefined : JSON.stringify(body)), params(p));
+  const del = (handler: unknown, path: string, p: Record<string, string>) => (auth: string | undefined) =>
+    (handler as Handler)(req("DELETE", path, auth), params(p));
+  const newHook = { team: "mine", events: ["stage.out_of_policy"], channel: "webhook", target: "https://hooks.example.com/y" };
   const READS = (): Read[] => [
     {
       name: "GET /api/v1/scans/:id",
@@ -222,6 +239,52 @@ describeEachDatabase("REST authorization matrix", (t) => {
       boundElsewhere: 200,
     },
     {
+      name: "GET /api/v1/services/:slug/stages",
+      call: get(stagesRoute.GET, "/api/v1/services/mine-a/stages", { slug: "mine-a" }),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
+    {
+      // Subscriptions belong to the team: a token bound to some services does not manage them.
+      name: "GET /api/v1/notifications/subscriptions",
+      call: get(subscriptions.GET, "/api/v1/notifications/subscriptions"),
+      scopes: ["read", "policies:write"],
+      otherTeam: 200,
+      boundElsewhere: 403,
+    },
+    {
+      name: "GET /api/v1/notifications/subscriptions/:id/deliveries",
+      call: get(deliveries.GET, `/api/v1/notifications/subscriptions/${ids.subscription}/deliveries`, { id: ids.subscription }),
+      scopes: ["read", "policies:write"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
+    {
+      name: "POST /api/v1/notifications/subscriptions",
+      call: post(subscriptions.POST, "/api/v1/notifications/subscriptions", {}, newHook),
+      scopes: ["policies:write"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+      mutates: true,
+    },
+    {
+      name: "POST /api/v1/notifications/subscriptions/:id/test",
+      call: post(subscriptionTest.POST, `/api/v1/notifications/subscriptions/${ids.subscription}/test`, { id: ids.subscription }),
+      scopes: ["policies:write"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+      mutates: true,
+    },
+    {
+      name: "DELETE /api/v1/notifications/subscriptions/:id",
+      call: del(subscription.DELETE, `/api/v1/notifications/subscriptions/${ids.subscription}`, { id: ids.subscription }),
+      scopes: ["policies:write"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+      mutates: true,
+    },
+    {
       name: "POST /api/v1/waivers/:id/approve",
       call: post(approve.POST, `/api/v1/waivers/${ids.waiver}/approve`, { id: ids.waiver }),
       scopes: ["policies:write"],
@@ -258,12 +321,39 @@ describeEachDatabase("REST authorization matrix", (t) => {
       for (const scope of route.scopes) await expectStatus(`Bearer ${tokens[scope]}`, 200, `a ${scope} token`);
     }
     // The waiver decisions, allowed: approve then revoke, each once.
-    const [approveRoute, revokeRoute] = READS().filter((r) => r.mutates);
+    const [approveRoute, revokeRoute] = READS().filter((r) => r.mutates && r.name.includes("waivers"));
     const approved = await approveRoute!.call(`Bearer ${tokens["policies:write"]}`);
     expect(approved.status, await approved.clone().text()).toBe(200);
     expect(((await approved.json()) as { status: string }).status).toBe("active");
     const revoked = await revokeRoute!.call(`Bearer ${tokens["policies:write"]}`);
     expect(((await revoked.json()) as { status: string }).status).toBe("revoked");
+  });
+
+  it("notification subscriptions, allowed: the secret once, a test delivery recorded, then removed", async () => {
+    const writer = `Bearer ${tokens["policies:write"]}`;
+    const routes = READS();
+    const created = await routes.find((r) => r.name === "POST /api/v1/notifications/subscriptions")!.call(writer);
+    expect(created.status, await created.clone().text()).toBe(201);
+    const body = (await created.json()) as { subscription: { id: string; target: string }; secret: string };
+    expect(body.secret).toMatch(/^whsec_/);
+    expect(body.subscription.target).toBe("https://hooks.example.com/y");
+    const tested = await routes.find((r) => r.name.endsWith("/test"))!.call(writer);
+    expect(tested.status).toBe(200);
+    expect(await tested.json()).toMatchObject({ ok: false, error: expect.stringMatching(/hooks\.example\.com/) });
+    const listed = await routes.find((r) => r.name.endsWith("/deliveries"))!.call(writer);
+    expect(((await listed.json()) as { deliveries: { event: string; status: string }[] }).deliveries).toContainEqual(
+      expect.objectContaining({ event: "notification.test", status: "failed", attempts: 1 }),
+    );
+    const list = (await (
+      await routes.find((r) => r.name === "GET /api/v1/notifications/subscriptions")!.call(writer)
+    ).json()) as {
+      subscriptions: { id: string }[];
+    };
+    expect(list.subscriptions.map((s) => s.id).sort()).toEqual([ids.subscription, body.subscription.id].sort());
+    expect(JSON.stringify(list)).not.toContain("whsec_");
+    const removed = await routes.find((r) => r.name.startsWith("DELETE"))!.call(writer);
+    expect(removed.status).toBe(200);
+    expect((await routes.find((r) => r.name.endsWith("/deliveries"))!.call(writer)).status).toBe(404);
   });
 
   // GET /api/v1/audit takes a session, not a token: tokens-cli.test.ts (401 without a session, 401 with a token)

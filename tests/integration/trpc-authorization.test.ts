@@ -16,6 +16,8 @@ import { evaluateGateRequest } from "@/server/gate/evaluate-gate";
 import { newId } from "@/server/ids";
 import { setPolicy } from "@/server/gate/policies";
 import { createWaiver } from "@/server/gate/waivers";
+import { createSubscription } from "@/server/notify/subscriptions";
+import { parseAllowHosts } from "@/server/notify/target-safety";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
 import { describeEachDatabase } from "@/tests/helpers/db";
@@ -72,6 +74,7 @@ type World = {
   waiverA: string;
   commitA: string;
   tokenA: string;
+  subscriptionA: string;
   member: string;
   outsider: string;
 };
@@ -145,6 +148,16 @@ const CASES: Record<string, Case> = {
     input: () => ({ stage: "test", text: policyText, format: "json" }),
     readOnly: true,
   },
+  "notifications.list": { level: "signedIn", input: () => ({}) },
+  "notifications.options": { level: "signedIn" },
+  "notifications.create": {
+    level: "teamAct",
+    input: (w) => ({ team: w.teamA, events: ["gate.blocked"], channel: "webhook", target: "https://hooks.example.com/matrix" }),
+  },
+  "notifications.remove": { level: "teamAct", input: (w) => ({ id: w.subscriptionA }) },
+  "notifications.test": { level: "teamAct", input: (w) => ({ id: w.subscriptionA }) },
+  "notifications.deliveries": { level: "teamRead", input: (w) => ({ id: w.subscriptionA }) },
+  "stageStatus.outOfPolicy": { level: "signedIn", input: () => ({}) },
   "policies.save": {
     level: "security",
     input: () => ({ stage: "test", text: policyText, format: "json", comment: "secrets block the test stage" }),
@@ -228,6 +241,11 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
       { ...ops, actor: actors.developer! },
       { service: svcA.slug, match: { type: "rule", value: "js/xss" }, reason, expiresInDays: 7, approve: false },
     );
+    const subscription = await createSubscription(
+      ops,
+      { team: teamA.slug, events: ["gate.blocked"], channel: "webhook", target: "https://hooks.example.com/a" },
+      { allowHosts: parseAllowHosts(""), smtp: null },
+    );
     Object.assign(w, {
       teamA: teamA.slug,
       teamB: teamB.slug,
@@ -238,6 +256,7 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
       waiverA: waiver.id,
       commitA,
       tokenA: (token.actor as { id: string }).id,
+      subscriptionA: subscription.subscription.id,
       member,
       outsider,
     } satisfies World);
@@ -306,7 +325,7 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
         // Another team's user never reads team A's service, finding or decision, whatever the procedure.
         if (name === "otherTeam" && outcome === "ok") {
           const seen = JSON.stringify(result ?? null);
-          for (const secret of [w.svcA, w.findingA, w.decisionA, w.waiverA, w.teamA, w.tokenA, w.member])
+          for (const secret of [w.svcA, w.findingA, w.decisionA, w.waiverA, w.teamA, w.tokenA, w.member, w.subscriptionA])
             expect(seen, `${path} as another team's user shows ${secret}`).not.toContain(secret);
         }
       }

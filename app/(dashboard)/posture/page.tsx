@@ -33,6 +33,7 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
   const { api } = await pageApi(href("/posture", filter));
   const trend = early(api.posture.openTrend(filter));
   const rates = early(api.posture.gateRates(filter));
+  const running = early(api.stageStatus.outOfPolicy({ ...filter, limit: 50 }));
   const [overview, teams] = await Promise.all([orNotFound(api.posture.overview(filter)), api.posture.teams()]);
   const now = new Date();
   const f = { team: filter.team, tier: filter.tier };
@@ -102,6 +103,10 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
               <p className="mt-1 text-2xl font-bold tabular-nums">{o.evidenceGaps.length}</p>
             </Link>
           </div>
+
+          <Suspense fallback={<SectionSkeleton title="Running out of policy" />}>
+            <RunningSection data={running} now={now} />
+          </Suspense>
 
           <div className="grid gap-6 lg:grid-cols-5">
             <Section id="grades" title="Grade distribution" className="lg:col-span-2">
@@ -283,6 +288,60 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
         </>
       )}
     </div>
+  );
+}
+
+/** What runs out of policy now, per stage and as a list (from the per-stage status table, not the findings). */
+async function RunningSection({
+  data,
+  now,
+}: {
+  data: Promise<Awaited<ReturnType<Api["stageStatus"]["outOfPolicy"]>>>;
+  now: Date;
+}) {
+  const r = await data;
+  return (
+    <Section
+      id="running"
+      title="Running out of policy"
+      description="Deployed artifacts that their stage's policy would block now: re-checked when scans, policies or waivers change, and as time passes."
+    >
+      <ul className="mb-3 flex flex-wrap gap-2 text-sm">
+        {r.stages.map((s) => (
+          <li
+            key={s.stage}
+            className={`rounded-md border px-3 py-1.5 ${s.outOfPolicy ? "border-red-300 bg-red-50 text-red-950" : "border-slate-200"}`}
+            data-stage={s.stage}
+          >
+            <span className="font-medium">{s.name}</span> <span className="tabular-nums font-bold">{s.outOfPolicy}</span> out of
+            policy
+            <span className="text-xs text-slate-500">
+              {" "}
+              of {s.deployed} deployed{s.unknown ? `, ${s.unknown} unknown` : ""}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {r.items.length === 0 ? (
+        <p className="text-sm text-slate-600">Everything deployed is in policy.</p>
+      ) : (
+        <ul className="divide-y divide-slate-100 text-sm">
+          {r.items.map((i) => (
+            <li key={`${i.service.slug}-${i.stage}`} className="flex flex-wrap items-baseline gap-2 py-1.5">
+              <Link className="font-medium text-brand-700 underline" href={`/services/${i.service.slug}#stages`}>
+                {i.service.name}
+              </Link>
+              <span className="capitalize">{i.stage}</span>
+              <span className="text-xs text-slate-500">
+                since <TimeAgo iso={i.since} now={now} /> · {shortSha(i.commit)}
+              </span>
+              <span className="text-xs text-red-900">{i.checks.join("; ")}</span>
+            </li>
+          ))}
+          {r.total > r.items.length ? <li className="py-1.5 text-slate-600">and {r.total - r.items.length} more</li> : null}
+        </ul>
+      )}
+    </Section>
   );
 }
 

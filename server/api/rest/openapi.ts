@@ -16,6 +16,13 @@ import {
   storedPolicySchema,
   waiverSchema,
 } from "./schemas";
+import {
+  createdSubscriptionSchema,
+  createSubscriptionInput,
+  deliverySchema,
+  serviceStagesSchema,
+  subscriptionSchema,
+} from "./schemas-notify";
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
@@ -45,6 +52,10 @@ export function openApiDocument(): unknown {
       e: waiverSchema,
       f: storedPolicySchema,
       g: deploymentSchema,
+      h: serviceStagesSchema,
+      i: subscriptionSchema,
+      j: createdSubscriptionSchema,
+      k: deliverySchema,
     }),
     {
       target: "openapi-3.0",
@@ -324,6 +335,83 @@ export function openApiDocument(): unknown {
           responses: {
             "201": { description: "Recorded", content: { "application/json": { schema: ref("Deployment") } } },
             "403": problem("The token lacks deployments:write"),
+          },
+        },
+      },
+      "/api/v1/services/{slug}/stages": {
+        get: {
+          summary: "What runs in each stage of a service, and whether it is still in policy; scope read",
+          description:
+            "Per stage: the current deployment (artifact, commit, when, the decision that let it in), its status (in_policy, out_of_policy, unknown) since when, and the failing checks with what would fix them. Gatehouse re-checks a deployed stage when a scan of its commit or artifact arrives, its policy changes, a waiver changes or expires, and when time alone changes the answer.",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": {
+              description: "The stages in promotion order",
+              content: { "application/json": { schema: ref("ServiceStages") } },
+            },
+            "401": problem("No valid token"),
+            "403": problem("The token lacks read or may not read this service"),
+            "404": problem("No such service in the token's team"),
+          },
+        },
+      },
+      "/api/v1/notifications/subscriptions": {
+        get: {
+          summary: "The token's team's notification subscriptions; scope read",
+          security: [{ bearer: [] }],
+          responses: { "200": { description: "{ subscriptions: Subscription[] }" }, "401": problem("No valid token") },
+        },
+        post: {
+          summary: "Subscribe the token's team to events by webhook, Slack-compatible webhook or e-mail; scope policies:write",
+          description:
+            "Webhooks are signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>); the whsec_ secret is in this answer only. URLs must be https, or on a host listed in GATEHOUSE_WEBHOOK_ALLOW_HOSTS; private, loopback and link-local addresses are refused unless listed.",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: body(createSubscriptionInput) } } },
+          responses: {
+            "201": { description: "Created", content: { "application/json": { schema: ref("CreatedSubscription") } } },
+            "400": problem("Invalid events, stages, URL (not https, private address) or address; e-mail not configured"),
+            "403": problem("The token lacks policies:write, or names the organisation"),
+            "404": problem("Another team"),
+          },
+        },
+      },
+      "/api/v1/notifications/subscriptions/{id}": {
+        delete: {
+          summary: "Remove a subscription (what was still pending for it is not sent); scope policies:write",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "{ id, removed: true }" },
+            "404": problem("No such subscription in the token's team"),
+          },
+        },
+      },
+      "/api/v1/notifications/subscriptions/{id}/test": {
+        post: {
+          summary: "Send a test event at once and say how it went; scope policies:write",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "{ deliveryId, ok, status, error }" }, "404": problem("No such subscription") },
+        },
+      },
+      "/api/v1/notifications/subscriptions/{id}/deliveries": {
+        get: {
+          summary: "A subscription's newest deliveries: attempts, answers, and what failed for good; scope read",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            {
+              name: "status",
+              in: "query",
+              required: false,
+              schema: { type: "string", enum: ["pending", "delivered", "failed"] },
+            },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", maximum: 200 } },
+          ],
+          responses: {
+            "200": { description: "{ deliveries: Delivery[] }" },
+            "404": problem("No such subscription in the token's team"),
           },
         },
       },

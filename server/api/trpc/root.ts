@@ -4,10 +4,12 @@ import { auditRouter } from "./routers/audit";
 import { decisionsRouter } from "./routers/decisions";
 import { findingsRouter } from "./routers/findings";
 import { meRouter } from "./routers/me";
+import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
 import { postureRouter } from "./routers/posture";
 import { remediationRouter } from "./routers/remediation";
 import { servicesRouter } from "./routers/services";
+import { stageStatusRouter } from "./routers/stage-status";
 import { teamsRouter } from "./routers/teams";
 import { tokensRouter } from "./routers/tokens";
 import { waiversRouter } from "./routers/waivers";
@@ -24,6 +26,8 @@ export const appRouter = router({
   tokens: tokensRouter,
   audit: auditRouter,
   teams: teamsRouter,
+  notifications: notificationsRouter,
+  stageStatus: stageStatusRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@ import { Suspense } from "react";
 import { ScoreTrendChart } from "@/components/charts/score-trend-chart";
 import { ChecksList } from "@/components/dashboard/checks-list";
 import { GetStartedService } from "@/components/dashboard/get-started";
+import { StageRuntimeStatus } from "@/components/dashboard/stage-runtime";
 import { DecisionBadge, GradeBadge, Pill, SeverityBadge } from "@/components/ui/badges";
 import { ageDays, dateTime, plural, shortDigest, shortSha } from "@/components/ui/format";
 import { Empty, Section, SectionSkeleton } from "@/components/ui/section";
@@ -281,7 +282,7 @@ async function StagesSection({ data, now }: { data: Promise<Out<"stages">>; now:
     <Section
       id="stages"
       title="What runs in each stage"
-      description="The latest deployment, the decision that let it in, and the policy in force."
+      description="The latest deployment, the decision that let it in, whether it is still in policy, and the policy in force."
     >
       <ol className="grid gap-4 md:grid-cols-3">
         {stages.map((s) => (
@@ -321,6 +322,7 @@ async function StagesSection({ data, now }: { data: Promise<Out<"stages">>; now:
             ) : (
               <p className="mt-2 text-xs text-slate-600">Nothing deployed yet.</p>
             )}
+            <StageRuntimeStatus runtime={s.runtime} now={now} />
             {s.deployment?.bypass ? (
               <p className="mt-2 rounded border border-red-300 bg-red-50 px-2 py-1 text-xs text-red-900">
                 <span aria-hidden="true">⚠ </span>
@@ -373,6 +375,7 @@ async function DecisionsSection({ data, slug, now }: { data: Promise<Out<"decisi
                   <summary className="flex cursor-pointer flex-wrap items-center gap-2 text-sm">
                     <DecisionBadge decision={d.decision} />
                     <span className="font-medium capitalize">{d.stage}</span>
+                    {d.kind === "recheck" ? <Pill tone="blue">re-check</Pill> : null}
                     <code className="text-xs">{shortSha(d.commit)}</code>
                     <span className="text-slate-600">
                       {failed ? `${failed} failing` : "all passing"}

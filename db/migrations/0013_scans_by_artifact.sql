@@ -1,0 +1,1 @@
+CREATE INDEX "scans_service_artifact_idx" ON "scans" USING btree ("service_id","artifact") WHERE "scans"."artifact" is not null;

@@ -1,0 +1,76 @@
+// The outbox: an event and one delivery per matching subscription, written in the transaction of what caused it,
+// so that an event exists exactly when its cause committed. Senders pick deliveries up from there.
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import { notificationDeliveries, notificationEvents, notificationMarks } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { newId } from "../ids";
+import type { EventPayload, NotificationEvent } from "./events";
+
+/** Deliveries are attempted for this long, then they have failed for good. */
+export const DELIVERY_WINDOW_MS = 24 * 3_600_000;
+
+const WAKE = Symbol.for("gatehouse.notify.wake");
+type Holder = { [WAKE]?: () => void };
+
+/** Lets this process's sender start at once after a commit instead of at its next poll. */
+export function setDeliveryWake(fn: (() => void) | undefined): void {
+  (globalThis as Holder)[WAKE] = fn;
+}
+
+/** Writes the event and its deliveries; returns the event id. `only`: one subscription (a test). */
+export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?: string): Promise<string> {
+  const now = tx.now();
+  const id = newId("event", now.getTime());
+  const payload: EventPayload = { type: e.type, timestamp: now.toISOString(), data: e.data };
+  await tx.db.insert(notificationEvents).values({
+    id,
+    type: e.type,
+    teamId: e.teamId,
+    serviceId: e.serviceId,
+    stage: e.stage,
+    payload,
+    occurredAt: now,
+  });
+  const subs = only
+    ? [{ id: only }]
+    : await queryRows<{ id: string }>(
+        tx.db,
+        sql`select id from notification_subscriptions
+            where removed_at is null
+              and (team_id is null or team_id = ${e.teamId})
+              and ${e.type} = any(events)
+              and (${e.stage}::text is null or stages is null or ${e.stage} = any(stages))
+            order by id`,
+      );
+  if (subs.length) {
+    await tx.db.insert(notificationDeliveries).values(
+      subs.map((s) => ({
+        id: newId("delivery", now.getTime()),
+        eventId: id,
+        subscriptionId: s.id,
+        status: "pending" as const,
+        nextAttemptAt: now,
+        // A test is tried once: its answer is for the person who pressed the button.
+        giveUpAt: only ? now : new Date(now.getTime() + DELIVERY_WINDOW_MS),
+        createdAt: now,
+      })),
+    );
+    const wake = (globalThis as Holder)[WAKE];
+    // After the commit, most likely: a sender that runs before it finds nothing and polls again.
+    if (wake) setTimeout(wake, 250).unref();
+  }
+  return id;
+}
+
+/** Emits an event once for a key (a waiver about to expire, a pipeline gone silent); true when it was emitted. */
+export async function emitOnce(tx: ServiceContext, key: string, e: NotificationEvent): Promise<boolean> {
+  const [mark] = await tx.db
+    .insert(notificationMarks)
+    .values({ key, createdAt: tx.now() })
+    .onConflictDoNothing()
+    .returning({ key: notificationMarks.key });
+  if (!mark) return false;
+  await emitEvent(tx, e);
+  return true;
+}
