@@ -1,4 +1,5 @@
 // The one finding model every parser produces. Pure data: no database, env or clock.
+import type { FormatId } from "./formats";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -113,42 +114,8 @@ export type ParsedReport = {
   warnings: string[];
 };
 
-export const FORMAT_IDS = [
-  "sarif",
-  "cyclonedx-json",
-  "cyclonedx-xml",
-  "spdx-json",
-  "trivy-json",
-  "trivy-operator",
-  "grype-json",
-  "osv-scanner",
-  "npm-audit",
-  "yarn-audit",
-  "gitleaks",
-  "trufflehog",
-  "trufflehog3",
-  "semgrep-json",
-  "semgrep-app",
-  "checkov",
-  "tfsec",
-  "kics",
-  "bandit",
-  "zap-json",
-  "zap-xml",
-  "dependency-check-json",
-  "dependency-check-xml",
-  "snyk",
-  "hadolint",
-  "dockle",
-  "scorecard",
-  "gitlab",
-  "anchore",
-  "github-dependabot",
-  "github-code-scanning",
-  "github-secret-scanning",
-  "gatehouse",
-] as const;
-export type FormatId = (typeof FORMAT_IDS)[number];
+/** Every format id, derived from the registry in ./formats/index.ts (one line per format). */
+export type { FormatId };
 
 /** A decoded report body, before its format is known. */
 export type Document =
@@ -174,10 +141,13 @@ export type ParseContext = {
   hash: (text: string) => string;
 };
 
-export type FormatModule = {
-  id: FormatId;
+/** A format's parser. Annotate each module with its literal id (`FormatModule<"trivy-json">`): FormatId is derived from them. */
+export type FormatModule<Id extends string = FormatId> = {
+  id: Id;
   /** a human name, e.g. "Trivy JSON" */
   name: string;
+  /** friendly names pipelines may send as `format=` ("trivy", "semgrep"); several formats may share one */
+  aliases?: readonly string[];
   /** true when this document is this format (cheap: look at keys, not every element) */
   detect: (doc: Document) => boolean;
   /** throws ReportSchemaError for a well-formed document that breaks the format's schema */

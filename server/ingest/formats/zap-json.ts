@@ -293,4 +293,4 @@ function legacyAlert(a: Obj): ZapAlert {
   };
 }
 
-export const zapJsonFormat: FormatModule = { id: FORMAT, name: "OWASP ZAP JSON", detect, parse };
+export const zapJsonFormat: FormatModule<"zap-json"> = { id: FORMAT, name: "OWASP ZAP JSON", aliases: ["zap"], detect, parse };

@@ -57,4 +57,4 @@ function instanceOf(el: XmlElement): ZapInstance {
   return { uri: xmlText(el, "uri"), method: xmlText(el, "method"), param: xmlText(el, "param") };
 }
 
-export const zapXmlFormat: FormatModule = { id: FORMAT, name: "OWASP ZAP XML", detect, parse };
+export const zapXmlFormat: FormatModule<"zap-xml"> = { id: FORMAT, name: "OWASP ZAP XML", aliases: ["zap"], detect, parse };
