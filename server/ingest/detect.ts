@@ -1,29 +1,9 @@
 // Which format a decoded report is: from its content, or checked against the format the caller named.
 import { DomainError } from "../errors";
-import { FORMATS, formatById } from "./formats";
-import { FORMAT_IDS, type Document, type FormatId, type FormatModule } from "./types";
+import { FORMAT_ALIASES, FORMAT_IDS, FORMATS, formatById } from "./formats";
+import type { Document, FormatModule } from "./types";
 
-/** Friendly names pipelines use for `format=`; each maps to the formats it may mean. */
-const ALIASES: Record<string, FormatId[]> = {
-  trivy: ["trivy-json", "trivy-operator"],
-  grype: ["grype-json"],
-  semgrep: ["semgrep-json", "semgrep-app", "sarif"],
-  cyclonedx: ["cyclonedx-json", "cyclonedx-xml"],
-  spdx: ["spdx-json"],
-  zap: ["zap-json", "zap-xml"],
-  "dependency-check": ["dependency-check-json", "dependency-check-xml"],
-  osv: ["osv-scanner"],
-  "npm-audit": ["npm-audit"],
-  yarn: ["yarn-audit"],
-  gitlab: ["gitlab"],
-  generic: ["gatehouse"],
-  "github-workflow": ["github-actions"],
-  actions: ["github-actions"],
-  "gitlab-ci.yml": ["gitlab-ci"],
-  pipeline: ["github-actions", "gitlab-ci"],
-};
-
-export const SUPPORTED_FORMATS: readonly string[] = [...FORMAT_IDS];
+export const SUPPORTED_FORMATS: readonly string[] = FORMAT_IDS;
 
 function unsupported(message: string): DomainError {
   return new DomainError("unsupported_media_type", message, "unsupported-format", { supportedFormats: SUPPORTED_FORMATS });
@@ -44,9 +24,11 @@ export function isAmbiguousEmpty(doc: Document): boolean {
 
 export function resolveRequestedFormats(requested: string): FormatModule[] {
   const key = requested.trim().toLowerCase();
-  const ids = ALIASES[key] ?? (FORMAT_IDS.includes(key as FormatId) ? [key as FormatId] : undefined);
-  if (!ids) throw unsupported(`Unknown format "${requested}". Supported formats: ${SUPPORTED_FORMATS.join(", ")}, or "auto".`);
-  return ids.map((id) => formatById(id)!);
+  const own = formatById(key);
+  const formats = FORMAT_ALIASES.get(key) ?? (own ? [own] : undefined);
+  if (!formats)
+    throw unsupported(`Unknown format "${requested}". Supported formats: ${SUPPORTED_FORMATS.join(", ")}, or "auto".`);
+  return [...formats];
 }
 
 export function detectFormat(doc: Document, requested?: string): FormatModule {

@@ -4,12 +4,16 @@ import { DomainError } from "../errors";
 
 /** A report may be dated this far after its receipt (clock skew between the runner and Gatehouse), no further. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** A time written without a zone may be off by the producer's UTC offset, at most 14 hours (UTC+14). */
+export const ZONELESS_TOLERANCE_MS = 14 * 3_600_000 + FUTURE_TOLERANCE_MS;
 
 export type ReportMetaInput = {
   receivedAt: Date;
   params: { artifact?: string; category?: string; scannerDbUpdatedAt?: string };
   report: {
     generatedAt?: string;
+    /** generatedAt had no zone and was read as UTC */
+    generatedAtZoneless?: boolean;
     artifactDigests?: readonly string[];
     /** the single digest older parsers return */
     artifactDigest?: string;
@@ -51,7 +55,8 @@ export function resolveReportMeta(input: ReportMetaInput): ReportMeta {
   const latest = receivedAt.getTime() + FUTURE_TOLERANCE_MS;
 
   const generatedAt = parseDate(report.generatedAt);
-  if (generatedAt && generatedAt.getTime() > latest) {
+  const zoneless = report.generatedAtZoneless === true;
+  if (generatedAt && generatedAt.getTime() > (zoneless ? receivedAt.getTime() + ZONELESS_TOLERANCE_MS : latest)) {
     throw new DomainError(
       "unprocessable",
       `The report says it was produced at ${iso(generatedAt)}, after its upload at ${iso(receivedAt)} (more than 5 minutes ahead). ` +
@@ -61,6 +66,11 @@ export function resolveReportMeta(input: ReportMetaInput): ReportMeta {
     );
   }
   const scannedAt = generatedAt && generatedAt.getTime() < receivedAt.getTime() ? generatedAt : receivedAt;
+  if (zoneless && generatedAt && generatedAt.getTime() > latest)
+    warnings.push(
+      `The report's time (${report.generatedAt}, written without a time zone and read as UTC) is after its upload: ` +
+        "the scan is dated by its upload instead.",
+    );
 
   const reportDigests = [
     ...new Set(

@@ -1,4 +1,5 @@
 // The one finding model every parser produces. Pure data: no database, env or clock.
+import type { FormatId } from "./formats";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -104,6 +105,8 @@ export type ParsedReport = {
   sbom?: SbomSummary;
   /** When the scanner produced the report, as the report itself records it: ISO 8601 in UTC ("…Z"). Absent when the format does not record it or the value is not a valid date. */
   generatedAt?: string;
+  /** generatedAt was written without a zone and read as UTC, so it may be off by the producer's UTC offset (older ZAP) */
+  generatedAtZoneless?: boolean;
   /** Digests of the image or artifact the report says it scanned, each "sha256:<64 lowercase hex>", most specific first: the registry manifest digest (e.g. Trivy Metadata.RepoDigests, Grype repoDigests/manifestDigest) before the image/config id (ImageID). Absent when the report names none (filesystem/source scans). */
   artifactDigests?: string[];
   /** What was scanned, stable across builds so a later scan of the same thing replaces it: an image repository without tag or digest ("ghcr.io/acme/app"; "library/python" style normalisation is NOT wanted, keep what the report says minus tag/digest), a path ("packages/web"), or a project name. Absent when unknown. */
@@ -113,46 +116,8 @@ export type ParsedReport = {
   warnings: string[];
 };
 
-export const FORMAT_IDS = [
-  "sarif",
-  "cyclonedx-json",
-  "cyclonedx-xml",
-  "spdx-json",
-  "trivy-json",
-  "trivy-operator",
-  "grype-json",
-  "osv-scanner",
-  "npm-audit",
-  "yarn-audit",
-  "gitleaks",
-  "trufflehog",
-  "trufflehog3",
-  "semgrep-json",
-  "semgrep-app",
-  "checkov",
-  "tfsec",
-  "kics",
-  "bandit",
-  "zap-json",
-  "zap-xml",
-  "dependency-check-json",
-  "dependency-check-xml",
-  "snyk",
-  "hadolint",
-  "dockle",
-  "scorecard",
-  "gitlab",
-  "anchore",
-  "github-dependabot",
-  "github-code-scanning",
-  "github-secret-scanning",
-  "gatehouse",
-  "github-actions",
-  "gitlab-ci",
-  "zizmor",
-  "poutine",
-] as const;
-export type FormatId = (typeof FORMAT_IDS)[number];
+/** Every format id, derived from the registry in ./formats/index.ts (one line per format). */
+export type { FormatId };
 
 /** A decoded report body, before its format is known. */
 export type Document =
@@ -189,10 +154,13 @@ export type ParseContext = {
   sourcePath?: string;
 };
 
-export type FormatModule = {
-  id: FormatId;
+/** A format's parser. Annotate each module with its literal id (`FormatModule<"trivy-json">`): FormatId is derived from them. */
+export type FormatModule<Id extends string = FormatId> = {
+  id: Id;
   /** a human name, e.g. "Trivy JSON" */
   name: string;
+  /** friendly names pipelines may send as `format=` ("trivy", "semgrep"); several formats may share one */
+  aliases?: readonly string[];
   /** true when this document is this format (cheap: look at keys, not every element) */
   detect: (doc: Document) => boolean;
   /** throws ReportSchemaError for a well-formed document that breaks the format's schema */

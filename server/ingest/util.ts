@@ -400,8 +400,17 @@ export function targetPath(v: unknown): string | undefined {
   return s === "" || s === "." ? undefined : s;
 }
 
+/** True for a date-time text without a zone ("Thu, 27 Jun 2024 13:25:44"): read as UTC, it may be hours off. */
+export function isZoneless(v: unknown): boolean {
+  if (typeof v !== "string" || parseTimestamp(v) === undefined) return false;
+  const t = v.trim();
+  return !/(?:z|[+-]\d{2}:?\d{2}|\b(?:utc|gmt|[ecmp][sd]t))$/i.test(t) && /\d{1,2}:\d{2}/.test(t);
+}
+
 export type ReportMetadata = {
   generatedAt?: string;
+  /** generatedAt was written without a zone and read as UTC: it may be off by the producer's UTC offset */
+  generatedAtZoneless?: boolean;
   artifactDigests?: string[];
   /** @deprecated the first of artifactDigests; kept for existing callers */
   artifactDigest?: string;
@@ -409,9 +418,15 @@ export type ReportMetadata = {
 };
 
 /** The report-metadata fields of a ParsedReport, leaving out what is unknown. */
-export function reportMetadata(m: { generatedAt?: string; digests?: Iterable<unknown>; target?: string }): ReportMetadata {
+export function reportMetadata(m: {
+  generatedAt?: string;
+  generatedAtZoneless?: boolean;
+  digests?: Iterable<unknown>;
+  target?: string;
+}): ReportMetadata {
   const out: ReportMetadata = {};
   if (m.generatedAt) out.generatedAt = m.generatedAt;
+  if (m.generatedAt && m.generatedAtZoneless) out.generatedAtZoneless = true;
   const digests = uniqueDigests(m.digests ?? []);
   if (digests.length) {
     out.artifactDigests = digests;

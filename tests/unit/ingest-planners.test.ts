@@ -211,3 +211,27 @@ describe("resolveReportMeta", () => {
     expect(() => resolveReportMeta({ receivedAt, params: { scannerDbUpdatedAt: "soon" }, report: {} })).toThrow(DomainError);
   });
 });
+
+describe("a report time written without a zone", () => {
+  const receivedAt = new Date("2026-12-06T12:00:00Z");
+  it("may be up to 14 hours ahead (the producer's UTC offset) and then dates the scan by its upload", () => {
+    const ahead = resolveReportMeta({
+      receivedAt,
+      params: {},
+      report: { generatedAt: "2026-12-06T20:00:00.000Z", generatedAtZoneless: true },
+    });
+    expect(ahead.scannedAt).toEqual(receivedAt);
+    expect(ahead.warnings.join(" ")).toContain("without a time zone");
+    expect(() =>
+      resolveReportMeta({
+        receivedAt,
+        params: {},
+        report: { generatedAt: "2026-12-07T03:00:00.000Z", generatedAtZoneless: true },
+      }),
+    ).toThrow(expect.objectContaining({ type: "report-from-the-future" }) as DomainError);
+    // The same time with a zone is refused: it says exactly when it was made.
+    expect(() => resolveReportMeta({ receivedAt, params: {}, report: { generatedAt: "2026-12-06T20:00:00.000Z" } })).toThrow(
+      DomainError,
+    );
+  });
+});

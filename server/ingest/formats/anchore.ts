@@ -425,4 +425,4 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   };
 }
 
-export const anchoreFormat: FormatModule = { id: FORMAT, name: "Anchore", detect, parse };
+export const anchoreFormat: FormatModule<"anchore"> = { id: FORMAT, name: "Anchore", detect, parse };

@@ -17,7 +17,7 @@ import {
 
 const TOOL: ToolInfo = { name: "Bandit" };
 
-export const banditFormat: FormatModule = {
+export const banditFormat: FormatModule<"bandit"> = {
   id: "bandit",
   name: "Bandit JSON",
   detect(doc) {

@@ -279,4 +279,4 @@ function fixedFromStatus(v: unknown): string | undefined {
   return s && /^fixed in /i.test(s) ? s.replace(/^fixed in /i, "") : undefined;
 }
 
-export const checkovFormat: FormatModule = { id: FORMAT, name: "Checkov JSON", detect, parse };
+export const checkovFormat: FormatModule<"checkov"> = { id: FORMAT, name: "Checkov JSON", detect, parse };

@@ -337,9 +337,10 @@ export function parseCycloneDxBom(format: FormatId, bom: Obj, _ctx: ParseContext
   return report;
 }
 
-export const cyclonedxJsonFormat: FormatModule = {
+export const cyclonedxJsonFormat: FormatModule<"cyclonedx-json"> = {
   id: "cyclonedx-json",
   name: "CycloneDX JSON",
+  aliases: ["cyclonedx"],
   detect: (doc) => {
     const v = jsonValue(doc);
     return isObj(v) && v.bomFormat === "CycloneDX";

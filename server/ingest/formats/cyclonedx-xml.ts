@@ -105,9 +105,10 @@ function convertTools(tools: XmlElement | undefined): Obj[] {
   return items.map((t) => ({ vendor: xmlText(t, "vendor"), name: xmlText(t, "name"), version: xmlText(t, "version") }));
 }
 
-export const cyclonedxXmlFormat: FormatModule = {
+export const cyclonedxXmlFormat: FormatModule<"cyclonedx-xml"> = {
   id: "cyclonedx-xml",
   name: "CycloneDX XML",
+  aliases: ["cyclonedx"],
   detect: (doc) => doc.type === "xml" && doc.value.name === "bom" && (doc.value.ns?.startsWith(BOM_NS) ?? false),
   parse: (doc, ctx) => {
     if (doc.type !== "xml" || doc.value.name !== "bom") {

@@ -186,9 +186,10 @@ export function parseDependencyCheck(format: FormatId, r: DependencyCheckReport)
   return report;
 }
 
-export const dependencyCheckJsonFormat: FormatModule = {
+export const dependencyCheckJsonFormat: FormatModule<"dependency-check-json"> = {
   id: "dependency-check-json",
   name: "OWASP Dependency-Check JSON",
+  aliases: ["dependency-check"],
   detect: (doc) => {
     const v = jsonValue(doc);
     return isObj(v) && "reportSchema" in v && isObj(v.scanInfo) && (isObj(v.projectInfo) || "dependencies" in v);

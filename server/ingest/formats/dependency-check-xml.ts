@@ -62,9 +62,10 @@ function convertDependency(dep: XmlElement): Obj {
   };
 }
 
-export const dependencyCheckXmlFormat: FormatModule = {
+export const dependencyCheckXmlFormat: FormatModule<"dependency-check-xml"> = {
   id: "dependency-check-xml",
   name: "OWASP Dependency-Check XML",
+  aliases: ["dependency-check"],
   detect: (doc) => doc.type === "xml" && doc.value.name === "analysis" && NS.test(doc.value.ns ?? ""),
   parse: (doc) => {
     if (doc.type !== "xml" || doc.value.name !== "analysis") {

@@ -78,4 +78,4 @@ function safeAlert(a: string | undefined): string | undefined {
   return s.slice(0, 300);
 }
 
-export const dockleFormat: FormatModule = { id: FORMAT, name: "Dockle JSON", detect, parse };
+export const dockleFormat: FormatModule<"dockle"> = { id: FORMAT, name: "Dockle JSON", detect, parse };

@@ -5,8 +5,6 @@ import {
   FINDING_KINDS,
   ReportSchemaError,
   SEVERITIES,
-  type EvidenceKind,
-  type FindingKind,
   type FormatModule,
   type ParseContext,
   type RawFinding,
@@ -24,6 +22,7 @@ import {
   reportMetadata,
   uniqueIds,
 } from "../util";
+import { evidenceFor } from "./tool-kinds";
 
 const text = z.string().trim().min(1);
 
@@ -100,17 +99,6 @@ export const gatehouseReportSchema = z
 export type GatehouseReport = z.infer<typeof gatehouseReportSchema>;
 type GatehouseFinding = z.infer<typeof findingSchema>;
 
-const EVIDENCE_OF: Record<FindingKind, EvidenceKind> = {
-  code: "sast",
-  dependency: "sca",
-  secret: "secrets",
-  iac: "iac",
-  dast: "dast",
-  config: "config",
-  posture: "posture",
-  license: "sca",
-};
-
 /** ["findings", 3, "severity"] → "findings[3].severity"; the root is "$". */
 function issuePath(path: readonly PropertyKey[]): string {
   let out = "";
@@ -118,9 +106,10 @@ function issuePath(path: readonly PropertyKey[]): string {
   return out || "$";
 }
 
-export const gatehouseFormat: FormatModule = {
+export const gatehouseFormat: FormatModule<"gatehouse"> = {
   id: "gatehouse",
   name: "Gatehouse generic JSON",
+  aliases: ["generic"],
   detect(doc) {
     return doc.type === "json" && isObj(doc.value) && "gatehouse" in doc.value;
   },
@@ -149,7 +138,7 @@ export const gatehouseFormat: FormatModule = {
       ? { name: report.tool.name, version: report.tool.version }
       : { name: report.tool.name };
     const findings = report.findings.map((f) => finding(f, ctx));
-    const evidence = [...new Set(report.evidence ?? findings.map((f) => EVIDENCE_OF[f.kind]))];
+    const evidence = [...new Set(report.evidence ?? evidenceFor(findings.map((f) => f.kind)))];
     return {
       format: "gatehouse",
       tool,

@@ -25,4 +25,10 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   return postureReport(FORMAT, { platform: FORMAT, file, identity }, findings, ctx, warnings);
 }
 
-export const githubActionsFormat: FormatModule = { id: FORMAT, name: "GitHub Actions workflow", detect, parse };
+export const githubActionsFormat: FormatModule<"github-actions"> = {
+  id: FORMAT,
+  name: "GitHub Actions workflow",
+  aliases: ["github-workflow", "actions", "pipeline"],
+  detect,
+  parse,
+};

@@ -2,7 +2,8 @@
 import type { Document, FindingKind, FormatModule, ParseContext, ParsedReport, RawFinding, ReportPart, ToolInfo } from "../types";
 import { findVulnId, isObj, line, normalizePath, parseCwes, plainText, str, titleFrom, type Obj } from "../util";
 import { gh, restOrWebhookAlerts, webhookAlert, webhookCategory } from "./github-dependabot";
-import { compact, compactProps, evidenceFor, pickVulnIds, references, severityOrScore, toolVersion } from "./trivy-json";
+import { classifyTool, evidenceFor } from "./tool-kinds";
+import { compact, compactProps, pickVulnIds, references, severityOrScore, toolVersion } from "./trivy-json";
 
 const FORMAT = "github-code-scanning" as const;
 
@@ -16,19 +17,6 @@ function detect(doc: Document): boolean {
   return alert !== undefined && isObj(alert.rule) && isObj(alert.tool);
 }
 
-// Code scanning ingests SARIF from any tool: the tool's name says what kind of evidence an alert is.
-const TOOL_KINDS: [RegExp, FindingKind][] = [
-  [/gitleaks|trufflehog|secret/i, "secret"],
-  [/dockle/i, "config"],
-  [/scorecard|zizmor|poutine/i, "posture"],
-  [/zap|zaproxy|burp|nuclei|stackhawk/i, "dast"],
-  [/checkov|tfsec|kics|terrascan|hadolint|kube-?linter|kubesec|defsec|trivy.*config|misconfig/i, "iac"],
-  [
-    /anchore|grype|trivy|snyk.*(open source|container)|dependency.?check|osv|govulncheck|dependabot|mend|whitesource|xray/i,
-    "dependency",
-  ],
-];
-
 // Vulnerability ids that are not CVE/GHSA: Snyk (not Snyk IaC), GitLab, distro advisories, OSV ecosystems.
 const VULN_RULE = /^(SNYK-(?!CC-)|GMS-|ALAS|RHSA|DSA-|DLA-|USN-|ELSA|TEMP-|GO-\d|PYSEC-|RUSTSEC-)/i;
 
@@ -40,12 +28,10 @@ function vulnIdIn(s: string): string | undefined {
 export function kindForTool(toolName: string | undefined, ruleId: string): FindingKind {
   // A rule named after a vulnerability is a vulnerable package whatever the tool (Trivy, Anchore, Grype…).
   if (vulnIdIn(ruleId) || VULN_RULE.test(ruleId)) return "dependency";
-  const name = toolName ?? "";
-  for (const [re, kind] of TOOL_KINDS) {
-    // Trivy's other rules (AVD-…, DS002…) are misconfigurations.
-    if (re.test(name)) return kind === "dependency" && /trivy/i.test(name) && ruleId !== "" ? "iac" : kind;
-  }
-  return "code";
+  // Code scanning ingests SARIF from any tool: the tool's name says what kind of evidence an alert is.
+  const kind = classifyTool(toolName)?.kind ?? "code";
+  // Trivy's other rules (AVD-…, DS002…) are misconfigurations.
+  return kind === "dependency" && /trivy/i.test(toolName ?? "") && ruleId !== "" ? "iac" : kind;
 }
 
 type Outcome = { finding?: RawFinding; fixed?: boolean; tool: ToolInfo; category?: string };
@@ -129,4 +115,9 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   };
 }
 
-export const githubCodeScanningFormat: FormatModule = { id: FORMAT, name: "GitHub code scanning alerts", detect, parse };
+export const githubCodeScanningFormat: FormatModule<"github-code-scanning"> = {
+  id: FORMAT,
+  name: "GitHub code scanning alerts",
+  detect,
+  parse,
+};

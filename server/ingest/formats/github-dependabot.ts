@@ -277,4 +277,9 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   };
 }
 
-export const githubDependabotFormat: FormatModule = { id: FORMAT, name: "GitHub Dependabot alerts", detect, parse };
+export const githubDependabotFormat: FormatModule<"github-dependabot"> = {
+  id: FORMAT,
+  name: "GitHub Dependabot alerts",
+  detect,
+  parse,
+};

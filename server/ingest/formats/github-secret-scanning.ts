@@ -67,4 +67,9 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   };
 }
 
-export const githubSecretScanningFormat: FormatModule = { id: FORMAT, name: "GitHub secret scanning alerts", detect, parse };
+export const githubSecretScanningFormat: FormatModule<"github-secret-scanning"> = {
+  id: FORMAT,
+  name: "GitHub secret scanning alerts",
+  detect,
+  parse,
+};

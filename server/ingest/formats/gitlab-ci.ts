@@ -19,4 +19,10 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   return postureReport(FORMAT, { platform: FORMAT, file: identity, identity }, analyzeGitlab(doc), ctx, []);
 }
 
-export const gitlabCiFormat: FormatModule = { id: FORMAT, name: "GitLab CI configuration", detect, parse };
+export const gitlabCiFormat: FormatModule<"gitlab-ci"> = {
+  id: FORMAT,
+  name: "GitLab CI configuration",
+  aliases: ["gitlab-ci.yml", "pipeline"],
+  detect,
+  parse,
+};

@@ -324,4 +324,4 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   };
 }
 
-export const gitlabFormat: FormatModule = { id: FORMAT, name: "GitLab security report", detect, parse };
+export const gitlabFormat: FormatModule<"gitlab"> = { id: FORMAT, name: "GitLab security report", detect, parse };

@@ -18,7 +18,7 @@ const isV7 = (o: Obj) => "offender" in o && "rule" in o && ("line" in o || "comm
 /** `gitleaks --redact` writes REDACTED; gitleaks' own test fixtures mask with asterisks. */
 const TOOL_REDACTED = /^(?:REDACTED|\*+)$/;
 
-export const gitleaksFormat: FormatModule = {
+export const gitleaksFormat: FormatModule<"gitleaks"> = {
   id: "gitleaks",
   name: "Gitleaks JSON",
   detect(doc) {

@@ -141,4 +141,4 @@ function parse(doc: Document, _ctx: ParseContext): ParsedReport {
   };
 }
 
-export const grypeJsonFormat: FormatModule = { id: FORMAT, name: "Grype JSON", detect, parse };
+export const grypeJsonFormat: FormatModule<"grype-json"> = { id: FORMAT, name: "Grype JSON", aliases: ["grype"], detect, parse };

@@ -13,7 +13,7 @@ const LEVELS: Record<string, Severity> = {
   style: "info",
 };
 
-export const hadolintFormat: FormatModule = {
+export const hadolintFormat: FormatModule<"hadolint"> = {
   id: "hadolint",
   name: "Hadolint JSON",
   detect(doc) {

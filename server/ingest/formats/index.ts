@@ -1,5 +1,6 @@
-// Every supported format, in detection order: the first whose detect() matches wins.
-import type { FormatId, FormatModule } from "../types";
+// The format registry: every supported format, one line each, in detection order (the first whose detect()
+// matches wins). Format ids, friendly names and the API's list of formats all come from here.
+import type { FormatModule } from "../types";
 import { anchoreFormat } from "./anchore";
 import { banditFormat } from "./bandit";
 import { checkovFormat } from "./checkov";
@@ -38,7 +39,7 @@ import { zapJsonFormat } from "./zap-json";
 import { zapXmlFormat } from "./zap-xml";
 import { zizmorFormat } from "./zizmor";
 
-export const FORMATS: readonly FormatModule[] = [
+export const FORMATS = [
   gatehouseFormat,
   // zizmor and poutine write SARIF too: their own modules read it before the generic SARIF parser.
   zizmorFormat,
@@ -77,8 +78,39 @@ export const FORMATS: readonly FormatModule[] = [
   dependencyCheckXmlFormat,
   githubActionsFormat,
   gitlabCiFormat,
-];
+] as const;
 
-const byId = new Map<FormatId, FormatModule>(FORMATS.map((f) => [f.id, f]));
+/** A format's id: one of the registry's. */
+export type FormatId = (typeof FORMATS)[number]["id"];
+// Fails to compile when a module is typed `FormatModule` without its literal id (FormatId would widen to string).
+const literalIds: string extends FormatId ? never : true = true;
+void literalIds;
 
-export const formatById = (id: FormatId): FormatModule | undefined => byId.get(id);
+export const FORMAT_IDS: readonly FormatId[] = FORMATS.map((f) => f.id);
+
+const byId = new Map<string, FormatModule>(FORMATS.map((f) => [f.id, f]));
+
+/** The registered format with this id, or undefined. */
+export const formatById = (id: string): FormatModule | undefined => byId.get(id);
+
+/**
+ * Friendly names for `format=` and the formats each may mean, from the modules' `aliases`. Formats named after
+ * the alias come first ("semgrep" → semgrep-json, semgrep-app, then SARIF, which Semgrep also writes): the first
+ * is the one an ambiguous empty report (`[]`) is read as. Otherwise registry order.
+ */
+export const FORMAT_ALIASES: ReadonlyMap<string, readonly FormatModule[]> = aliasTable(FORMATS);
+
+function aliasTable(formats: readonly FormatModule[]): Map<string, FormatModule[]> {
+  const table = new Map<string, FormatModule[]>();
+  for (const f of formats) {
+    for (const alias of f.aliases ?? []) table.set(alias, [...(table.get(alias) ?? []), f]);
+  }
+  for (const [alias, list] of table) {
+    const own = (f: FormatModule) => (f.id.startsWith(alias) ? 0 : 1);
+    table.set(
+      alias,
+      [...list].sort((a, b) => own(a) - own(b)),
+    );
+  }
+  return table;
+}

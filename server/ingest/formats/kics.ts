@@ -124,4 +124,4 @@ function resourceOf(file: Obj, platform: string | undefined): string | undefined
   return type ?? name;
 }
 
-export const kicsFormat: FormatModule = { id: FORMAT, name: "KICS JSON", detect, parse };
+export const kicsFormat: FormatModule<"kics"> = { id: FORMAT, name: "KICS JSON", detect, parse };

@@ -174,7 +174,7 @@ export function failedReport(format: FormatId, tool: ToolInfo, reason: string): 
 
 const TOOL: ToolInfo = { name: "npm audit" };
 
-export const npmAuditFormat: FormatModule = {
+export const npmAuditFormat: FormatModule<"npm-audit"> = {
   id: "npm-audit",
   name: "npm audit JSON",
   detect: (doc) => {

@@ -228,9 +228,10 @@ function packageFindings(p: Obj, file: string | undefined, sourcePath: string | 
   return out;
 }
 
-export const osvScannerFormat: FormatModule = {
+export const osvScannerFormat: FormatModule<"osv-scanner"> = {
   id: "osv-scanner",
   name: "OSV-Scanner JSON",
+  aliases: ["osv"],
   detect: (doc) => {
     const v = jsonValue(doc);
     if (!isObj(v) || !Array.isArray(v.results)) return false;

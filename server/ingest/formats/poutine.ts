@@ -144,4 +144,4 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   };
 }
 
-export const poutineFormat: FormatModule = { id: FORMAT, name: "poutine JSON or SARIF", detect, parse };
+export const poutineFormat: FormatModule<"poutine"> = { id: FORMAT, name: "poutine JSON or SARIF", detect, parse };

@@ -38,105 +38,11 @@ import {
   titleFrom,
   type Obj,
 } from "../util";
+import { classifyTool, EVIDENCE_OF_KIND, type ToolClass } from "./tool-kinds";
 
 const FORMAT = "sarif" as const;
 
-// ---- what a tool finds -----------------------------------------------------------
-
-type ToolClass = { kind: FindingKind; evidence: EvidenceKind[] };
-
-/**
- * The one table deciding what a SARIF producer finds: lower-case substring of the driver name → kind + evidence.
- * First match wins, so the more specific names come first. Unknown tools are treated as SAST (see classifyTool).
- */
-const TOOL_TABLE: ReadonlyArray<readonly [string, FindingKind, EvidenceKind[]]> = [
-  // infrastructure as code
-  ["snyk infrastructure as code", "iac", ["iac"]],
-  ["checkov", "iac", ["iac"]],
-  ["kics", "iac", ["iac"]],
-  ["tfsec", "iac", ["iac"]],
-  ["terrascan", "iac", ["iac"]],
-  ["hadolint", "iac", ["iac"]],
-  // dependencies (SCA); Trivy also mixes misconfigurations and secrets, decided per rule in ruleKind()
-  ["snyk container", "dependency", ["sca", "container"]],
-  ["snyk open source", "dependency", ["sca"]],
-  ["semgrep supply chain", "dependency", ["sca"]],
-  ["trivy", "dependency", ["sca"]],
-  ["anchore container", "dependency", ["sca", "container"]],
-  ["grype", "dependency", ["sca"]],
-  ["anchore", "dependency", ["sca"]],
-  ["osv-scanner", "dependency", ["sca"]],
-  ["dependency-check", "dependency", ["sca"]],
-  ["dependency-track", "dependency", ["sca"]],
-  ["govulncheck", "dependency", ["sca"]],
-  ["npm audit", "dependency", ["sca"]],
-  ["dependabot", "dependency", ["sca"]],
-  ["black duck", "dependency", ["sca"]],
-  ["blackduck", "dependency", ["sca"]],
-  ["retire", "dependency", ["sca"]],
-  // secrets
-  ["gitleaks", "secret", ["secrets"]],
-  ["trufflehog", "secret", ["secrets"]],
-  ["secretlint", "secret", ["secrets"]],
-  ["detect-secrets", "secret", ["secrets"]],
-  ["ggshield", "secret", ["secrets"]],
-  // running applications
-  ["zap", "dast", ["dast"]],
-  ["burp", "dast", ["dast"]],
-  ["nuclei", "dast", ["dast"]],
-  ["mapi", "dast", ["dast"]], // Mayhem for API
-  ["mayhem for api", "dast", ["dast"]],
-  // posture and image configuration
-  ["scorecard", "posture", ["posture"]],
-  ["zizmor", "posture", ["posture"]],
-  ["poutine", "posture", ["posture"]],
-  ["dockle", "config", ["config"]],
-  // first-party code (also the default for tools not listed)
-  ["snykcode", "code", ["sast"]],
-  ["snyk code", "code", ["sast"]],
-  ["codeql", "code", ["sast"]],
-  ["lgtm", "code", ["sast"]],
-  ["semmle", "code", ["sast"]],
-  ["semgrep", "code", ["sast"]],
-  ["eslint", "code", ["sast"]],
-  ["bandit", "code", ["sast"]],
-  ["pylint", "code", ["sast"]],
-  ["flawfinder", "code", ["sast"]],
-  ["cppcheck", "code", ["sast"]],
-  ["clang", "code", ["sast"]],
-  ["roslyn", "code", ["sast"]],
-  ["compiler", "code", ["sast"]],
-  ["msbuild", "code", ["sast"]],
-  ["binskim", "code", ["sast"]],
-  ["gosec", "code", ["sast"]],
-  ["sonar", "code", ["sast"]],
-  ["devskim", "code", ["sast"]],
-  ["spotbugs", "code", ["sast"]],
-  ["fortify", "code", ["sast"]],
-  ["mobsfscan", "code", ["sast"]],
-  ["nodejsscan", "code", ["sast"]],
-  ["shell script analysis", "code", ["sast"]],
-  ["shellcheck", "code", ["sast"]],
-  ["mayhem", "code", ["sast"]],
-];
-
-const KIND_EVIDENCE: Record<FindingKind, EvidenceKind> = {
-  code: "sast",
-  dependency: "sca",
-  secret: "secrets",
-  iac: "iac",
-  dast: "dast",
-  config: "config",
-  posture: "posture",
-  license: "sca",
-};
-
-function classifyTool(name: string | undefined): ToolClass | undefined {
-  const n = name?.toLowerCase();
-  if (!n) return undefined;
-  const hit = TOOL_TABLE.find(([sub]) => n.includes(sub));
-  return hit ? { kind: hit[1], evidence: hit[2] } : undefined;
-}
+// ---- what a tool finds (the shared table in tool-kinds.ts) ----------------------------
 
 const TRIVY_MISCONFIG_ID = /^(AVD-|DS\d|KSV\d|KCV\d|AWS-\d|AZU-\d|GCP-\d|GIT-\d|NIT-\d|DIG-\d|OCI-\d|OPNSTK-\d|CLDSTK-\d)/i;
 
@@ -836,7 +742,7 @@ function parseRun(
 
   if (tool) tool.evidence.forEach((e) => evidence.add(e));
   else if (!findings.length) evidence.add("sast"); // an unknown SARIF producer is most likely a static analyzer
-  for (const f of findings) evidence.add(KIND_EVIDENCE[f.kind]);
+  for (const f of findings) evidence.add(EVIDENCE_OF_KIND[f.kind]);
   if (image) evidence.add("container");
 
   const part: ReportPart = { tool: info, succeeded: true, findings };
@@ -887,9 +793,10 @@ function detect(doc: Document): boolean {
   return typeof v.version === "string" || /sarif/i.test(str(v.$schema) ?? "");
 }
 
-export const sarifFormat: FormatModule = {
+export const sarifFormat: FormatModule<"sarif"> = {
   id: FORMAT,
   name: "SARIF",
+  aliases: ["semgrep"],
   detect,
   parse,
 };

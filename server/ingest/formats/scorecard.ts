@@ -178,4 +178,4 @@ function probeFinding(p: Obj, repo: string | undefined, ctx: ParseContext): RawF
   return f;
 }
 
-export const scorecardFormat: FormatModule = { id: FORMAT, name: "OpenSSF Scorecard JSON", detect, parse };
+export const scorecardFormat: FormatModule<"scorecard"> = { id: FORMAT, name: "OpenSSF Scorecard JSON", detect, parse };

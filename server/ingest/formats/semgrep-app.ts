@@ -22,9 +22,10 @@ const ENVELOPE_KEYS = new Set(["findings", "cursor", "hasMore", "total", "next_c
 
 const isFinding = (o: Obj) => "rule_name" in o || "triage_state" in o || ("findingPath" in o && "validationState" in o);
 
-export const semgrepAppFormat: FormatModule = {
+export const semgrepAppFormat: FormatModule<"semgrep-app"> = {
   id: "semgrep-app",
   name: "Semgrep AppSec Platform export",
+  aliases: ["semgrep"],
   detect(doc) {
     if (doc.type !== "json" || !isObj(doc.value)) return false;
     const v = doc.value;

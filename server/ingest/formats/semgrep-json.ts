@@ -27,9 +27,10 @@ import {
   type Obj,
 } from "../util";
 
-export const semgrepJsonFormat: FormatModule = {
+export const semgrepJsonFormat: FormatModule<"semgrep-json"> = {
   id: "semgrep-json",
   name: "Semgrep JSON",
+  aliases: ["semgrep"],
   detect(doc) {
     if (doc.type !== "json" || !isObj(doc.value)) return false;
     const v = doc.value;

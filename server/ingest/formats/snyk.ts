@@ -247,7 +247,7 @@ const EVIDENCE: Record<Product, EvidenceKind[]> = {
   "Snyk IaC": ["iac"],
 };
 
-export const snykFormat: FormatModule = {
+export const snykFormat: FormatModule<"snyk"> = {
   id: "snyk",
   name: "Snyk JSON",
   detect: (doc) => {

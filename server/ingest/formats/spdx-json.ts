@@ -158,9 +158,10 @@ function parseSpdx3(v: Obj): ParsedReport {
   };
 }
 
-export const spdxJsonFormat: FormatModule = {
+export const spdxJsonFormat: FormatModule<"spdx-json"> = {
   id: "spdx-json",
   name: "SPDX JSON",
+  aliases: ["spdx"],
   detect: (doc) => {
     const v = jsonValue(doc);
     if (!isObj(v)) return false;

@@ -120,4 +120,4 @@ function links(r: Obj): string[] {
   return out.slice(0, 5);
 }
 
-export const tfsecFormat: FormatModule = { id: FORMAT, name: "tfsec JSON", detect, parse };
+export const tfsecFormat: FormatModule<"tfsec"> = { id: FORMAT, name: "tfsec JSON", detect, parse };

@@ -63,20 +63,6 @@ export function severityOrScore(word: unknown, score: number | undefined): { sev
   return { severity: "info", severityDefaulted: true };
 }
 
-export function evidenceFor(kinds: Iterable<RawFinding["kind"]>): EvidenceKind[] {
-  const out = new Set<EvidenceKind>();
-  for (const k of kinds) {
-    if (k === "code") out.add("sast");
-    else if (k === "dependency" || k === "license") out.add("sca");
-    else if (k === "secret") out.add("secrets");
-    else if (k === "iac") out.add("iac");
-    else if (k === "dast") out.add("dast");
-    else if (k === "config") out.add("config");
-    else if (k === "posture") out.add("posture");
-  }
-  return [...out];
-}
-
 // Trivy result Type (OS family or lockfile type) → purl type.
 const PURL_TYPES: Record<string, string> = {
   alpine: "apk",
@@ -488,4 +474,4 @@ function titleLine(s: string): string {
   return first.length > 300 ? `${first.slice(0, 299)}…` : first;
 }
 
-export const trivyJsonFormat: FormatModule = { id: FORMAT, name: "Trivy JSON", detect, parse };
+export const trivyJsonFormat: FormatModule<"trivy-json"> = { id: FORMAT, name: "Trivy JSON", aliases: ["trivy"], detect, parse };

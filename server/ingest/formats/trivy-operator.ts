@@ -317,4 +317,10 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   };
 }
 
-export const trivyOperatorFormat: FormatModule = { id: FORMAT, name: "Trivy Operator", detect, parse };
+export const trivyOperatorFormat: FormatModule<"trivy-operator"> = {
+  id: FORMAT,
+  name: "Trivy Operator",
+  aliases: ["trivy"],
+  detect,
+  parse,
+};

@@ -16,7 +16,7 @@ const isV3 = (o: Obj) => isObj(o.SourceMetadata) && ("DetectorName" in o || "Det
 /** v2 records; trufflehog3's legacy output has the same record shape inside a JSON array. */
 export const isLegacyRecord = (o: Obj) => "stringsFound" in o && "reason" in o && ("commitHash" in o || "path" in o);
 
-export const trufflehogFormat: FormatModule = {
+export const trufflehogFormat: FormatModule<"trufflehog"> = {
   id: "trufflehog",
   name: "TruffleHog JSON",
   detect(doc) {

@@ -7,7 +7,7 @@ const TOOL: ToolInfo = { name: "trufflehog3" };
 
 const isCurrent = (o: Obj) => isObj(o.rule) && "secret" in o && "path" in o;
 
-export const trufflehog3Format: FormatModule = {
+export const trufflehog3Format: FormatModule<"trufflehog3"> = {
   id: "trufflehog3",
   name: "trufflehog3 JSON",
   detect(doc) {

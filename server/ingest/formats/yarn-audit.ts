@@ -103,9 +103,10 @@ function parseBerry(lines: Obj[]): ParsedReport {
   return { format: "yarn-audit", tool: TOOL, parts: [{ tool: TOOL, succeeded: true, findings }], evidence: ["sca"], warnings };
 }
 
-export const yarnAuditFormat: FormatModule = {
+export const yarnAuditFormat: FormatModule<"yarn-audit"> = {
   id: "yarn-audit",
   name: "yarn audit JSON",
+  aliases: ["yarn"],
   detect: (doc) => {
     if (doc.type === "ndjson") return doc.values.every(isYarn1Line) || isBerryLine(doc.values[0]);
     if (doc.type !== "json") return false;

@@ -7,6 +7,7 @@ import {
   num,
   objects,
   parseCwes,
+  isZoneless,
   parseTimestamp,
   plainText,
   reportMetadata,
@@ -194,7 +195,7 @@ function parse(doc: Document): ParsedReport {
   const v = doc.value;
   let sites: ZapSite[];
   let version: string | undefined;
-  let generatedAt: string | undefined;
+  let generatedAt: ReturnType<typeof zapReportTime> = {};
   if (isLegacy(v)) {
     sites = legacySites(v.Report as Obj);
   } else {
@@ -218,7 +219,7 @@ function parse(doc: Document): ParsedReport {
     tool,
     parts: [{ tool, succeeded: true, findings }],
     evidence: ["dast"],
-    ...reportMetadata({ generatedAt }),
+    ...reportMetadata(generatedAt),
     warnings: [],
   };
 }
@@ -228,8 +229,12 @@ function parse(doc: Document): ParsedReport {
  * local time without a zone ("Thu, 27 Jun 2024 13:25:44", localised on some hosts), read as UTC: the report cannot
  * say which zone it meant, so such a time may be off by the host's offset.
  */
-export function zapReportTime(created: unknown, generated: unknown): string | undefined {
-  return parseTimestamp(created) ?? parseTimestamp(generated);
+export function zapReportTime(created: unknown, generated: unknown): { generatedAt?: string; generatedAtZoneless?: boolean } {
+  const exact = parseTimestamp(created);
+  if (exact) return { generatedAt: exact };
+  // Older ZAP writes `generated` in the host's local time without a zone: read as UTC, it may be hours off.
+  const local = parseTimestamp(generated);
+  return local ? { generatedAt: local, generatedAtZoneless: isZoneless(generated) } : {};
 }
 
 /** Traditional JSON: every scalar is a string ("riskcode":"3"). */
@@ -293,4 +298,4 @@ function legacyAlert(a: Obj): ZapAlert {
   };
 }
 
-export const zapJsonFormat: FormatModule = { id: FORMAT, name: "OWASP ZAP JSON", detect, parse };
+export const zapJsonFormat: FormatModule<"zap-json"> = { id: FORMAT, name: "OWASP ZAP JSON", aliases: ["zap"], detect, parse };

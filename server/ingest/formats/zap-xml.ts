@@ -28,7 +28,7 @@ function parse(doc: Document): ParsedReport {
     tool,
     parts: [{ tool, succeeded: true, findings }],
     evidence: ["dast"],
-    ...reportMetadata({ generatedAt: zapReportTime(root.attrs.created, root.attrs.generated) }),
+    ...reportMetadata(zapReportTime(root.attrs.created, root.attrs.generated)),
     warnings: [],
   };
 }
@@ -57,4 +57,4 @@ function instanceOf(el: XmlElement): ZapInstance {
   return { uri: xmlText(el, "uri"), method: xmlText(el, "method"), param: xmlText(el, "param") };
 }
 
-export const zapXmlFormat: FormatModule = { id: FORMAT, name: "OWASP ZAP XML", detect, parse };
+export const zapXmlFormat: FormatModule<"zap-xml"> = { id: FORMAT, name: "OWASP ZAP XML", aliases: ["zap"], detect, parse };

@@ -181,4 +181,4 @@ function parse(doc: Document, ctx: ParseContext): ParsedReport {
   return { format: FORMAT, tool: parts[0]?.tool ?? { name: "zizmor" }, parts, evidence: ["posture"], warnings: [] };
 }
 
-export const zizmorFormat: FormatModule = { id: FORMAT, name: "zizmor JSON or SARIF", detect, parse };
+export const zizmorFormat: FormatModule<"zizmor"> = { id: FORMAT, name: "zizmor JSON or SARIF", detect, parse };

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { banditFormat as fmt } from "@/server/ingest/formats/bandit";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -15,6 +15,8 @@ const EXPECTED: [string, number, number][] = [
   ["defectdojo__bandit__many_vulns.json", 214, 155],
   ["defectdojo__bandit__no_vuln.json", 0, 0],
 ];
+
+describeFormatContract(fmt, { folders: ["bandit"] });
 
 describe("bandit samples", () => {
   const rows = manifest().filter((r) => r.format === "bandit" && !isMalformed(r));
@@ -113,16 +115,6 @@ describe("bandit edge cases", () => {
     expect(() => fmt.parse(json({ results: [], errors: "x" }), testContext)).toThrowError(/^errors: /);
     expect(() => fmt.parse(json({ results: [null] }), testContext)).toThrowError(/^results\[0\]: /);
     expect(() => fmt.parse(json([1]), testContext)).toThrow(ReportSchemaError);
-  });
-
-  it("does not detect other formats", () => {
-    for (const rel of [
-      "semgrep/defectdojo__semgrep__empty.json",
-      "semgrep/defectdojo__semgrep__one_finding.json",
-      "tfsec/defectdojo__tfsec__no_findings.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkovFormat } from "@/server/ingest/formats/checkov";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -16,6 +16,8 @@ const SAMPLES: [string, number, string][] = [
   // Array of two frameworks: terraform (11 failed) + dockerfile (2 failed); passed checks are not findings.
   ["checkov/defectdojo__checkov__checkov-report-multiple-check_type.json", 13, "2.0.209"],
 ];
+
+describeFormatContract(checkovFormat, { folders: ["checkov"] });
 
 describe("checkov samples", () => {
   it("lists every checkov sample of the manifest", () => {
@@ -55,17 +57,6 @@ describe("checkov samples", () => {
     // file_line_range [0, 0] means "whole file": no line numbers.
     expect(docker.location).toMatchObject({ file: "aws/resources/Dockerfile" });
     expect(docker.location?.startLine).toBeUndefined();
-  });
-
-  it("does not detect other formats", () => {
-    for (const file of [
-      "tfsec/defectdojo__tfsec__many_findings_current.json",
-      "kics/defectdojo__kics__many_findings.json",
-      "semgrep/defectdojo__semgrep__cwe_list.json",
-      "snyk/defectdojo__snyk__all-projects_many_vulns.json",
-    ]) {
-      expect(checkovFormat.detect(loadSample(file)), file).toBe(false);
-    }
   });
 });
 

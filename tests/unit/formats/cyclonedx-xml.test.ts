@@ -3,7 +3,7 @@ import { cyclonedxXmlFormat as fmt } from "@/server/ingest/formats/cyclonedx-xml
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type ParsedReport, type RawFinding } from "@/server/ingest/types";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
 const parseSample = (rel: string) => fmt.parse(loadSample(rel), testContext);
@@ -38,6 +38,8 @@ const EXPECTED: Row[] = [
   ["syft__TestCycloneDxDirectoryEncoder.golden", 0, "syft", "v0.42.0-bogus", "1.7", 3, "sbom"],
   ["syft__TestCycloneDxImageEncoder.golden", 0, "syft", "v0.42.0-bogus", "1.7", 3, "sbom"],
 ];
+
+describeFormatContract(fmt, { folders: ["cyclonedx_xml"] });
 
 describe("cyclonedx-xml samples", () => {
   const rows = manifest().filter((r) => r.format === dir && !isMalformed(r));
@@ -110,7 +112,7 @@ describe("cyclonedx-xml fields", () => {
     expect(log4j[0]).toMatchObject({ ruleId: "CVE-2021-44228", severity: "critical", cvss: { score: 10, version: "3.1" } });
   });
 
-  it("refuses a non-BOM root when named explicitly, and does not claim other XML", () => {
+  it("refuses a non-BOM root when named explicitly, and a BOM of another namespace", () => {
     const zap = loadSample("zap_xml/defectdojo__zap__empty_2.9.0.xml");
     expect(fmt.detect(zap)).toBe(false);
     expect(() => fmt.parse(zap, testContext)).toThrow(ReportSchemaError);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { dependencyCheckJsonFormat as fmt } from "@/server/ingest/formats/dependency-check-json";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -14,6 +14,8 @@ const EXPECTED: [string, number, string, string][] = [
   ["odc-sonar-plugin__dependency-check-report.json", 40, "8.0.2", "2023-02-02T16:59:31.000Z"],
   ["odc-sonar-plugin__reportWithExceptions__dependency-check-report.json", 1, "5.2.4", "2020-03-02T15:36:41.000Z"],
 ];
+
+describeFormatContract(fmt, { folders: ["dependency_check_json"] });
 
 describe("dependency-check-json samples", () => {
   const rows = manifest().filter((r) => r.format === dir && !isMalformed(r));
@@ -98,16 +100,6 @@ describe("dependency-check-json fields", () => {
     expect(all(fmt.parse(json({}), testContext))).toHaveLength(0);
     expect(fmt.detect(json({}))).toBe(false);
     expect(() => fmt.parse(json({ reportSchema: "1.1", scanInfo: {}, dependencies: 3 }), testContext)).toThrow(ReportSchemaError);
-  });
-
-  it("does not claim other formats' files", () => {
-    for (const rel of [
-      "snyk/snyk-to-html__test-report.json",
-      "grype/defectdojo__anchore_grype__fix_available.json",
-      "dependency_check_xml/defectdojo__dependency_check__single_vuln.xml",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { dependencyCheckXmlFormat as fmt } from "@/server/ingest/formats/dependency-check-xml";
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -17,6 +17,11 @@ const EXPECTED: [string, number, number, string | undefined][] = [
   ["defectdojo__dependency_check__single_vuln.xml", 1, 0, undefined],
   ["defectdojo__dependency_check__version-6.5.3_multi_cwe_fabricated.xml", 1, 0, "6.5.3"],
 ];
+
+describeFormatContract(fmt, {
+  folders: ["dependency_check_xml"],
+  alsoCheck: ["dependency_check_json/odc-sonar-plugin__dependency-check-report.json"],
+});
 
 describe("dependency-check-xml samples", () => {
   const rows = manifest().filter((r) => r.format === dir && !isMalformed(r));
@@ -84,7 +89,7 @@ describe("dependency-check-xml fields", () => {
     expect(suppressed[0]).toMatchObject({ severity: "critical", cvss: { score: 9.8, version: "3.0" } });
   });
 
-  it("does not claim other XML, and refuses a foreign root when named", () => {
+  it("refuses a foreign root when named", () => {
     const cdx = loadSample("cyclonedx_xml/defectdojo__cyclonedx__log4j.xml");
     expect(fmt.detect(cdx)).toBe(false);
     expect(() => fmt.parse(cdx, testContext)).toThrow(ReportSchemaError);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dockleFormat } from "@/server/ingest/formats/dockle";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
-import { metadataOf } from "@/tests/helpers/format-contract";
+import { describeFormatContract, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -9,6 +9,8 @@ const all = (p: ParsedReport) => p.parts.flatMap((x) => x.findings);
 
 // [file, findings]: the only Dockle JSON sample has no `image` key and 16 passes.
 const SAMPLES: [string, number][] = [["dockle/defectdojo__dockle__no_findings.json", 0]];
+
+describeFormatContract(dockleFormat, { folders: ["dockle"] });
 
 describe("dockle samples", () => {
   it("lists every dockle sample of the manifest", () => {
@@ -23,17 +25,6 @@ describe("dockle samples", () => {
     expect(p.tool).toEqual({ name: "Dockle" });
     expect(all(p)).toHaveLength(findings);
     expect(p.evidence).toEqual(["config", "container"]);
-  });
-
-  it("does not detect other formats", () => {
-    for (const file of [
-      "hadolint/defectdojo__hadolint__one_dockerfile.json",
-      "trivy/defectdojo__trivy__all_statuses.json",
-      "kics/defectdojo__kics__no_findings.json",
-      "scorecard/scorecard__check1.json",
-    ]) {
-      expect(dockleFormat.detect(loadSample(file)), file).toBe(false);
-    }
   });
 });
 

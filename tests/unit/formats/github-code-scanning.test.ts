@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { githubCodeScanningFormat as fmt } from "@/server/ingest/formats/github-code-scanning";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -21,6 +21,8 @@ const EXPECTED: [string, number, string, string | undefined][] = [
   ["octokit-webhooks__reopened.payload.json", 1, "Rubocop", undefined],
   ["octokit-webhooks__reopened.with-organization.payload.json", 1, "Rubocop", undefined],
 ];
+
+describeFormatContract(fmt, { folders: ["github_code_scanning"] });
 
 describe("github-code-scanning samples", () => {
   const rows = manifest().filter((r) => r.format === dir && !isMalformed(r));
@@ -99,22 +101,6 @@ describe("github-code-scanning schema and detection", () => {
     expect(() => fmt.parse(json({}), testContext)).toThrow(ReportSchemaError);
     expect(() => fmt.parse(json(["x"]), testContext)).toThrow(ReportSchemaError);
   });
-
-  it("does not claim other formats' samples", () => {
-    const others = manifest().filter((r) => r.format !== dir && !isMalformed(r) && r.bytes < 200_000);
-    let checked = 0;
-    for (const row of others) {
-      let doc: Document;
-      try {
-        doc = loadSample(row.file);
-      } catch {
-        continue;
-      }
-      checked++;
-      expect(fmt.detect(doc), row.file).toBe(false);
-    }
-    expect(checked).toBeGreaterThan(300);
-  }, 30_000);
 });
 
 describe("github-code-scanning report metadata", () => {

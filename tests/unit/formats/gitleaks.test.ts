@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { gitleaksFormat as fmt } from "@/server/ingest/formats/gitleaks";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -38,6 +38,8 @@ function rawSecrets(rel: string): string[] {
   }
   return out;
 }
+
+describeFormatContract(fmt, { folders: ["gitleaks"] });
 
 describe("gitleaks samples", () => {
   const rows = manifest().filter((r) => r.format === "gitleaks" && !isMalformed(r));
@@ -149,16 +151,6 @@ describe("gitleaks edge cases", () => {
   it("rejects documents that are not an array of leaks", () => {
     expect(() => fmt.parse(json({ leaks: [] }), testContext)).toThrow(ReportSchemaError);
     expect(() => fmt.parse(json([{ RuleID: "x", StartLine: 1 }, 42]), testContext)).toThrowError(/^\[1\]:/);
-  });
-
-  it("does not detect other formats", () => {
-    for (const rel of [
-      "hadolint/defectdojo__hadolint__one_dockerfile.json",
-      "trufflehog3/defectdojo__trufflehog3__many_vulns_current.json",
-      "github_secret_scanning/defectdojo__github_secrets_detection_report__github_secrets_detection_report_many_vul.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

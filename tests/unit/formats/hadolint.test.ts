@@ -1,13 +1,15 @@
 import { describe, it, expect } from "vitest";
 import { hadolintFormat as fmt } from "@/server/ingest/formats/hadolint";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
 const json = (value: unknown): Document => ({ type: "json", value });
 
 const EXPECTED: [string, number][] = [["defectdojo__hadolint__one_dockerfile.json", 4]];
+
+describeFormatContract(fmt, { folders: ["hadolint"] });
 
 describe("hadolint samples", () => {
   const rows = manifest().filter((r) => r.format === "hadolint" && !isMalformed(r));
@@ -78,16 +80,6 @@ describe("hadolint edge cases", () => {
       /^\[1\]: /,
     );
     expect(() => fmt.parse(json([{ level: "info", line: 1, file: "D" }]), testContext)).toThrow(ReportSchemaError);
-  });
-
-  it("does not detect other formats", () => {
-    for (const rel of [
-      "gitleaks/securecodebox__test-report.json",
-      "trufflehog3/defectdojo__trufflehog3__many_vulns_current.json",
-      "dockle/defectdojo__dockle__no_findings.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

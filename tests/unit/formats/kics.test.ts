@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { kicsFormat } from "@/server/ingest/formats/kics";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -15,6 +15,8 @@ const SAMPLES: [string, number, string | undefined][] = [
   ["kics/kics__E2E_CLI_073_RESULT.json", 0, "development"],
   ["kics/kics__E2E_CLI_094_RESULT.json", 2, "development"],
 ];
+
+describeFormatContract(kicsFormat, { folders: ["kics"] });
 
 describe("kics samples", () => {
   it("lists every kics sample of the manifest", () => {
@@ -60,17 +62,6 @@ describe("kics samples", () => {
       properties: { platform: "DockerCompose", searchKey: "services.api.deploy" },
     });
     expect(b!.properties?.searchKey).toBe("services.ui.deploy");
-  });
-
-  it("does not detect other formats", () => {
-    for (const file of [
-      "tfsec/defectdojo__tfsec__many_findings_current.json",
-      "checkov/defectdojo__checkov__checkov-report-many-vuln.json",
-      "semgrep/defectdojo__semgrep__cwe_list.json",
-      "trivy/defectdojo__trivy__all_statuses.json",
-    ]) {
-      expect(kicsFormat.detect(loadSample(file)), file).toBe(false);
-    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { scorecardFormat } from "@/server/ingest/formats/scorecard";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -22,6 +22,8 @@ const SAMPLES: [string, number][] = [
   ["scorecard/scorecard__testdata__check3.json", 2],
   ["scorecard/scorecard__testdata__check6.json", 1],
 ];
+
+describeFormatContract(scorecardFormat, { folders: ["scorecard"] });
 
 describe("scorecard samples", () => {
   it("lists every scorecard sample of the manifest", () => {
@@ -73,17 +75,6 @@ describe("scorecard samples", () => {
       severityDefaulted: true,
       properties: { outcome: "False", repo: "foo" },
     });
-  });
-
-  it("does not detect other formats", () => {
-    for (const file of [
-      "checkov/defectdojo__checkov__checkov-report-1-vuln.json",
-      "dockle/defectdojo__dockle__no_findings.json",
-      "semgrep/defectdojo__semgrep__cwe_list.json",
-      "gitleaks/defectdojo__gitleaks__gitleaks8_many.json",
-    ]) {
-      expect(scorecardFormat.detect(loadSample(file)), file).toBe(false);
-    }
   });
 });
 

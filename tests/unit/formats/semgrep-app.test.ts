@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { semgrepAppFormat as fmt } from "@/server/ingest/formats/semgrep-app";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -45,6 +45,8 @@ const VULNS_PAGE = {
   hasMore: true,
   cursor: { vulnOffset: "1", issueOffset: "19311309" },
 };
+
+describeFormatContract(fmt, { folders: ["semgrep_app_api"] });
 
 describe("semgrep-app samples", () => {
   const rows = manifest().filter((r) => r.format === "semgrep_app_api" && !isMalformed(r));
@@ -247,18 +249,6 @@ describe("semgrep-app edge cases", () => {
     expect(() => fmt.parse(json({ vulns: "x" }), testContext)).toThrowError(/^vulns: /);
     expect(() => fmt.parse(json({ findings: [{ rule_name: "a" }, 3] }), testContext)).toThrowError(/^findings\[1\]: /);
     expect(() => fmt.parse(json("x"), testContext)).toThrow(ReportSchemaError);
-  });
-
-  it("does not detect other formats", () => {
-    for (const rel of [
-      "semgrep/defectdojo__semgrep__one_finding.json",
-      "semgrep/defectdojo__semgrep__empty.json",
-      "github_secret_scanning/defectdojo__github_secrets_detection_report__github_secrets_detection_report_invalid.json",
-      // scorecard --format probe also has findings[]
-      "scorecard/scorecard__probe1.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { semgrepJsonFormat as fmt } from "@/server/ingest/formats/semgrep-json";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -28,6 +28,8 @@ const EXPECTED: [string, number, string | undefined][] = [
   ["semgrep__results.out", 1, undefined],
   ["semgrep__test_yaml_metavariables__report.json", 8, undefined],
 ];
+
+describeFormatContract(fmt, { folders: ["semgrep"] });
 
 describe("semgrep-json samples", () => {
   const rows = manifest().filter((r) => r.format === "semgrep" && !isMalformed(r));
@@ -247,18 +249,6 @@ describe("semgrep-json edge cases", () => {
     expect(() => fmt.parse(json({ results: [{ check_id: "a" }, "x"] }), testContext)).toThrowError(/^results\[1\]: /);
     expect(() => fmt.parse(json({ results: [{ path: "a" }] }), testContext)).toThrowError(/^results\[0\]\.check_id: /);
     expect(() => fmt.parse(json([1]), testContext)).toThrow(ReportSchemaError);
-  });
-
-  it("does not detect other formats", () => {
-    for (const rel of [
-      "bandit/defectdojo__bandit__no_vuln.json",
-      "bandit/defectdojo__bandit__dd.json",
-      "tfsec/defectdojo__tfsec__no_findings.json",
-      "gitlab/semgrep__results.out",
-      "semgrep_app_api/defectdojo__semgrep_pro__one_vuln.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { snykFormat as fmt } from "@/server/ingest/formats/snyk";
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -38,6 +38,8 @@ const EXPECTED: [string, number, string, string][] = [
   ["snyk-to-html__test-report-with-pins-remediation.json", 1, "Snyk Open Source", "sca"],
   ["snyk-to-html__test-report.json", 26, "Snyk Open Source", "sca"], // 33 paths
 ];
+
+describeFormatContract(fmt, { folders: ["snyk"] });
 
 describe("snyk samples", () => {
   const rows = manifest().filter((r) => r.format === dir && !isMalformed(r));
@@ -163,17 +165,6 @@ describe("snyk fields", () => {
     expect(all(fmt.parse(json([]), testContext))).toHaveLength(0);
     expect(() => fmt.parse(json({ ok: false, dependencyCount: 1, vulnerabilities: {} }), testContext)).toThrow(ReportSchemaError);
     expect(() => fmt.parse(json([1]), testContext)).toThrow(ReportSchemaError);
-  });
-
-  it("does not claim other formats' files", () => {
-    for (const rel of [
-      "gitlab/defectdojo__gitlab_container_scan__gl-container-scanning-report-1-vuln_v14.json",
-      "npm_audit/defectdojo__npm_audit_7_plus__issue_10801.json",
-      "anchore/defectdojo__anchore_engine__one_vuln.json",
-      "grype/defectdojo__anchore_grype__fix_available.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

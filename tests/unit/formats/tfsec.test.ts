@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tfsecFormat } from "@/server/ingest/formats/tfsec";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -13,6 +13,11 @@ const SAMPLES: [string, number, boolean][] = [
   ["tfsec/defectdojo__tfsec__no_findings.json", 0, false],
   ["tfsec/defectdojo__tfsec__one_finding_legacy.json", 1, true],
 ];
+
+describeFormatContract(tfsecFormat, {
+  folders: ["tfsec"],
+  alsoCheck: ["osv_scanner/defectdojo__osv_scanner__many_findings.json"],
+});
 
 describe("tfsec samples", () => {
   it("lists every tfsec sample of the manifest", () => {
@@ -60,17 +65,6 @@ describe("tfsec samples", () => {
       location: { file: "tfsec-test/identity.tf", startLine: 226, endLine: 226 },
       references: ["https://tfsec.dev/docs/general/GEN003/"],
     });
-  });
-
-  it("does not detect other formats", () => {
-    for (const file of [
-      "semgrep/defectdojo__semgrep__cwe_list.json",
-      "bandit/defectdojo__bandit__dd.json",
-      "osv_scanner/defectdojo__osv_scanner__many_findings.json",
-      "checkov/defectdojo__checkov__checkov-report-1-vuln.json",
-    ]) {
-      expect(tfsecFormat.detect(loadSample(file)), file).toBe(false);
-    }
   });
 });
 

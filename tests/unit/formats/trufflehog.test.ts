@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { trufflehogFormat as fmt } from "@/server/ingest/formats/trufflehog";
 import { decodeDocument } from "@/server/ingest/decode";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -35,6 +35,8 @@ function rawSecrets(rel: string): string[] {
   }
   return out.filter((s) => s.length >= 4);
 }
+
+describeFormatContract(fmt, { folders: ["trufflehog"] });
 
 describe("trufflehog samples", () => {
   const rows = manifest().filter((r) => r.format === "trufflehog" && !isMalformed(r));
@@ -168,18 +170,6 @@ describe("trufflehog edge cases", () => {
     const r = fmt.parse(doc, testContext);
     expect(all(r)).toHaveLength(4);
     expect(r.warnings).toHaveLength(1);
-  });
-
-  it("does not detect other formats", () => {
-    for (const rel of [
-      // an array of v2-shaped records is trufflehog3 legacy
-      "trufflehog3/defectdojo__trufflehog3__many_vulns_legacy.json",
-      "trufflehog3/defectdojo__trufflehog3__many_vulns_current.json",
-      "gitleaks/securecodebox__test-report.json",
-      "yarn_audit/defectdojo__yarn_audit__yarn_audit_many_vul.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

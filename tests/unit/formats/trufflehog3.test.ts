@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { trufflehog3Format as fmt } from "@/server/ingest/formats/trufflehog3";
 import { ReportSchemaError, type Document, type ParsedReport, type RawFinding } from "@/server/ingest/types";
-import { expectNoReportMetadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, expectNoReportMetadata } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, sampleText, testContext } from "@/tests/helpers/samples";
 
 const all = (r: ParsedReport): RawFinding[] => r.parts.flatMap((p) => p.findings);
@@ -29,6 +29,8 @@ function rawSecrets(rel: string): string[] {
   }
   return out.map((s) => s.trim()).filter((s) => s.length >= 4);
 }
+
+describeFormatContract(fmt, { folders: ["trufflehog3"] });
 
 describe("trufflehog3 samples", () => {
   const rows = manifest().filter((r) => r.format === "trufflehog3" && !isMalformed(r));
@@ -102,17 +104,6 @@ describe("trufflehog3 edge cases", () => {
     expect(() => fmt.parse(json([{ reason: "r", path: "a", commitHash: "c", stringsFound: null }]), testContext)).toThrowError(
       /^\[0\]\.stringsFound:/,
     );
-  });
-
-  it("does not detect other formats", () => {
-    for (const rel of [
-      "trufflehog/defectdojo__trufflehog__v3_git.json",
-      "trufflehog/defectdojo__trufflehog__v2_many_vulns.json",
-      "gitleaks/defectdojo__gitleaks__version_7.5.0.json",
-      "hadolint/defectdojo__hadolint__one_dockerfile.json",
-    ]) {
-      expect(fmt.detect(loadSample(rel))).toBe(false);
-    }
   });
 });
 

@@ -3,6 +3,7 @@ import {
   digestFromHex,
   imageRepository,
   imageTarget,
+  isZoneless,
   latestTimestamp,
   normalizeDigest,
   parseTimestamp,
@@ -196,5 +197,17 @@ describe("reportMetadata", () => {
       artifactDigest: `sha256:${HEX}`,
       target: "x",
     });
+  });
+});
+
+describe("isZoneless", () => {
+  it("tells a local time without a zone from one that says where it was taken", () => {
+    expect(isZoneless("Thu, 27 Jun 2024 13:25:44")).toBe(true);
+    expect(isZoneless("2024-06-27T13:25:44")).toBe(true);
+    expect(isZoneless("2024-06-27T13:25:44Z")).toBe(false);
+    expect(isZoneless("2024-06-27T13:25:44+02:00")).toBe(false);
+    expect(isZoneless("Thu, 27 Jun 2024 13:25:44 GMT")).toBe(false);
+    expect(isZoneless("2024-06-27")).toBe(false);
+    expect(isZoneless("not a date 12:00")).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { zapJsonFormat, zapUrl } from "@/server/ingest/formats/zap-json";
 import { ReportSchemaError, type Document, type ParsedReport } from "@/server/ingest/types";
-import { metadataOf, type Metadata } from "@/tests/helpers/format-contract";
+import { describeFormatContract, type Metadata, metadataOf } from "@/tests/helpers/format-contract";
 import { isMalformed, loadSample, manifest, testContext } from "@/tests/helpers/samples";
 
 const json = (value: unknown): Document => ({ type: "json", value });
@@ -15,6 +15,8 @@ const SAMPLES: [string, number, string][] = [
   // the golden alert has 2 identical instances (same uri, method, param): 1 finding
   ["zap_json/zap-extensions__basic-traditional-json.json", 1, "Dev Build"],
 ];
+
+describeFormatContract(zapJsonFormat, { folders: ["zap_json"] });
 
 describe("zap-json samples", () => {
   it("lists every zap_json sample of the manifest", () => {
@@ -85,18 +87,6 @@ describe("zap-json samples", () => {
     expect(out).not.toContain("Evidence");
     expect(out).not.toContain("Attack");
     expect(out).not.toContain("Other");
-  });
-
-  it("does not detect other formats", () => {
-    for (const file of [
-      // GitLab DAST embeds a ZAP report next to its own vulnerabilities: GitLab's parser owns it.
-      "gitlab/defectdojo__gitlab_dast__gitlab_dast_many_vul_v14.json",
-      "semgrep/defectdojo__semgrep__cwe_list.json",
-      "trivy/defectdojo__trivy__all_statuses.json",
-      "scorecard/scorecard__check1.json",
-    ]) {
-      expect(zapJsonFormat.detect(loadSample(file)), file).toBe(false);
-    }
   });
 });
 
