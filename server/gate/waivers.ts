@@ -11,6 +11,7 @@ import { canActOnTeam, canSeeTeam, hasRole, requireRole, visibleTeamIds } from "
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { slugSchema } from "../validation";
+import { WAIVER_STATUSES, type WaiverStatus } from "./waiver-status";
 
 export const DEFAULT_MAX_WAIVER_DAYS = 90;
 
@@ -232,8 +233,7 @@ export async function listWaivers(ctx: ServiceContext, filter: { service?: strin
     .map((r) => view(r.w, r.slug, now));
 }
 
-export const WAIVER_STATUSES = ["pending", "active", "expired", "revoked"] as const;
-export type WaiverStatus = (typeof WAIVER_STATUSES)[number];
+export { WAIVER_STATUSES, type WaiverStatus };
 
 export const waiversFilter = z.object({
   status: z.enum(WAIVER_STATUSES).optional(),

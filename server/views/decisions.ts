@@ -1,27 +1,15 @@
 // The gate decisions log: every answer in the caller's scope, and one decision exactly as it was recorded.
 import { sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
 import { queryRows } from "@/db/client";
 import { canSeeTeam } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
 import type { GateDecision } from "../gate/evaluate-gate";
 import type { GateCheck } from "../gate/types";
-import { asIso, countUpTo, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { decisionsFilter, type DecisionsFilter } from "./filters";
+import { asIso, countUpTo, pageOf, resolveScope, servicesInScope, type Page } from "./scope";
 
-export const decisionsFilter = z.object({
-  team: z.string().trim().min(1).max(63).optional(),
-  tier: z.enum(TIERS).optional(),
-  service: z.string().trim().min(1).max(63).optional(),
-  stage: z.string().trim().min(1).max(63).optional(),
-  decision: z.enum(["allow", "block"]).optional(),
-  /** only decisions of the last N days */
-  days: z.number().int().min(1).max(3650).optional(),
-  dir: z.enum(["asc", "desc"]).default("desc"),
-  page: z.number().int().min(1).max(100_000).default(1),
-  pageSize: z.number().int().min(1).max(100).default(25),
-});
-export type DecisionsFilter = z.input<typeof decisionsFilter>;
+export { decisionsFilter, type DecisionsFilter } from "./filters";
 
 export type DecisionListItem = {
   id: string;

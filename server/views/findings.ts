@@ -1,39 +1,19 @@
 // The findings explorer: every finding in the caller's scope, with its sources, lifecycle, commits and waivers.
 import { sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
 import { queryRows } from "@/db/client";
 import { canSeeTeam } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
 import { RISK_AREAS } from "../ingest/risk-area";
 import { SEVERITY_RANK } from "../ingest/normalize";
-import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
+import type { FindingKind, Severity } from "../ingest/types";
 import { locationText, sourceLink } from "./remediation-actions";
-import { asIso, COUNT_CAP, countUpTo, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { findingsFilter, type FINDING_SORTS, type FindingsFilter } from "./filters";
+import { asIso, COUNT_CAP, countUpTo, num, pageOf, resolveScope, servicesInScope, type Page } from "./scope";
 import { slaBreached, slaDays } from "./sla";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 
-export const FINDING_SORTS = ["severity", "firstSeen", "lastSeen", "service", "title"] as const;
-
-export const findingsFilter = z.object({
-  team: z.string().trim().min(1).max(63).optional(),
-  tier: z.enum(TIERS).optional(),
-  service: z.string().trim().min(1).max(63).optional(),
-  severity: z.array(z.enum(SEVERITIES)).max(5).optional(),
-  area: z.number().int().min(1).max(7).optional(),
-  tool: z.string().trim().min(1).max(100).optional(),
-  status: z.enum(["open", "closed", "all"]).default("open"),
-  /** only open findings past their SLA */
-  sla: z.enum(["breached"]).optional(),
-  /** only findings closed within the last N days (mean time to remediate) */
-  closedWithinDays: z.number().int().min(1).max(3650).optional(),
-  q: z.string().trim().max(200).optional(),
-  sort: z.enum(FINDING_SORTS).default("severity"),
-  dir: z.enum(["asc", "desc"]).default("desc"),
-  page: z.number().int().min(1).max(100_000).default(1),
-  pageSize: z.number().int().min(1).max(100).default(25),
-});
-export type FindingsFilter = z.input<typeof findingsFilter>;
+export { FINDING_SORTS, findingsFilter, type FindingsFilter } from "./filters";
 
 export type FindingListItem = {
   id: string;

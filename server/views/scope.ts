@@ -4,9 +4,9 @@ import { queryRows, type Database } from "@/db/client";
 import { canSeeTeam, visibleTeamIds } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
+import type { Tier } from "./filters";
 
-export const TIERS = ["critical", "high", "medium", "low"] as const;
-export type Tier = (typeof TIERS)[number];
+export { TIERS, type Tier } from "./filters";
 
 /** Team and tier filters shared by the lists and the posture view. */
 export type ScopeFilter = { team?: string; tier?: Tier; service?: string };

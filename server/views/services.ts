@@ -1,25 +1,12 @@
 // The services list: every service the caller can see, with its grade and open findings.
-import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { GRADES } from "../gate/policy";
 import type { Severity } from "../ingest/types";
 import { scopedServices, type ScopedService, type ScoreSummary } from "./posture";
 import { openTotal, postureFactsOf } from "./posture-facts";
-import { pageOf, resolveScope, TIERS, type Page } from "./scope";
+import { servicesFilter, type ServicesFilter } from "./filters";
+import { pageOf, resolveScope, type Page } from "./scope";
 
-export const SERVICE_SORTS = ["grade", "name", "critical", "lastScan", "tier"] as const;
-
-export const servicesFilter = z.object({
-  team: z.string().trim().min(1).max(63).optional(),
-  tier: z.enum(TIERS).optional(),
-  q: z.string().trim().max(100).optional(),
-  grade: z.enum(GRADES).optional(),
-  sort: z.enum(SERVICE_SORTS).default("grade"),
-  dir: z.enum(["asc", "desc"]).default("asc"),
-  page: z.number().int().min(1).max(10_000).default(1),
-  pageSize: z.number().int().min(1).max(100).default(25),
-});
-export type ServicesFilter = z.input<typeof servicesFilter>;
+export { SERVICE_SORTS, servicesFilter, type ServicesFilter } from "./filters";
 
 export type ServiceListItem = ScopedService & { score: ScoreSummary | null; open: Record<Severity, number> };
 
