@@ -9,6 +9,7 @@ import tseslint from "typescript-eslint";
 //   module or clock: it takes data, `now` included, and returns data. tests/unit/layering.test.ts proves these bite.
 export const TRANSPORTS = ["app/**", "components/**", "server/api/**"];
 export const PURE_CORE = [
+  "server/api/rest/contract.ts",
   "server/errors.ts",
   "server/validation.ts",
   "server/audit/strip-secrets.ts",

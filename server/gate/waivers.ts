@@ -42,7 +42,7 @@ export const createWaiverInput = z
 export type WaiverView = {
   id: string;
   service: string | null;
-  match: { type: string; value: string };
+  match: { type: "fingerprint" | "vulnerability" | "rule"; value: string };
   stages: string[] | null;
   kind: "waiver" | "false_positive";
   reason: string;

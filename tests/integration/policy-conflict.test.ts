@@ -10,9 +10,9 @@ import { setRuntime } from "@/server/runtime";
 import { createTeam } from "@/server/teams/teams";
 import { createToken } from "@/server/tokens/tokens";
 import * as policyRoute from "@/app/api/v1/policies/[stage]/route";
+import { checked } from "@/tests/helpers/contract";
 import { describeEachDatabase } from "@/tests/helpers/db";
 
-type Handler = (req: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const base = "http://localhost";
 const security: UserActor = { type: "user", id: "usr_pc_sec", label: "sec@example.com", role: "security", teamIds: [] };
 const doc = (maxCritical: number) => JSON.stringify({ rules: { maxFindings: [{ severity: "critical", max: maxCritical }] } });
@@ -21,17 +21,17 @@ describeEachDatabase("policy saves from a stale version", (t) => {
   let token = "";
   const api = () => createCaller({ db: t.db(), now: () => new Date(), actor: security } satisfies TrpcContext);
   const put = (body: string, headers: Record<string, string> = {}, query = "") =>
-    (policyRoute.PUT as Handler)(
+    checked(policyRoute.PUT)(
       new Request(`${base}/api/v1/policies/test${query}`, {
         method: "PUT",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
         body,
       }),
-      { params: Promise.resolve({ stage: "test" }) },
+      { stage: "test" },
     );
   const get = () =>
-    (policyRoute.GET as Handler)(new Request(`${base}/api/v1/policies/test`, { headers: { authorization: `Bearer ${token}` } }), {
-      params: Promise.resolve({ stage: "test" }),
+    checked(policyRoute.GET)(new Request(`${base}/api/v1/policies/test`, { headers: { authorization: `Bearer ${token}` } }), {
+      stage: "test",
     });
   const versions = async () =>
     (await t.db().select().from(policies).where(eq(policies.stage, "test")).orderBy(asc(policies.version))).map((p) => p.version);

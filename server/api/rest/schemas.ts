@@ -1,13 +1,36 @@
-// Zod schemas of the public REST API. Requests are validated with them; the OpenAPI document is generated from them.
+// Zod schemas of the public REST API: what the routes' contracts (apiRoute specs) parse and answer. The OpenAPI
+// document names each schema by its meta id. Request schemas live with their verbs and are re-exported here.
 import { z } from "zod";
+import { exportAuditInput } from "../../audit/export-audit";
+import { deploymentRequest } from "../../gate/deployments";
+import { gateRequest } from "../../gate/evaluate-gate";
+import { policySchema } from "../../gate/policy";
+import { createWaiverInput } from "../../gate/waivers";
+import { SUPPORTED_FORMATS } from "../../ingest/detect";
 import { ingestParams } from "../../ingest/ingest-report";
 import { SEVERITIES } from "../../ingest/types";
+import { slugSchema } from "../../validation";
 
-export { ingestParams };
-export { gateRequest } from "../../gate/evaluate-gate";
-export { deploymentRequest } from "../../gate/deployments";
-export { createWaiverInput } from "../../gate/waivers";
-export { policySchema } from "../../gate/policy";
+export { createWaiverInput, deploymentRequest, gateRequest, ingestParams, policySchema };
+
+// ---------- requests ----------
+
+export const gateRequestBody = gateRequest.meta({ id: "GateRequest" });
+export const deploymentRequestBody = deploymentRequest.meta({ id: "DeploymentRequest" });
+export const createWaiverBody = createWaiverInput.meta({ id: "WaiverRequest" });
+export const policyBody = policySchema.meta({ id: "Policy" });
+
+export const uploadScanQuery = ingestParams.extend({
+  format: ingestParams.shape.format.meta({
+    description: `Report format, or auto (default) to detect it from the content. One of: auto, ${SUPPORTED_FORMATS.join(", ")}`,
+  }),
+});
+
+export const idSchema = z.string().trim().min(1).max(100);
+export const idParams = z.object({ id: idSchema });
+export const stageParams = z.object({ stage: slugSchema });
+
+export const exportAuditQuery = exportAuditInput;
 
 export const gateCheckSchema = z
   .object({
@@ -158,6 +181,36 @@ export const problemSchema = z
   })
   .loose()
   .meta({ id: "Problem" });
+
+export const policyVersionsSchema = z.object({ versions: z.array(storedPolicySchema) }).meta({ id: "PolicyVersions" });
+
+export const waiverListSchema = z.object({ waivers: z.array(waiverSchema) }).meta({ id: "WaiverList" });
+
+export const auditEventSchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    actorType: z.string(),
+    actorId: z.string().nullable(),
+    actorLabel: z.string().nullable(),
+    action: z.string(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    teamId: z.string().nullable(),
+    before: z.unknown().meta({ description: "The target before the change, secrets stripped" }),
+    after: z.unknown().meta({ description: "The target after the change, secrets stripped" }),
+    ip: z.string().nullable(),
+    requestId: z.string().nullable(),
+  })
+  .meta({ id: "AuditEvent" });
+
+export const openApiDocumentSchema = z
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "OpenApiDocument" });
 
 export const healthSchema = z
   .object({

@@ -1,0 +1,31 @@
+// Every REST route with its contract: the OpenAPI document is generated from this list (npm run openapi:generate),
+// and tests/unit/openapi.test.ts fails when a route file under app/api is missing from it.
+import * as health from "./health/route";
+import * as audit from "./v1/audit/route";
+import * as deployments from "./v1/deployments/route";
+import * as decision from "./v1/gate/decisions/[id]/route";
+import * as gate from "./v1/gate/route";
+import * as policy from "./v1/policies/[stage]/route";
+import * as policyVersions from "./v1/policies/[stage]/versions/route";
+import * as scan from "./v1/scans/[id]/route";
+import * as scans from "./v1/scans/route";
+import * as approveWaiver from "./v1/waivers/[id]/approve/route";
+import * as revokeWaiver from "./v1/waivers/[id]/revoke/route";
+import * as waivers from "./v1/waivers/route";
+
+export const API_ROUTES = [
+  health.GET,
+  audit.GET,
+  deployments.POST,
+  gate.POST,
+  decision.GET,
+  policy.GET,
+  policy.PUT,
+  policyVersions.GET,
+  scans.POST,
+  scan.GET,
+  waivers.GET,
+  waivers.POST,
+  approveWaiver.POST,
+  revokeWaiver.POST,
+];
