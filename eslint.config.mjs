@@ -32,6 +32,7 @@ export const PURE_CORE = [
   "server/scoring/formula.ts",
   "server/security/headers.ts",
   "server/tokens/token-scopes.ts",
+  "server/views/cursor.ts",
   "server/views/filters.ts",
   "server/views/remediation-actions.ts",
 ];

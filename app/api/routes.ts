@@ -3,12 +3,16 @@
 import * as health from "./health/route";
 import * as audit from "./v1/audit/route";
 import * as deployments from "./v1/deployments/route";
+import * as findings from "./v1/findings/route";
 import * as decision from "./v1/gate/decisions/[id]/route";
+import * as decisions from "./v1/gate/decisions/route";
 import * as gate from "./v1/gate/route";
 import * as policy from "./v1/policies/[stage]/route";
 import * as policyVersions from "./v1/policies/[stage]/versions/route";
 import * as scan from "./v1/scans/[id]/route";
 import * as scans from "./v1/scans/route";
+import * as service from "./v1/services/[slug]/route";
+import * as services from "./v1/services/route";
 import * as approveWaiver from "./v1/waivers/[id]/approve/route";
 import * as revokeWaiver from "./v1/waivers/[id]/revoke/route";
 import * as waivers from "./v1/waivers/route";
@@ -18,12 +22,16 @@ export const API_ROUTES = [
   audit.GET,
   deployments.POST,
   gate.POST,
+  decisions.GET,
   decision.GET,
   policy.GET,
   policy.PUT,
   policyVersions.GET,
   scans.POST,
   scan.GET,
+  services.GET,
+  service.GET,
+  findings.GET,
   waivers.GET,
   waivers.POST,
   approveWaiver.POST,

@@ -11,6 +11,8 @@ import { createToken, type TokenScope } from "@/server/tokens/tokens";
 import { createWaiver } from "@/server/gate/waivers";
 import * as deployments from "@/app/api/v1/deployments/route";
 import * as decision from "@/app/api/v1/gate/decisions/[id]/route";
+import * as decisions from "@/app/api/v1/gate/decisions/route";
+import * as findings from "@/app/api/v1/findings/route";
 import * as gate from "@/app/api/v1/gate/route";
 import * as health from "@/app/api/health/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
@@ -18,6 +20,8 @@ import * as policies from "@/app/api/v1/policies/[stage]/route";
 import * as policyVersions from "@/app/api/v1/policies/[stage]/versions/route";
 import * as scan from "@/app/api/v1/scans/[id]/route";
 import * as scans from "@/app/api/v1/scans/route";
+import * as service from "@/app/api/v1/services/[slug]/route";
+import * as services from "@/app/api/v1/services/route";
 import * as approve from "@/app/api/v1/waivers/[id]/approve/route";
 import * as revoke from "@/app/api/v1/waivers/[id]/revoke/route";
 import * as waivers from "@/app/api/v1/waivers/route";
@@ -214,6 +218,36 @@ describeEachDatabase("REST authorization matrix", (t) => {
       otherTeam: 200,
       boundElsewhere: 200,
     },
+    // The read API: a list narrowed to another team's team or service is a 404; to a service outside a
+    // service-bound token's list, a 403 (the token's own list leaves it out).
+    {
+      name: "GET /api/v1/services?team=",
+      call: get(services.GET, "/api/v1/services?team=mine"),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 200,
+    },
+    {
+      name: "GET /api/v1/services/:slug",
+      call: get(service.GET, "/api/v1/services/mine-a", { slug: "mine-a" }),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
+    {
+      name: "GET /api/v1/findings?service=",
+      call: get(findings.GET, "/api/v1/findings?service=mine-a"),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
+    {
+      name: "GET /api/v1/gate/decisions?service=",
+      call: get(decisions.GET, "/api/v1/gate/decisions?service=mine-a"),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
     {
       name: "POST /api/v1/waivers/:id/approve",
       call: post(approve.POST, `/api/v1/waivers/${ids.waiver}/approve`, { id: ids.waiver }),
@@ -257,6 +291,30 @@ describeEachDatabase("REST authorization matrix", (t) => {
     expect(((await approved.json()) as { status: string }).status).toBe("active");
     const revoked = await revokeRoute!.call(`Bearer ${tokens["policies:write"]}`);
     expect(((await revoked.json()) as { status: string }).status).toBe("revoked");
+  });
+
+  it("the read API's lists leave out what a token may not see: another team's services, a bound token's other services", async () => {
+    const lists = [
+      ["/api/v1/services", services.GET, true],
+      // (mine-a's only scan reported no findings)
+      ["/api/v1/findings?status=all", findings.GET, false],
+      ["/api/v1/gate/decisions", decisions.GET, true],
+    ] as const;
+    const slugsOf = (items: { slug?: string; service?: { slug: string } }[]) =>
+      new Set(items.map((i) => i.slug ?? i.service!.slug));
+    for (const [path, handler, mineHasRows] of lists) {
+      const as = async (token: string) =>
+        slugsOf(((await (await checked(handler)(req("GET", path, `Bearer ${token}`), {})).json()) as { items: [] }).items);
+      expect(
+        [...(await as(tokens.other!))].filter((s) => s.startsWith("mine")),
+        `${path}, another team`,
+      ).toEqual([]);
+      expect(
+        [...(await as(tokens.boundB!))].filter((s) => s !== "mine-b"),
+        `${path}, bound to mine-b`,
+      ).toEqual([]);
+      expect((await as(tokens.readOnly!)).has("mine-a"), `${path}, the team's token`).toBe(mineHasRows);
+    }
   });
 
   // GET /api/v1/audit takes a session, not a token: tokens-cli.test.ts (401 without a session, 401 with a token)

@@ -4,12 +4,13 @@ import { z } from "zod";
 import { exportAuditInput } from "../../audit/export-audit";
 import { deploymentRequest } from "../../gate/deployments";
 import { gateRequest } from "../../gate/evaluate-gate";
-import { policySchema } from "../../gate/policy";
+import { GRADES, policySchema } from "../../gate/policy";
 import { createWaiverInput } from "../../gate/waivers";
 import { SUPPORTED_FORMATS } from "../../ingest/detect";
 import { ingestParams } from "../../ingest/ingest-report";
-import { SEVERITIES } from "../../ingest/types";
+import { EVIDENCE_KINDS, FINDING_KINDS, SEVERITIES } from "../../ingest/types";
 import { slugSchema } from "../../validation";
+import { decisionsFilter, FINDING_SORTS, findingsFilter, SERVICE_SORTS, servicesFilter, TIERS } from "../../views/filters";
 
 export { createWaiverInput, deploymentRequest, gateRequest, ingestParams, policySchema };
 
@@ -150,6 +151,10 @@ export const scanSchema = z
   })
   .meta({ id: "Scan" });
 
+export const severityCountsSchema = z
+  .object(Object.fromEntries(SEVERITIES.map((s) => [s, z.number().int()])) as Record<(typeof SEVERITIES)[number], z.ZodNumber>)
+  .meta({ id: "SeverityCounts" });
+
 export const statisticsSchema = z
   .object({
     findings: z
@@ -160,9 +165,7 @@ export const statisticsSchema = z
     unchanged: z.number().int(),
     reopened: z.number().int().meta({ description: "Closed in the scope before, reported again now" }),
     closed: z.number().int().meta({ description: "Open in the scope before, no longer reported (complete scans only)" }),
-    bySeverity: z.object(
-      Object.fromEntries(SEVERITIES.map((s) => [s, z.number().int()])) as Record<(typeof SEVERITIES)[number], z.ZodNumber>,
-    ),
+    bySeverity: severityCountsSchema,
   })
   .meta({ id: "ScanStatistics" });
 
@@ -220,3 +223,199 @@ export const healthSchema = z
     version: z.string(),
   })
   .meta({ id: "Health" });
+
+// ---------- the read API (services, findings, decisions) ----------
+
+const cursorQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(50).meta({ description: "Items per page (1–100)" }),
+  cursor: z
+    .string()
+    .max(1000)
+    .optional()
+    .meta({ description: "nextCursor of the previous page; keep the other parameters as they were" }),
+};
+const count = (max: number) => z.coerce.number().int().min(1).max(max);
+const severity = z.enum(SEVERITIES);
+const grade = z.enum(GRADES);
+const nullableString = z.string().nullable();
+
+export const listServicesQuery = servicesFilter.omit({ page: true, pageSize: true }).extend({
+  sort: z
+    .enum(SERVICE_SORTS)
+    .default("grade")
+    .meta({ description: "grade (score), name, critical (open critical, then high), lastScan or tier" }),
+  ...cursorQuery,
+});
+
+export const listFindingsQuery = findingsFilter.omit({ page: true, pageSize: true }).extend({
+  severity: z.array(severity).max(5).optional().meta({ description: "One or more, repeated or comma-separated" }),
+  area: count(7).optional().meta({ description: "Risk area 1–7" }),
+  closedWithinDays: count(3650).optional().meta({ description: "Only findings closed within the last N days" }),
+  sort: z.enum(FINDING_SORTS).default("severity"),
+  ...cursorQuery,
+});
+
+export const listDecisionsQuery = decisionsFilter.omit({ page: true, pageSize: true }).extend({
+  days: count(3650).optional().meta({ description: "Only decisions of the last N days" }),
+  ...cursorQuery,
+});
+
+const nextCursor = z.string().nullable().meta({ description: "Pass it as cursor for the next page; null on the last page" });
+
+export const scoreSummarySchema = z
+  .object({
+    grade,
+    score: z.number(),
+    areas: z.array(z.object({ area: z.number().int().min(1).max(7), score: z.number().nullable(), grade: grade.nullable() })),
+  })
+  .meta({ id: "ScoreSummary" });
+
+export const serviceSummarySchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    team: z.string().meta({ description: "The team's slug" }),
+    tier: z.enum(TIERS),
+    lastScanAt: nullableString,
+    score: scoreSummarySchema.nullable().meta({ description: "The current scorecard (the daily snapshot in long lists)" }),
+    open: severityCountsSchema,
+  })
+  .meta({ id: "ServiceSummary" });
+
+export const serviceListSchema = z.object({ items: z.array(serviceSummarySchema), nextCursor }).meta({ id: "ServiceList" });
+
+const deductionSchema = z
+  .object({
+    id: z.string().meta({ example: "findings:3:high" }),
+    points: z.number(),
+    reason: z.string(),
+    area: z.number().int().min(1).max(7).nullable(),
+    source: z.enum(["findings", "sla", "posture", "freshness", "signal", "cap"]),
+  })
+  .meta({ id: "Deduction" });
+
+export const areaScoreSchema = z
+  .object({
+    area: z.number().int().min(1).max(7),
+    name: z.string(),
+    status: z.enum(["assessed", "not-assessed"]),
+    score: z.number().nullable(),
+    grade: grade.nullable(),
+    notAssessedReason: nullableString,
+    evidence: z.object({
+      kinds: z.array(z.enum(EVIDENCE_KINDS)),
+      newestAt: nullableString,
+      ageDays: z.number().nullable(),
+      stale: z.boolean(),
+    }),
+    open: severityCountsSchema,
+    deductions: z.array(deductionSchema),
+  })
+  .meta({ id: "AreaScore" });
+
+export const scorecardSchema = z
+  .object({
+    version: z.number().int().meta({ description: "The scoring formula's version" }),
+    computedAt: z.string(),
+    score: z.number(),
+    grade,
+    uncappedScore: z.number(),
+    areas: z.array(areaScoreSchema),
+    caps: z.array(z.object({ id: z.string(), grade, reason: z.string() })),
+    deductions: z.array(deductionSchema).meta({ description: "Every area deduction and binding cap, largest first" }),
+    openBySeverity: severityCountsSchema,
+  })
+  .meta({ id: "Scorecard" });
+
+const decisionRef = z.enum(["allow", "block"]);
+
+export const stageRunSchema = z
+  .object({
+    stage: z.string(),
+    name: z.string(),
+    deployment: z
+      .object({
+        id: z.string(),
+        commit: z.string(),
+        artifact: nullableString,
+        deployedAt: z.string(),
+        actor: z.string(),
+        bypass: z.boolean(),
+        bypassReason: nullableString,
+        decision: z
+          .object({ id: z.string(), decision: decisionRef, evaluatedAt: z.string(), policyVersion: z.number().int() })
+          .nullable(),
+      })
+      .nullable()
+      .meta({ description: "What runs there now" }),
+    lastDecision: z.object({ id: z.string(), decision: decisionRef, commit: z.string(), evaluatedAt: z.string() }).nullable(),
+    policy: z.object({
+      version: z.number().int().nullable(),
+      description: nullableString,
+      rules: z.array(z.string()),
+      isDefault: z.boolean(),
+    }),
+  })
+  .meta({ id: "StageRun" });
+
+export const serviceDetailSchema = z
+  .object({
+    service: z.object({
+      id: z.string(),
+      slug: z.string(),
+      name: z.string(),
+      team: z.object({ slug: z.string(), name: z.string() }),
+      tier: z.enum(TIERS),
+      repoUrl: nullableString,
+      defaultBranch: z.string(),
+    }),
+    scorecard: scorecardSchema,
+    stages: z
+      .array(stageRunSchema)
+      .meta({ description: "Each stage in promotion order: what runs there, the last decision, the policy" }),
+  })
+  .meta({ id: "ServiceDetail" });
+
+export const findingSummarySchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    severity,
+    status: z.enum(["open", "closed"]),
+    kind: z.enum(FINDING_KINDS),
+    area: z.number().int().min(1).max(7),
+    ruleId: z.string(),
+    vulnerabilityId: nullableString,
+    packageName: nullableString,
+    packageVersion: nullableString,
+    location: nullableString.meta({ description: "file:line" }),
+    service: z.object({ slug: z.string(), name: z.string() }),
+    tools: z.array(z.string()),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    closedAt: nullableString,
+    reopened: z.number().int().meta({ description: "How many times it came back after being closed" }),
+  })
+  .meta({ id: "FindingSummary" });
+
+export const findingListSchema = z.object({ items: z.array(findingSummarySchema), nextCursor }).meta({ id: "FindingList" });
+
+export const decisionSummarySchema = z
+  .object({
+    id: z.string(),
+    service: z.object({ slug: z.string(), name: z.string() }),
+    stage: z.string(),
+    commit: z.string(),
+    artifact: nullableString,
+    branch: nullableString,
+    decision: decisionRef,
+    policyVersion: z.number().int(),
+    actor: z.string().meta({ description: "Who asked: the token's label" }),
+    evaluatedAt: z.string(),
+    failed: z.array(z.string()).meta({ description: "Titles of the failed checks" }),
+    warned: z.array(z.string()).meta({ description: "Titles of the checks that only warned" }),
+  })
+  .meta({ id: "DecisionSummary" });
+
+export const decisionListSchema = z.object({ items: z.array(decisionSummarySchema), nextCursor }).meta({ id: "DecisionList" });
