@@ -55,7 +55,7 @@ export const PUT = apiRoute(
     scopes: ["policies:write"],
     params: stageParams,
     query: z.object({
-      comment: z.string().trim().min(1).max(500).optional().meta({ description: "Why the policy changes" }),
+      comment: z.string().trim().max(500).optional().meta({ description: "Why the policy changes" }),
       baseVersion: version.optional().meta({ description: "The version this change starts from (or If-Match)" }),
     }),
     headers: z.object({ "if-match": ifMatch.optional().meta({ description: 'The version this change starts from, e.g. "3"' }) }),
