@@ -26,6 +26,12 @@ export async function recordDenial(ctx: ServiceContext, d: DenialInput): Promise
   await withTransaction(ctx, (tx) => recordAudit(tx, deniedEvent(ctx, d)));
 }
 
+/** In the caller's transaction when it runs in one (the record then stays or goes with it), else in its own. */
+export async function recordDenialWherever(ctx: ServiceContext, d: DenialInput): Promise<void> {
+  if (is(ctx.db, PgTransaction)) await recordAudit(ctx, deniedEvent(ctx, d));
+  else await recordDenial(ctx, d);
+}
+
 /** The access.denied event itself, for a caller that writes it in a transaction of its own choosing. */
 export function deniedEvent(ctx: ServiceContext, d: DenialInput): AuditInput {
   return {

@@ -43,3 +43,15 @@ export function canActOnTeam(actor: Actor, teamId: string): boolean {
   if (!canSeeTeam(actor, teamId)) return false;
   return actor.type !== "user" || ROLE_RANK[actor.role] >= ROLE_RANK.developer;
 }
+
+/** The services a service-bound token is limited to; null when the actor is not limited to some services. */
+export function boundServiceIds(actor: Actor): string[] | null {
+  return actor.type === "token" ? actor.serviceIds : null;
+}
+
+/** Within a visible team, whether the actor may use this service: a service-bound token only its own services. */
+export function canUseService(actor: Actor, service: { id: string; teamId: string }): boolean {
+  if (!canSeeTeam(actor, service.teamId)) return false;
+  const bound = boundServiceIds(actor);
+  return !bound || bound.includes(service.id);
+}

@@ -1,14 +1,15 @@
 // Stage policies: stored with their history; each decision names the version it used.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { parse as parseYaml } from "yaml";
-import { policies } from "@/db/schema";
+import { policies, stages } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { newId } from "../ids";
 import { onPolicyChanged } from "../recheck/triggers";
 import { requireScope } from "../tokens/tokens";
-import { defaultPolicyFor, formatPolicyError, policySchema, type Policy } from "./policy";
+import { defaultPolicyFor, formatPolicyError, policySchema, type Policy, type PolicyError } from "./policy";
+import { renderPolicy, type PolicyFormat } from "./policy-diff";
 import { stageBySlug } from "./stages";
 
 export type StoredPolicy = {
@@ -110,14 +111,33 @@ export function validatePolicy(raw: unknown): Policy {
   );
 }
 
-export async function setPolicy(ctx: ServiceContext, stage: string, document: unknown, comment?: string): Promise<StoredPolicy> {
+/**
+ * Stores a policy as the stage's next version. With `baseVersion` (the version the writer started from), a policy
+ * changed by someone else meanwhile is refused (409 policy-changed) rather than silently replaced.
+ */
+export async function setPolicy(
+  ctx: ServiceContext,
+  stage: string,
+  document: unknown,
+  comment?: string,
+  opts: { baseVersion?: number } = {},
+): Promise<StoredPolicy> {
   requireScope(ctx.actor, "policies:write");
   const policy = validatePolicy(document);
   return withTransaction(ctx, async (tx) => {
     await stageBySlug(tx, stage);
-    // Versions are numbered in order even when two changes arrive together.
+    // Versions are numbered in order even when two changes arrive together, and nobody saves between the check and the insert.
     await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`gatehouse:policy:${stage}`}))`);
     const before = await currentPolicy(tx, stage);
+    if (opts.baseVersion !== undefined && before.version !== opts.baseVersion) {
+      throw new DomainError(
+        "conflict",
+        `Version ${before.version} was saved by ${before.createdBy} after you opened version ${opts.baseVersion}; ` +
+          "reload, review it and apply your change again.",
+        "policy-changed",
+        { currentVersion: before.version, baseVersion: opts.baseVersion },
+      );
+    }
     const now = tx.now();
     const [row] = await tx.db
       .insert(policies)
@@ -141,4 +161,96 @@ export async function setPolicy(ctx: ServiceContext, stage: string, document: un
     await onPolicyChanged(tx, stage);
     return view(row!);
   });
+}
+
+/** Who wrote a version, when and why; "default" is the policy Gatehouse ships (or no version stored yet). */
+export type PolicyVersionSummary = {
+  version: number;
+  comment: string | null;
+  createdBy: string;
+  createdAt: string;
+  isDefault: boolean;
+};
+
+export type StagePolicySummary = {
+  stage: string;
+  name: string;
+  position: number;
+  /** null: nothing stored yet, the shipped default applies (stored as version 1 the first time it is read) */
+  current: PolicyVersionSummary | null;
+  versions: number;
+};
+
+const DEFAULT_AUTHOR = "system:default";
+
+export const policySummary = (
+  p: Pick<StoredPolicy, "version" | "comment" | "createdBy" | "createdAt">,
+): PolicyVersionSummary => ({
+  version: p.version,
+  comment: p.comment,
+  createdBy: p.createdBy,
+  createdAt: p.createdAt,
+  isDefault: p.createdBy === DEFAULT_AUTHOR,
+});
+
+/** Every stage in promotion order with the version in force. Reads only: nothing is seeded here. */
+export async function listStagePolicies(ctx: ServiceContext): Promise<StagePolicySummary[]> {
+  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  const [all, latest] = await Promise.all([
+    ctx.db.select({ slug: stages.slug, name: stages.name, position: stages.position }).from(stages).orderBy(asc(stages.position)),
+    ctx.db
+      .selectDistinctOn([policies.stage], {
+        stage: policies.stage,
+        version: policies.version,
+        comment: policies.comment,
+        createdBy: policies.createdBy,
+        createdAt: policies.createdAt,
+        versions: sql<number>`count(*) over (partition by ${policies.stage})`.mapWith(Number),
+      })
+      .from(policies)
+      .orderBy(policies.stage, desc(policies.version)),
+  ]);
+  const byStage = new Map(latest.map((p) => [p.stage, p]));
+  return all.map((s) => {
+    const p = byStage.get(s.slug);
+    return {
+      stage: s.slug,
+      name: s.name,
+      position: s.position,
+      current: p ? policySummary({ ...p, createdAt: p.createdAt.toISOString() }) : null,
+      versions: p?.versions ?? 0,
+    };
+  });
+}
+
+const contentTypeOf = (format: PolicyFormat) => (format === "yaml" ? "application/yaml" : "application/json");
+
+export type PolicyValidation = { ok: true; document: Policy; yaml: string; json: string } | { ok: false; errors: PolicyError[] };
+
+/** Parses and validates a draft without saving it: the errors with their paths, or the normalized document. */
+export async function validatePolicyText(
+  ctx: ServiceContext,
+  input: { stage: string; text: string; format: PolicyFormat },
+): Promise<PolicyValidation> {
+  await stageBySlug(ctx, input.stage);
+  try {
+    const document = parsePolicyText(input.text, contentTypeOf(input.format));
+    return { ok: true, document, yaml: renderPolicy(document, "yaml"), json: renderPolicy(document, "json") };
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    if (e.type === "invalid-policy") return { ok: false, errors: (e.extra.errors as PolicyError[]) ?? [] };
+    if (e.type === "malformed-policy") return { ok: false, errors: [{ path: "(root)", message: e.message }] };
+    throw e;
+  }
+}
+
+/** A policy written as JSON or YAML text, saved as the next version (see setPolicy for `baseVersion`). */
+export async function savePolicyText(
+  ctx: ServiceContext,
+  input: { stage: string; text: string; format: PolicyFormat; comment?: string; baseVersion?: number },
+): Promise<StoredPolicy> {
+  requireScope(ctx.actor, "policies:write");
+  await stageBySlug(ctx, input.stage);
+  const document = parsePolicyText(input.text, contentTypeOf(input.format));
+  return setPolicy(ctx, input.stage, document, input.comment, { baseVersion: input.baseVersion });
 }

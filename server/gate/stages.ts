@@ -23,3 +23,8 @@ export async function stageBySlug(ctx: Pick<ServiceContext, "db">, slug: string)
 export async function stageExists(ctx: Pick<ServiceContext, "db">, slug: string): Promise<boolean> {
   return (await ctx.db.select({ slug: stages.slug }).from(stages).where(eq(stages.slug, slug)).limit(1)).length > 0;
 }
+
+/** Every stage in promotion order. */
+export async function listStages(ctx: Pick<ServiceContext, "db">): Promise<{ slug: string; name: string }[]> {
+  return ctx.db.select({ slug: stages.slug, name: stages.name }).from(stages).orderBy(asc(stages.position));
+}

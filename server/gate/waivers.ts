@@ -12,6 +12,7 @@ import { onWaiverChanged } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { slugSchema } from "../validation";
+import { WAIVER_STATUSES, type WaiverStatus } from "./waiver-status";
 
 export const DEFAULT_MAX_WAIVER_DAYS = 90;
 
@@ -42,7 +43,7 @@ export const createWaiverInput = z
 export type WaiverView = {
   id: string;
   service: string | null;
-  match: { type: string; value: string };
+  match: { type: "fingerprint" | "vulnerability" | "rule"; value: string };
   stages: string[] | null;
   kind: "waiver" | "false_positive";
   reason: string;
@@ -236,8 +237,7 @@ export async function listWaivers(ctx: ServiceContext, filter: { service?: strin
     .map((r) => view(r.w, r.slug, now));
 }
 
-export const WAIVER_STATUSES = ["pending", "active", "expired", "revoked"] as const;
-export type WaiverStatus = (typeof WAIVER_STATUSES)[number];
+export { WAIVER_STATUSES, type WaiverStatus };
 
 export const waiversFilter = z.object({
   status: z.enum(WAIVER_STATUSES).optional(),

@@ -217,7 +217,16 @@ export async function ingestReport(
   body: Uint8Array,
   opts: { idempotencyKey?: string; autoRegisterServices?: boolean } = {},
 ): Promise<IngestResult> {
-  const params = ingestParams.parse(rawParams);
+  return ingestParsedReport(ctx, ingestParams.parse(rawParams), body, opts);
+}
+
+/** ingestReport for parameters already parsed with ingestParams (the REST route parses its query once). */
+export async function ingestParsedReport(
+  ctx: ServiceContext,
+  params: z.output<typeof ingestParams>,
+  body: Uint8Array,
+  opts: { idempotencyKey?: string; autoRegisterServices?: boolean } = {},
+): Promise<IngestResult> {
   const autoRegister = opts.autoRegisterServices ?? env().GATEHOUSE_AUTO_REGISTER_SERVICES;
   requireScope(ctx.actor, "scans:write");
   if (opts.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(opts.idempotencyKey)) {

@@ -15,7 +15,7 @@ import { requireScope } from "../tokens/tokens";
 import { slugSchema } from "../validation";
 import { deliverDue, type NotifyConfig } from "./deliver";
 import { emitEvent } from "./emit";
-import { EVENT_TYPES, TEST_EVENT } from "./events";
+import { EVENT_TYPES, isEventType, TEST_EVENT, type EventType } from "./events";
 import { generateWebhookSecret } from "./signature";
 import { checkWebhookUrl, maskUrl } from "./target-safety";
 
@@ -36,7 +36,7 @@ export type SubscriptionView = {
   team: { slug: string; name: string } | null;
   channel: "webhook" | "slack" | "email";
   target: string;
-  events: string[];
+  events: EventType[];
   stages: string[] | null;
   createdBy: string;
   createdAt: string;
@@ -151,7 +151,8 @@ const view = (r: SubRow, team: { slug: string; name: string } | null, s: Stats):
   team: team ? { slug: team.slug, name: team.name } : null,
   channel: r.channel,
   target: r.targetLabel,
-  events: r.events,
+  // The input schema admits only known event types; the filter keeps the type honest.
+  events: r.events.filter(isEventType),
   stages: r.stages,
   createdBy: r.createdBy,
   createdAt: r.createdAt.toISOString(),

@@ -1,27 +1,28 @@
 // The gate decisions log: every answer in the caller's scope, and one decision exactly as it was recorded.
 import { sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { queryRows } from "@/db/client";
-import { canSeeTeam } from "../auth/permissions";
+import { canUseService } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
 import type { GateDecision } from "../gate/evaluate-gate";
 import type { GateCheck } from "../gate/types";
-import { asIso, countUpTo, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { decisionsFilter, type DecisionsFilter } from "./filters";
+import type { CursorPage } from "./cursor";
+import {
+  asIso,
+  countUpTo,
+  keysetOrder,
+  keysetPage,
+  pageOf,
+  requireReader,
+  resolveScope,
+  servicesInScope,
+  type KeysetColumn,
+  type Page,
+} from "./scope";
 
-export const decisionsFilter = z.object({
-  team: z.string().trim().min(1).max(63).optional(),
-  tier: z.enum(TIERS).optional(),
-  service: z.string().trim().min(1).max(63).optional(),
-  stage: z.string().trim().min(1).max(63).optional(),
-  decision: z.enum(["allow", "block"]).optional(),
-  /** only decisions of the last N days */
-  days: z.number().int().min(1).max(3650).optional(),
-  dir: z.enum(["asc", "desc"]).default("desc"),
-  page: z.number().int().min(1).max(100_000).default(1),
-  pageSize: z.number().int().min(1).max(100).default(25),
-});
-export type DecisionsFilter = z.input<typeof decisionsFilter>;
+export { decisionsFilter, type DecisionsFilter } from "./filters";
 
 export type DecisionListItem = {
   id: string;
@@ -40,6 +41,7 @@ export type DecisionListItem = {
 
 type Row = {
   id: string;
+  service_id: string;
   service_slug: string;
   service_name: string;
   team_id: string;
@@ -59,50 +61,77 @@ const parse = (v: unknown): GateDecision => (typeof v === "string" ? JSON.parse(
 const titles = (checks: GateCheck[] | undefined, status: "fail" | "warn") =>
   (checks ?? []).filter((c) => c.status === status).map((c) => c.title);
 
-export async function listDecisions(ctx: ServiceContext, raw: DecisionsFilter = {}): Promise<Page<DecisionListItem>> {
-  const f = decisionsFilter.parse(raw);
+/** The decisions a filter selects, within the caller's scope. */
+async function decisionsWhere(ctx: ServiceContext, f: z.output<typeof decisionsFilter>): Promise<SQL> {
   const scope = await resolveScope(ctx, f);
   const parts: SQL[] = [servicesInScope(scope)];
   if (f.stage) parts.push(sql`d.stage = ${f.stage}`);
   if (f.decision) parts.push(sql`d.decision = ${f.decision}`);
   if (f.days)
     parts.push(sql`d.evaluated_at >= ${new Date(ctx.now().getTime() - f.days * 86_400_000).toISOString()}::timestamptz`);
-  const where = sql.join(parts, sql` and `);
-  const dir = sql.raw(f.dir === "asc" ? "asc" : "desc");
+  return sql.join(parts, sql` and `);
+}
+
+const decisionsOrder = (dir: "asc" | "desc"): KeysetColumn[] => [
+  { expr: sql`d.evaluated_at`, dir, cast: "timestamptz" },
+  { expr: sql`d.id`, dir },
+];
+
+const LIST_COLUMNS = sql`d.id, s.slug as service_slug, s.name as service_name, d.stage, d.commit, d.artifact, d.branch, d.decision,
+  d.policy_version, d.actor_label, d.evaluated_at, d.response`;
+
+type ListRow = Omit<Row, "service_id" | "team_id" | "policy_id">;
+
+function listItem(r: ListRow): DecisionListItem {
+  const response = parse(r.response);
+  return {
+    id: r.id,
+    service: { slug: r.service_slug, name: r.service_name },
+    stage: r.stage,
+    commit: r.commit,
+    artifact: r.artifact,
+    branch: r.branch,
+    decision: r.decision,
+    policyVersion: Number(r.policy_version),
+    actor: r.actor_label,
+    evaluatedAt: asIso(r.evaluated_at)!,
+    failed: titles(response.checks, "fail"),
+    warned: titles(response.checks, "warn"),
+  };
+}
+
+/** The dashboard's log: numbered pages, with a (capped) total. */
+export async function listDecisions(ctx: ServiceContext, raw: DecisionsFilter = {}): Promise<Page<DecisionListItem>> {
+  const f = decisionsFilter.parse(raw);
+  const where = await decisionsWhere(ctx, f);
   const [rows, count] = await Promise.all([
-    queryRows<Row>(
+    queryRows<ListRow>(
       ctx.db,
-      sql`select d.id, s.slug as service_slug, s.name as service_name, s.team_id, d.stage, d.commit, d.artifact, d.branch, d.decision,
-                 d.policy_version, d.policy_id, d.actor_label, d.evaluated_at, d.response
+      sql`select ${LIST_COLUMNS}
           from gate_decisions d join services s on s.id = d.service_id
           where ${where}
-          order by d.evaluated_at ${dir}, d.id ${dir}
+          order by ${keysetOrder(decisionsOrder(f.dir))}
           limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
     ),
     countUpTo(ctx.db, sql`from gate_decisions d join services s on s.id = d.service_id where ${where}`),
   ]);
-  return pageOf(
-    rows.map((r) => {
-      const response = parse(r.response);
-      return {
-        id: r.id,
-        service: { slug: r.service_slug, name: r.service_name },
-        stage: r.stage,
-        commit: r.commit,
-        artifact: r.artifact,
-        branch: r.branch,
-        decision: r.decision,
-        policyVersion: Number(r.policy_version),
-        actor: r.actor_label,
-        evaluatedAt: asIso(r.evaluated_at)!,
-        failed: titles(response.checks, "fail"),
-        warned: titles(response.checks, "warn"),
-      };
-    }),
-    count.total,
-    f.page,
-    f.pageSize,
-    count.capped,
+  return pageOf(rows.map(listItem), count.total, f.page, f.pageSize, count.capped);
+}
+
+/** The read API's log: the same filters and order, paged with a cursor. */
+export async function listDecisionsAfter(
+  ctx: ServiceContext,
+  raw: Omit<DecisionsFilter, "page" | "pageSize">,
+  page: { cursor?: string; limit: number },
+): Promise<CursorPage<DecisionListItem>> {
+  const f = decisionsFilter.parse(raw);
+  const from = sql`gate_decisions d join services s on s.id = d.service_id`;
+  const where = await decisionsWhere(ctx, f);
+  return keysetPage(
+    ctx.db,
+    { columns: LIST_COLUMNS, from, where, order: decisionsOrder(f.dir), sort: `evaluatedAt:${f.dir}` },
+    page,
+    listItem,
   );
 }
 
@@ -116,12 +145,13 @@ export type DecisionDetail = {
 };
 
 export async function getDecisionView(ctx: ServiceContext, id: string): Promise<DecisionDetail> {
+  requireReader(ctx.actor);
   const [r] = await queryRows<Row>(
     ctx.db,
-    sql`select d.id, s.slug as service_slug, s.name as service_name, s.team_id, d.actor_label, d.response
+    sql`select d.id, d.service_id, s.slug as service_slug, s.name as service_name, s.team_id, d.actor_label, d.response
         from gate_decisions d join services s on s.id = d.service_id where d.id = ${id}`,
   );
-  if (!r || !canSeeTeam(ctx.actor, r.team_id)) throw notFound(`Decision "${id}"`);
+  if (!r || !canUseService(ctx.actor, { id: r.service_id, teamId: r.team_id })) throw notFound(`Decision "${id}"`);
   const deployments = await queryRows<{
     id: string;
     stage: string;

@@ -1,39 +1,34 @@
 // The findings explorer: every finding in the caller's scope, with its sources, lifecycle, commits and waivers.
 import { sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { queryRows } from "@/db/client";
-import { canSeeTeam } from "../auth/permissions";
+import { canUseService } from "../auth/permissions";
 import type { ServiceContext } from "../context";
 import { notFound } from "../errors";
 import { RISK_AREAS } from "../ingest/risk-area";
 import { SEVERITY_RANK } from "../ingest/normalize";
-import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
+import type { FindingKind, Severity } from "../ingest/types";
 import { locationText, sourceLink } from "./remediation-actions";
-import { asIso, COUNT_CAP, countUpTo, num, pageOf, resolveScope, servicesInScope, TIERS, type Page } from "./scope";
+import { findingsFilter, type FINDING_SORTS, type FindingsFilter } from "./filters";
+import type { CursorPage } from "./cursor";
+import {
+  asIso,
+  COUNT_CAP,
+  countUpTo,
+  keysetOrder,
+  keysetPage,
+  num,
+  pageOf,
+  requireReader,
+  resolveScope,
+  servicesInScope,
+  type KeysetColumn,
+  type Page,
+} from "./scope";
 import { slaBreached, slaDays } from "./sla";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 
-export const FINDING_SORTS = ["severity", "firstSeen", "lastSeen", "service", "title"] as const;
-
-export const findingsFilter = z.object({
-  team: z.string().trim().min(1).max(63).optional(),
-  tier: z.enum(TIERS).optional(),
-  service: z.string().trim().min(1).max(63).optional(),
-  severity: z.array(z.enum(SEVERITIES)).max(5).optional(),
-  area: z.number().int().min(1).max(7).optional(),
-  tool: z.string().trim().min(1).max(100).optional(),
-  status: z.enum(["open", "closed", "all"]).default("open"),
-  /** only open findings past their SLA */
-  sla: z.enum(["breached"]).optional(),
-  /** only findings closed within the last N days (mean time to remediate) */
-  closedWithinDays: z.number().int().min(1).max(3650).optional(),
-  q: z.string().trim().max(200).optional(),
-  sort: z.enum(FINDING_SORTS).default("severity"),
-  dir: z.enum(["asc", "desc"]).default("desc"),
-  page: z.number().int().min(1).max(100_000).default(1),
-  pageSize: z.number().int().min(1).max(100).default(25),
-});
-export type FindingsFilter = z.input<typeof findingsFilter>;
+export { FINDING_SORTS, findingsFilter, type FindingsFilter } from "./filters";
 
 export type FindingListItem = {
   id: string;
@@ -77,20 +72,28 @@ type ListRow = {
   reopened: number | string | null;
 };
 
-const ORDER: Record<(typeof FINDING_SORTS)[number], string> = {
-  severity: "f.severity_rank",
-  firstSeen: "f.first_seen_at",
-  lastSeen: "f.last_seen_at",
-  service: "s.slug",
-  title: "f.title",
-};
+/** The list's order, as keyset columns: the sort, then first seen and id to break ties. */
+function findingsOrder(sort: (typeof FINDING_SORTS)[number], dir: "asc" | "desc"): KeysetColumn[] {
+  const first: Record<(typeof FINDING_SORTS)[number], Omit<KeysetColumn, "dir">> = {
+    severity: { expr: sql`f.severity_rank`, cast: "int" },
+    firstSeen: { expr: sql`f.first_seen_at`, cast: "timestamptz" },
+    lastSeen: { expr: sql`f.last_seen_at`, cast: "timestamptz" },
+    service: { expr: sql`s.slug` },
+    title: { expr: sql`f.title` },
+  };
+  return [
+    { ...first[sort], dir },
+    { expr: sql`f.first_seen_at`, dir: "asc", cast: "timestamptz" },
+    { expr: sql`f.id`, dir: "asc" },
+  ];
+}
 
 const TEXT_COUNT_CAP = COUNT_CAP / 10;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}): Promise<Page<FindingListItem>> {
-  const f = findingsFilter.parse(raw);
+/** The findings a filter selects, within the caller's scope. */
+async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFilter>): Promise<SQL> {
   const scope = await resolveScope(ctx, f);
   const now = ctx.now();
   const parts: SQL[] = [servicesInScope(scope)];
@@ -121,17 +124,44 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
       sql`(f.title ilike ${like} or f.rule_id ilike ${like} or f.vulnerability_id ilike ${like} or f.package_name ilike ${like} or f.file ilike ${like} or f.id = ${f.q})`,
     );
   }
-  const where = sql.join(parts, sql` and `);
-  const order = sql.raw(`${ORDER[f.sort]} ${f.dir === "asc" ? "asc" : "desc"}, f.first_seen_at asc, f.id asc`);
+  return sql.join(parts, sql` and `);
+}
+
+const LIST_COLUMNS = sql`f.id, f.title, f.severity, f.status, f.kind, f.risk_area, f.rule_id, f.vulnerability_id, f.package_name,
+  f.package_version, f.file, f.start_line, s.slug as service_slug, s.name as service_name, f.tools, f.first_seen_at, f.last_seen_at,
+  f.closed_at, (select sum(fs.reopened_count) from finding_scopes fs where fs.finding_id = f.id) as reopened`;
+
+const listItem = (r: ListRow): FindingListItem => ({
+  id: r.id,
+  title: r.title,
+  severity: r.severity,
+  status: r.status,
+  kind: r.kind,
+  area: Number(r.risk_area),
+  ruleId: r.rule_id,
+  vulnerabilityId: r.vulnerability_id,
+  packageName: r.package_name,
+  packageVersion: r.package_version,
+  location: locationText(r.file, r.start_line === null ? null : Number(r.start_line)),
+  service: { slug: r.service_slug, name: r.service_name },
+  tools: r.tools ?? [],
+  firstSeenAt: asIso(r.first_seen_at)!,
+  lastSeenAt: asIso(r.last_seen_at)!,
+  closedAt: asIso(r.closed_at),
+  reopened: num(r.reopened),
+});
+
+/** The dashboard's list: numbered pages, with a (capped) total. */
+export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}): Promise<Page<FindingListItem>> {
+  const f = findingsFilter.parse(raw);
+  const where = await findingsWhere(ctx, f);
   const [rows, count] = await Promise.all([
     queryRows<ListRow>(
       ctx.db,
-      sql`select f.id, f.title, f.severity, f.status, f.kind, f.risk_area, f.rule_id, f.vulnerability_id, f.package_name, f.package_version,
-                 f.file, f.start_line, s.slug as service_slug, s.name as service_name, f.tools, f.first_seen_at, f.last_seen_at, f.closed_at,
-                 (select sum(fs.reopened_count) from finding_scopes fs where fs.finding_id = f.id) as reopened
+      sql`select ${LIST_COLUMNS}
           from findings f join services s on s.id = f.service_id
           where ${where}
-          order by ${order}
+          order by ${keysetOrder(findingsOrder(f.sort, f.dir))}
           limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
     ),
     // Text matches cannot use an index: counting them stops ten times sooner.
@@ -141,30 +171,23 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
       f.q ? TEXT_COUNT_CAP : COUNT_CAP,
     ),
   ]);
-  return pageOf(
-    rows.map((r) => ({
-      id: r.id,
-      title: r.title,
-      severity: r.severity,
-      status: r.status,
-      kind: r.kind,
-      area: Number(r.risk_area),
-      ruleId: r.rule_id,
-      vulnerabilityId: r.vulnerability_id,
-      packageName: r.package_name,
-      packageVersion: r.package_version,
-      location: locationText(r.file, r.start_line === null ? null : Number(r.start_line)),
-      service: { slug: r.service_slug, name: r.service_name },
-      tools: r.tools ?? [],
-      firstSeenAt: asIso(r.first_seen_at)!,
-      lastSeenAt: asIso(r.last_seen_at)!,
-      closedAt: asIso(r.closed_at),
-      reopened: num(r.reopened),
-    })),
-    count.total,
-    f.page,
-    f.pageSize,
-    count.capped,
+  return pageOf(rows.map(listItem), count.total, f.page, f.pageSize, count.capped);
+}
+
+/** The read API's list: the same filters and order, paged with a cursor (no total: a count reads every match). */
+export async function listFindingsAfter(
+  ctx: ServiceContext,
+  raw: Omit<FindingsFilter, "page" | "pageSize">,
+  page: { cursor?: string; limit: number },
+): Promise<CursorPage<FindingListItem>> {
+  const f = findingsFilter.parse(raw);
+  const from = sql`findings f join services s on s.id = f.service_id`;
+  const where = await findingsWhere(ctx, f);
+  return keysetPage(
+    ctx.db,
+    { columns: LIST_COLUMNS, from, where, order: findingsOrder(f.sort, f.dir), sort: `${f.sort}:${f.dir}` },
+    page,
+    listItem,
   );
 }
 
@@ -232,6 +255,7 @@ type DetailRow = Record<string, unknown> & {
 
 /** A finding merged into another answers with the one it was merged into (links in old decisions keep working). */
 export async function getFinding(ctx: ServiceContext, requested: string): Promise<FindingDetail> {
+  requireReader(ctx.actor);
   let id = requested;
   let [r] = await queryRows<DetailRow>(
     ctx.db,
@@ -251,7 +275,7 @@ export async function getFinding(ctx: ServiceContext, requested: string): Promis
           from findings f join services s on s.id = f.service_id where f.id = ${id}`,
     );
   }
-  if (!r || !canSeeTeam(ctx.actor, r.team_id)) throw notFound(`Finding "${requested}"`);
+  if (!r || !canUseService(ctx.actor, { id: r.service_id, teamId: r.team_id })) throw notFound(`Finding "${requested}"`);
   const [scopes, commits, commitCount, waivers] = await Promise.all([
     queryRows<Record<string, unknown>>(
       ctx.db,

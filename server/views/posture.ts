@@ -1,21 +1,17 @@
 // The security team's posture view: grades, a services × risk areas heatmap, open findings over time,
 // SLA breaches, time to remediate, gate pass/block rates, bypasses and stale or missing evidence.
 import { sql } from "drizzle-orm";
-import { z } from "zod";
 import { queryRows } from "@/db/client";
 import type { ServiceContext } from "../context";
 import { GRADES, type Grade } from "../gate/policy";
 import { SEVERITIES, type Severity } from "../ingest/types";
 import { FRESHNESS } from "../scoring/formula";
 import { openTotal, postureFactsOf } from "./posture-facts";
-import { asIso, num, resolveScope, servicesInScope, TIERS, type ResolvedScope, type Tier } from "./scope";
+import { postureFilter, type PostureFilter, type Tier } from "./filters";
+import { asIso, num, resolveScope, servicesInScope, type ResolvedScope } from "./scope";
 import { slaDays } from "./sla";
 
-export const postureFilter = z.object({
-  team: z.string().trim().min(1).max(63).optional(),
-  tier: z.enum(TIERS).optional(),
-});
-export type PostureFilter = z.input<typeof postureFilter>;
+export { postureFilter, type PostureFilter } from "./filters";
 
 const DAY_MS = 86_400_000;
 export const POSTURE_DAYS = 90;

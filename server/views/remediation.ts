@@ -1,9 +1,10 @@
 // The remediation view: a service's findings grouped into actions, ordered by the risk each action removes.
 import { sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { queryRows } from "@/db/client";
 import type { ServiceContext } from "../context";
-import { SEVERITIES, type FindingKind, type Severity } from "../ingest/types";
+import type { FindingKind, Severity } from "../ingest/types";
+import { remediationFilter, type RemediationFilter } from "./filters";
 import {
   fixesSummary,
   locationText,
@@ -16,16 +17,7 @@ import {
 import { asIso, num, pageOf, type Page } from "./scope";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 
-export const remediationFilter = z.object({
-  severity: z.array(z.enum(SEVERITIES)).max(5).optional(),
-  area: z.number().int().min(1).max(7).optional(),
-  tool: z.string().trim().min(1).max(100).optional(),
-  status: z.enum(["open", "closed", "all"]).default("open"),
-  branch: z.string().trim().min(1).max(250).optional(),
-  page: z.number().int().min(1).max(10_000).default(1),
-  pageSize: z.number().int().min(1).max(100).default(20),
-});
-export type RemediationFilter = z.input<typeof remediationFilter>;
+export { remediationFilter, type RemediationFilter } from "./filters";
 
 export type ActionFinding = {
   id: string;

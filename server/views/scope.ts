@@ -1,20 +1,39 @@
 // What a reader may see: every view query filters services by the caller's visible teams.
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Database } from "@/db/client";
-import { canSeeTeam, visibleTeamIds } from "../auth/permissions";
-import type { ServiceContext } from "../context";
-import { notFound } from "../errors";
+import { boundServiceIds, canSeeTeam, canUseService, visibleTeamIds } from "../auth/permissions";
+import type { Actor, ServiceContext } from "../context";
+import { forbidden, notFound } from "../errors";
+import { requireScope } from "../tokens/tokens";
+import { cursorPage, decodeCursor, type CursorKey, type CursorPage } from "./cursor";
+import type { Tier } from "./filters";
 
-export const TIERS = ["critical", "high", "medium", "low"] as const;
-export type Tier = (typeof TIERS)[number];
+export { TIERS, type Tier } from "./filters";
 
 /** Team and tier filters shared by the lists and the posture view. */
 export type ScopeFilter = { team?: string; tier?: Tier; service?: string };
 
-export type ResolvedScope = { teamId: string | null; serviceId: string | null; tier: Tier | null; visible: string[] | null };
+export type ResolvedScope = {
+  teamId: string | null;
+  serviceId: string | null;
+  tier: Tier | null;
+  /** the teams the caller sees, or null for all */
+  visible: string[] | null;
+  /** a service-bound token's services, or null */
+  services: string[] | null;
+};
 
-/** Resolves slugs to ids; a team or service the caller cannot see does not exist. */
+/** Who may read the views: people and operators; tokens with the read scope (within what they see). */
+export function requireReader(actor: Actor): void {
+  if (actor.type === "token") requireScope(actor, "read");
+}
+
+/**
+ * Resolves slugs to ids; a team or service the caller cannot see does not exist, and a named service outside a
+ * service-bound token's list is forbidden.
+ */
 export async function resolveScope(ctx: ServiceContext, f: ScopeFilter): Promise<ResolvedScope> {
+  requireReader(ctx.actor);
   const visible = visibleTeamIds(ctx.actor);
   let teamId: string | null = null;
   let serviceId: string | null = null;
@@ -29,9 +48,11 @@ export async function resolveScope(ctx: ServiceContext, f: ScopeFilter): Promise
       sql`select id, team_id from services where slug = ${f.service}`,
     );
     if (!s || !canSeeTeam(ctx.actor, s.team_id)) throw notFound(`Service "${f.service}"`);
+    if (!canUseService(ctx.actor, { id: s.id, teamId: s.team_id }))
+      throw forbidden(`This token may not read service "${f.service}".`);
     serviceId = s.id;
   }
-  return { teamId, serviceId, tier: f.tier ?? null, visible };
+  return { teamId, serviceId, tier: f.tier ?? null, visible, services: boundServiceIds(ctx.actor) };
 }
 
 /** A condition on a `services` alias (default `s`) that keeps only the services in scope. */
@@ -40,6 +61,7 @@ export function servicesInScope(scope: ResolvedScope, alias = "s"): SQL {
   const parts: SQL[] = [sql`true`];
   if (scope.visible) parts.push(sql`${a}.team_id in (select json_array_elements_text(${JSON.stringify(scope.visible)}::json))`);
   if (scope.teamId) parts.push(sql`${a}.team_id = ${scope.teamId}`);
+  if (scope.services) parts.push(sql`${a}.id in (select json_array_elements_text(${JSON.stringify(scope.services)}::json))`);
   if (scope.serviceId) parts.push(sql`${a}.id = ${scope.serviceId}`);
   if (scope.tier) parts.push(sql`${a}.criticality = ${scope.tier}`);
   return sql.join(parts, sql` and `);
@@ -82,4 +104,51 @@ export async function countUpTo(db: Database, fromWhere: SQL, cap = COUNT_CAP): 
   );
   const n = num(row?.n);
   return n > cap ? { total: cap, capped: true } : { total: n, capped: false };
+}
+
+/** One column of a keyset order: its SQL, its direction, and how a cursor's value is cast back. */
+export type KeysetColumn = { expr: SQL; dir: "asc" | "desc"; cast?: "timestamptz" | "int" };
+
+/** The rows strictly after a cursor's keys in this order (ties broken column by column). */
+export function afterKeyset(columns: KeysetColumn[], keys: CursorKey[]): SQL {
+  const value = (c: KeysetColumn, v: CursorKey) =>
+    c.cast === "timestamptz" ? sql`${String(v)}::timestamptz` : c.cast === "int" ? sql`${Number(v)}::int` : sql`${String(v)}`;
+  const branches = columns.map((c, i) => {
+    const equal = columns.slice(0, i).map((p, j) => sql`${p.expr} = ${value(p, keys[j]!)}`);
+    const beyond = c.dir === "asc" ? sql`${c.expr} > ${value(c, keys[i]!)}` : sql`${c.expr} < ${value(c, keys[i]!)}`;
+    return sql`(${sql.join([...equal, beyond], sql` and `)})`;
+  });
+  return sql`(${sql.join(branches, sql` or `)})`;
+}
+
+/** The ORDER BY of a keyset order. */
+export const keysetOrder = (columns: KeysetColumn[]): SQL =>
+  sql.join(
+    columns.map((c) => sql`${c.expr} ${sql.raw(c.dir)}`),
+    sql`, `,
+  );
+
+/**
+ * One page of `select <columns> from <from> where <where>` in a keyset order, after a cursor: the read API's lists.
+ * The sort keys travel as the database's own text (timestamps keep their microseconds).
+ */
+export async function keysetPage<R, T>(
+  db: Database,
+  q: { columns: SQL; from: SQL; where: SQL; order: KeysetColumn[]; sort: string },
+  page: { cursor?: string; limit: number },
+  item: (row: R) => T,
+): Promise<CursorPage<T>> {
+  const after = page.cursor ? afterKeyset(q.order, decodeCursor(page.cursor, q.sort, q.order.length)) : sql`true`;
+  const keys = sql.join(
+    q.order.map((c, i) => sql`(${c.expr})::text as ${sql.raw(`k${i}`)}`),
+    sql`, `,
+  );
+  const rows = await queryRows<R & Record<string, string>>(
+    db,
+    sql`select ${q.columns}, ${keys} from ${q.from}
+        where ${q.where} and ${after}
+        order by ${keysetOrder(q.order)}
+        limit ${page.limit + 1}`,
+  );
+  return cursorPage(rows, page.limit, q.sort, (r) => q.order.map((_, i) => r[`k${i}`] ?? ""), item);
 }

@@ -8,7 +8,11 @@ import type { GateDecision } from "../gate/evaluate-gate";
 import { defaultPolicyFor, type Policy } from "../gate/policy";
 import type { GateCheck } from "../gate/types";
 import { stageRuntimes, type StageRuntime } from "../recheck/stage-status";
-import { asIso } from "./scope";
+import type { Scorecard } from "../scoring/formula";
+import { computeServiceScorecard } from "../scoring/snapshot";
+import { serviceForActor, teamOfService, type ServiceRef } from "../services/access";
+import type { Tier } from "./filters";
+import { asIso, requireReader } from "./scope";
 
 export type StageRun = {
   stage: string;
@@ -193,4 +197,26 @@ export async function recentDecisions(ctx: ServiceContext, serviceId: string, li
       kind: r.kind === "recheck" ? "recheck" : "gate",
     };
   });
+}
+
+export type ServiceDetail = {
+  service: Pick<ServiceRef, "id" | "slug" | "name" | "repoUrl" | "defaultBranch"> & {
+    team: { slug: string; name: string };
+    tier: Tier;
+  };
+  scorecard: Scorecard;
+  stages: StageRun[];
+};
+
+/** A service as integrations read it: who owns it, its live scorecard (with its areas) and what runs in each stage. */
+export async function getServiceDetail(ctx: ServiceContext, slug: string): Promise<ServiceDetail> {
+  requireReader(ctx.actor);
+  const svc = await serviceForActor(ctx, slug, "read");
+  const [team, scorecard, stages] = await Promise.all([
+    teamOfService(ctx, svc),
+    computeServiceScorecard(ctx, svc.id),
+    stageRuns(ctx, svc.id),
+  ]);
+  const { id, name, repoUrl, defaultBranch, criticality } = svc;
+  return { service: { id, slug: svc.slug, name, team, tier: criticality, repoUrl, defaultBranch }, scorecard, stages };
 }

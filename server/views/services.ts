@@ -1,36 +1,24 @@
 // The services list: every service the caller can see, with its grade and open findings.
-import { z } from "zod";
+import type { z } from "zod";
 import type { ServiceContext } from "../context";
-import { GRADES } from "../gate/policy";
 import type { Severity } from "../ingest/types";
 import { scopedServices, type ScopedService, type ScoreSummary } from "./posture";
 import { openTotal, postureFactsOf } from "./posture-facts";
-import { pageOf, resolveScope, TIERS, type Page } from "./scope";
+import { servicesFilter, type ServicesFilter } from "./filters";
+import { cursorPage, decodeCursor, type CursorPage } from "./cursor";
+import { pageOf, resolveScope, type Page } from "./scope";
 
-export const SERVICE_SORTS = ["grade", "name", "critical", "lastScan", "tier"] as const;
-
-export const servicesFilter = z.object({
-  team: z.string().trim().min(1).max(63).optional(),
-  tier: z.enum(TIERS).optional(),
-  q: z.string().trim().max(100).optional(),
-  grade: z.enum(GRADES).optional(),
-  sort: z.enum(SERVICE_SORTS).default("grade"),
-  dir: z.enum(["asc", "desc"]).default("asc"),
-  page: z.number().int().min(1).max(10_000).default(1),
-  pageSize: z.number().int().min(1).max(100).default(25),
-});
-export type ServicesFilter = z.input<typeof servicesFilter>;
+export { SERVICE_SORTS, servicesFilter, type ServicesFilter } from "./filters";
 
 export type ServiceListItem = ScopedService & { score: ScoreSummary | null; open: Record<Severity, number> };
 
 const TIER_RANK = { critical: 4, high: 3, medium: 2, low: 1 } as const;
 
-export async function listServicesView(
-  ctx: ServiceContext,
-  raw: ServicesFilter,
-  scoresOf: (services: ScopedService[]) => Promise<Map<string, ScoreSummary>>,
-): Promise<Page<ServiceListItem>> {
-  const f = servicesFilter.parse(raw);
+type Scorer = (services: ScopedService[]) => Promise<Map<string, ScoreSummary>>;
+type SortKey = number | string;
+
+/** Every visible service the filter keeps, scored, in the filter's order; `keyOf` gives each one's sort key. */
+async function servicesInOrder(ctx: ServiceContext, f: z.output<typeof servicesFilter>, scoresOf: Scorer) {
   const scope = await resolveScope(ctx, f);
   const q = f.q?.toLowerCase();
   const all = (await scopedServices(ctx, scope)).filter(
@@ -47,7 +35,7 @@ export async function listServicesView(
     .map((s) => ({ ...s, score: scores.get(s.id) ?? null, open: openTotal(facts.get(s.id)) }))
     .filter((s) => !f.grade || s.score?.grade === f.grade);
   const sign = f.dir === "asc" ? 1 : -1;
-  const key = (s: ServiceListItem): number | string => {
+  const keyOf = (s: ServiceListItem): SortKey => {
     switch (f.sort) {
       case "grade":
         return s.score?.score ?? -1;
@@ -61,11 +49,45 @@ export async function listServicesView(
         return s.slug;
     }
   };
-  items.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return (x < y ? -1 : x > y ? 1 : 0) * sign || a.slug.localeCompare(b.slug);
-  });
+  const compare = (x: SortKey, xSlug: string, y: SortKey, ySlug: string) =>
+    (x < y ? -1 : x > y ? 1 : 0) * sign || xSlug.localeCompare(ySlug);
+  items.sort((a, b) => compare(keyOf(a), a.slug, keyOf(b), b.slug));
+  return { items, keyOf, compare };
+}
+
+/** The dashboard's list: numbered pages. */
+export async function listServicesView(
+  ctx: ServiceContext,
+  raw: ServicesFilter,
+  scoresOf: Scorer,
+): Promise<Page<ServiceListItem>> {
+  const f = servicesFilter.parse(raw);
+  const { items } = await servicesInOrder(ctx, f, scoresOf);
   const start = (f.page - 1) * f.pageSize;
   return pageOf(items.slice(start, start + f.pageSize), items.length, f.page, f.pageSize);
+}
+
+/** The read API's list: the same filters and order, paged with a cursor (the sort key and slug of the last one). */
+export async function listServicesAfter(
+  ctx: ServiceContext,
+  raw: Omit<ServicesFilter, "page" | "pageSize">,
+  page: { cursor?: string; limit: number },
+  scoresOf: Scorer,
+): Promise<CursorPage<ServiceListItem>> {
+  const f = servicesFilter.parse(raw);
+  const { items, keyOf, compare } = await servicesInOrder(ctx, f, scoresOf);
+  const sort = `${f.sort}:${f.dir}`;
+  let start = 0;
+  if (page.cursor) {
+    const [key, slug] = decodeCursor(page.cursor, sort, 2);
+    const after = items.findIndex((s) => compare(keyOf(s), s.slug, key!, String(slug)) > 0);
+    start = after < 0 ? items.length : after;
+  }
+  return cursorPage(
+    items.slice(start, start + page.limit + 1),
+    page.limit,
+    sort,
+    (s) => [keyOf(s), s.slug],
+    (s) => s,
+  );
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha, UNGATED_WORKFLOW } from "@/tests/helpers/fixtures";
 import { samplesDir } from "@/tests/helpers/samples";
 import { cli, freePort, run, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
+import { fetchChecked } from "@/tests/helpers/contract";
 
 let server: RunningServer;
 let token: string;
@@ -43,7 +44,7 @@ afterAll(async () => {
 });
 
 async function api(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.url}${p}`, {
+  const res = await fetchChecked(`${server.url}${p}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
@@ -282,7 +283,7 @@ describe("REST: /api/v1/gate, decisions, policies, waivers, deployments", () => 
   });
 
   it("lists every public endpoint in openapi.json", async () => {
-    const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetchChecked(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         "/api/v1/scans",

@@ -11,6 +11,8 @@ import { createToken, type TokenScope } from "@/server/tokens/tokens";
 import { createWaiver } from "@/server/gate/waivers";
 import * as deployments from "@/app/api/v1/deployments/route";
 import * as decision from "@/app/api/v1/gate/decisions/[id]/route";
+import * as decisions from "@/app/api/v1/gate/decisions/route";
+import * as findings from "@/app/api/v1/findings/route";
 import * as gate from "@/app/api/v1/gate/route";
 import * as health from "@/app/api/health/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
@@ -18,6 +20,8 @@ import * as policies from "@/app/api/v1/policies/[stage]/route";
 import * as policyVersions from "@/app/api/v1/policies/[stage]/versions/route";
 import * as scan from "@/app/api/v1/scans/[id]/route";
 import * as scans from "@/app/api/v1/scans/route";
+import * as service from "@/app/api/v1/services/[slug]/route";
+import * as services from "@/app/api/v1/services/route";
 import * as approve from "@/app/api/v1/waivers/[id]/approve/route";
 import * as revoke from "@/app/api/v1/waivers/[id]/revoke/route";
 import * as waivers from "@/app/api/v1/waivers/route";
@@ -28,11 +32,11 @@ import * as subscriptionTest from "@/app/api/v1/notifications/subscriptions/[id]
 import * as deliveries from "@/app/api/v1/notifications/subscriptions/[id]/deliveries/route";
 import { createSubscription } from "@/server/notify/subscriptions";
 import { parseAllowHosts } from "@/server/notify/target-safety";
+import { checked } from "@/tests/helpers/contract";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { databaseDigest } from "@/tests/helpers/digest";
 import { generic, sha, tokenContext, upload } from "@/tests/helpers/fixtures";
 
-type Handler = (req: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Route = { name: string; scope: TokenScope; call: (auth: string | undefined, service: string) => Promise<Response> };
 
 const base = "http://localhost";
@@ -43,53 +47,49 @@ const req = (method: string, path: string, auth: string | undefined, body?: stri
     headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { "content-type": type } : {}) },
     body,
   });
-const params = (p: Record<string, string> = {}) => ({ params: Promise.resolve(p) });
 
 const ROUTES: Route[] = [
   {
     name: "POST /api/v1/scans",
     scope: "scans:write",
     call: (auth, service) =>
-      (scans.POST as Handler)(
+      checked(scans.POST)(
         req(
           "POST",
           `/api/v1/scans?service=${service}&commit=${sha("m")}`,
           auth,
           JSON.stringify({ gatehouse: "1", tool: { name: "t" }, findings: [] }),
         ),
-        params(),
+        {},
       ),
   },
   {
     name: "POST /api/v1/gate",
     scope: "gate:evaluate",
     call: (auth, service) =>
-      (gate.POST as Handler)(
-        req("POST", "/api/v1/gate", auth, JSON.stringify({ service, stage: "test", commit: sha("m") })),
-        params(),
-      ),
+      checked(gate.POST)(req("POST", "/api/v1/gate", auth, JSON.stringify({ service, stage: "test", commit: sha("m") })), {}),
   },
   {
     name: "POST /api/v1/deployments",
     scope: "deployments:write",
     call: (auth, service) =>
-      (deployments.POST as Handler)(
+      checked(deployments.POST)(
         req("POST", "/api/v1/deployments", auth, JSON.stringify({ service, stage: "test", commit: sha("m") })),
-        params(),
+        {},
       ),
   },
   {
     name: "POST /api/v1/waivers",
     scope: "policies:write",
     call: (auth, service) =>
-      (waivers.POST as Handler)(
+      checked(waivers.POST)(
         req(
           "POST",
           "/api/v1/waivers",
           auth,
           JSON.stringify({ service, match: { type: "rule", value: "r" }, reason: "a reason long enough", expiresInDays: 5 }),
         ),
-        params(),
+        {},
       ),
   },
 ];
@@ -166,17 +166,14 @@ describeEachDatabase("REST authorization matrix", (t) => {
   it("PUT /api/v1/policies/:stage needs policies:write; GET needs read", async () => {
     const before = await snapshot();
     const put = (auth: string | undefined) =>
-      (policies.PUT as Handler)(
+      checked(policies.PUT)(
         req("PUT", "/api/v1/policies/test", auth, JSON.stringify({ rules: { noSecrets: { mode: "fail" } } })),
-        params({ stage: "test" }),
+        { stage: "test" },
       );
     expect((await put(undefined)).status).toBe(401);
     expect((await put(`Bearer ${tokens.readOnly}`)).status).toBe(403);
     expect(await snapshot()).toEqual(before);
-    const get = await (policies.GET as Handler)(
-      req("GET", "/api/v1/policies/test", `Bearer ${tokens.readOnly}`),
-      params({ stage: "test" }),
-    );
+    const get = await checked(policies.GET)(req("GET", "/api/v1/policies/test", `Bearer ${tokens.readOnly}`), { stage: "test" });
     expect(get.status).toBe(200);
     expect((await put(`Bearer ${tokens.all}`)).status).toBe(200);
   });
@@ -195,11 +192,11 @@ describeEachDatabase("REST authorization matrix", (t) => {
   const get =
     (handler: unknown, path: string, p: Record<string, string> = {}) =>
     (auth: string | undefined) =>
-      (handler as Handler)(req("GET", path, auth), params(p));
+      checked(handler)(req("GET", path, auth), p);
   const post = (handler: unknown, path: string, p: Record<string, string>, body?: unknown) => (auth: string | undefined) =>
-    (handler as Handler)(req("POST", path, auth, body === undefined ? undefined : JSON.stringify(body)), params(p));
+    checked(handler)(req("POST", path, auth, body === undefined ? undefined : JSON.stringify(body)), p);
   const del = (handler: unknown, path: string, p: Record<string, string>) => (auth: string | undefined) =>
-    (handler as Handler)(req("DELETE", path, auth), params(p));
+    checked(handler)(req("DELETE", path, auth), p);
   const newHook = { team: "mine", events: ["stage.out_of_policy"], channel: "webhook", target: "https://hooks.example.com/y" };
   const READS = (): Read[] => [
     {
@@ -237,6 +234,36 @@ describeEachDatabase("REST authorization matrix", (t) => {
       scopes: ["read", "policies:write"],
       otherTeam: 200,
       boundElsewhere: 200,
+    },
+    // The read API: a list narrowed to another team's team or service is a 404; to a service outside a
+    // service-bound token's list, a 403 (the token's own list leaves it out).
+    {
+      name: "GET /api/v1/services?team=",
+      call: get(services.GET, "/api/v1/services?team=mine"),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 200,
+    },
+    {
+      name: "GET /api/v1/services/:slug",
+      call: get(service.GET, "/api/v1/services/mine-a", { slug: "mine-a" }),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
+    {
+      name: "GET /api/v1/findings?service=",
+      call: get(findings.GET, "/api/v1/findings?service=mine-a"),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 403,
+    },
+    {
+      name: "GET /api/v1/gate/decisions?service=",
+      call: get(decisions.GET, "/api/v1/gate/decisions?service=mine-a"),
+      scopes: ["read"],
+      otherTeam: 404,
+      boundElsewhere: 403,
     },
     {
       name: "GET /api/v1/services/:slug/stages",
@@ -356,14 +383,38 @@ describeEachDatabase("REST authorization matrix", (t) => {
     expect((await routes.find((r) => r.name.endsWith("/deliveries"))!.call(writer)).status).toBe(404);
   });
 
+  it("the read API's lists leave out what a token may not see: another team's services, a bound token's other services", async () => {
+    const lists = [
+      ["/api/v1/services", services.GET, true],
+      // (mine-a's only scan reported no findings)
+      ["/api/v1/findings?status=all", findings.GET, false],
+      ["/api/v1/gate/decisions", decisions.GET, true],
+    ] as const;
+    const slugsOf = (items: { slug?: string; service?: { slug: string } }[]) =>
+      new Set(items.map((i) => i.slug ?? i.service!.slug));
+    for (const [path, handler, mineHasRows] of lists) {
+      const as = async (token: string) =>
+        slugsOf(((await (await checked(handler)(req("GET", path, `Bearer ${token}`), {})).json()) as { items: [] }).items);
+      expect(
+        [...(await as(tokens.other!))].filter((s) => s.startsWith("mine")),
+        `${path}, another team`,
+      ).toEqual([]);
+      expect(
+        [...(await as(tokens.boundB!))].filter((s) => s !== "mine-b"),
+        `${path}, bound to mine-b`,
+      ).toEqual([]);
+      expect((await as(tokens.readOnly!)).has("mine-a"), `${path}, the team's token`).toBe(mineHasRows);
+    }
+  });
+
   // GET /api/v1/audit takes a session, not a token: tokens-cli.test.ts (401 without a session, 401 with a token)
   // and tests/e2e/headers.spec.ts (security reads it, a viewer is refused) drive it through the real server.
 
   it("health and the OpenAPI document are public and say nothing secret", async () => {
-    const h = await (health.GET as () => Promise<Response>)();
+    const h = await checked(health.GET)(req("GET", "/api/health", undefined));
     expect(h.status).toBe(200);
     expect(await h.text()).not.toMatch(/postgres:\/\/|password|gth_/i);
-    const o = (openapi.GET as () => Response)();
+    const o = await checked(openapi.GET)(req("GET", "/api/v1/openapi.json", undefined));
     expect(o.status).toBe(200);
   });
 });

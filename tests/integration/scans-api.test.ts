@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha } from "@/tests/helpers/fixtures";
 import { isMalformed, isWrongFormat, manifest, sampleBytes } from "@/tests/helpers/samples";
 import { cli, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
+import { fetchChecked } from "@/tests/helpers/contract";
 
 let server: RunningServer;
 let small: RunningServer;
@@ -37,7 +38,7 @@ afterAll(async () => {
 type Problem = { type: string; title: string; status: number; detail: string; requestId: string; [k: string]: unknown };
 
 async function post(query: string, body: BodyInit | Uint8Array | undefined, headers: Record<string, string> = {}, base = server) {
-  const res = await fetch(`${base.url}/api/v1/scans?${query}`, {
+  const res = await fetchChecked(`${base.url}/api/v1/scans?${query}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, ...headers },
     body: body as BodyInit | undefined,
@@ -81,7 +82,9 @@ describe("POST /api/v1/scans", () => {
     expect(again.json.duplicate).toBe(true);
     expect((again.json.scan as { id: string }).id).toBe(scan.id);
 
-    const got = await fetch(`${server.url}/api/v1/scans/${String(scan.id)}`, { headers: { authorization: `Bearer ${token}` } });
+    const got = await fetchChecked(`${server.url}/api/v1/scans/${String(scan.id)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(got.status).toBe(200);
     expect(((await got.json()) as { statistics: unknown }).statistics).toEqual(first.json.statistics);
   });
@@ -173,7 +176,7 @@ describe("POST /api/v1/scans", () => {
   });
 
   it("describes every public endpoint in openapi.json", async () => {
-    const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as {
+    const doc = (await (await fetchChecked(`${server.url}/api/v1/openapi.json`)).json()) as {
       openapi: string;
       paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>>;
       components: { schemas: Record<string, unknown> };
@@ -193,7 +196,20 @@ describe("POST /api/v1/scans", () => {
         "Idempotency-Key",
       ]),
     );
-    expect(Object.keys(post.responses).sort()).toEqual(["200", "201", "400", "401", "403", "404", "409", "413", "415", "422"]);
+    expect(Object.keys(post.responses).sort()).toEqual([
+      "200",
+      "201",
+      "400",
+      "401",
+      "403",
+      "404",
+      "409",
+      "413",
+      "415",
+      "422",
+      "429",
+      "500",
+    ]);
     expect(doc.paths["/api/v1/scans/{id}"]).toBeDefined();
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(["ScanResult", "Scan", "ScanStatistics", "Problem"]),
@@ -255,9 +271,9 @@ describe("every sample of the corpus over HTTP", () => {
     expect(list.map((s) => s.slug)).toEqual(expect.arrayContaining(names));
     for (const r of u) {
       const id = (r.json.scan as { id: string }).id;
-      expect((await fetch(`${server.url}/api/v1/scans/${id}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
-        200,
-      );
+      expect(
+        (await fetchChecked(`${server.url}/api/v1/scans/${id}`, { headers: { authorization: `Bearer ${token}` } })).status,
+      ).toBe(200);
     }
   });
 });

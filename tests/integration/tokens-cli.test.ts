@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyDelivery } from "@/server/audit/webhook-signature";
 import { cli, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
+import { fetchChecked } from "@/tests/helpers/contract";
 
 let server: RunningServer;
 // A SIEM that checks each delivery's signature and keeps the actions it received.
@@ -22,7 +23,7 @@ async function ok(args: string[]): Promise<string[]> {
 }
 
 const policy = (token: string) =>
-  fetch(`${server.url}/api/v1/policies/production`, { headers: { authorization: `Bearer ${token}` } });
+  fetchChecked(`${server.url}/api/v1/policies/production`, { headers: { authorization: `Bearer ${token}` } });
 
 const idOf = (line: string) => /\b(tok_[0-9a-z]{26})\b/.exec(line)?.[1];
 
@@ -148,11 +149,11 @@ describe("the audit trail", () => {
   });
 
   it("GET /api/v1/audit answers 401 without a session, a token not being enough", async () => {
-    const anonymous = await fetch(`${server.url}/api/v1/audit`);
+    const anonymous = await fetchChecked(`${server.url}/api/v1/audit`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("content-type")).toBe("application/problem+json");
     const token = (await ok(["token", "create", "--team", "payments", "--scopes", "read"])).at(-1)!;
-    const withToken = await fetch(`${server.url}/api/v1/audit`, { headers: { authorization: `Bearer ${token}` } });
+    const withToken = await fetchChecked(`${server.url}/api/v1/audit`, { headers: { authorization: `Bearer ${token}` } });
     expect(withToken.status).toBe(401);
     const body = await withToken.text();
     expect(body).not.toMatch(/\n\s+at |select |node_modules/);

@@ -7,7 +7,7 @@ import { href } from "@/components/ui/href";
 import { Pagination } from "@/components/ui/pagination";
 import { Empty } from "@/components/ui/section";
 import { TimeAgo } from "@/components/ui/time-ago";
-import { TIERS } from "@/server/views/scope";
+import { TIERS } from "@/server/views/filters";
 import { int, oneOf, orNotFound, pageApi, slug, type SearchParams } from "../_lib/page-kit";
 
 export const metadata: Metadata = { title: "Gate decisions" };

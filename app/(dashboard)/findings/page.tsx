@@ -9,8 +9,7 @@ import { Empty } from "@/components/ui/section";
 import { SortHeader } from "@/components/ui/sort-header";
 import { TimeAgo } from "@/components/ui/time-ago";
 import { SEVERITIES } from "@/server/ingest/types";
-import { FINDING_SORTS } from "@/server/views/findings";
-import { TIERS } from "@/server/views/scope";
+import { FINDING_SORTS, TIERS } from "@/server/views/filters";
 import { int, manyOf, oneOf, orNotFound, pageApi, slug, text, type SearchParams } from "../_lib/page-kit";
 
 export const metadata: Metadata = { title: "Findings" };

@@ -13,7 +13,7 @@ import { href } from "@/components/ui/href";
 import { Empty, Section, SectionSkeleton } from "@/components/ui/section";
 import { TimeAgo } from "@/components/ui/time-ago";
 import type { Severity } from "@/server/ingest/types";
-import { TIERS } from "@/server/views/scope";
+import { TIERS } from "@/server/views/filters";
 import { early, oneOf, orNotFound, pageApi, publicUrl, slug, type SearchParams } from "../_lib/page-kit";
 
 /** Worst first: past this many services the heatmap says how many more there are and links to the list. */

@@ -9,8 +9,7 @@ import { Empty, Section } from "@/components/ui/section";
 import { SortHeader } from "@/components/ui/sort-header";
 import { TimeAgo } from "@/components/ui/time-ago";
 import { GRADES } from "@/server/gate/policy";
-import { TIERS } from "@/server/views/scope";
-import { SERVICE_SORTS } from "@/server/views/services";
+import { SERVICE_SORTS, TIERS } from "@/server/views/filters";
 import { int, oneOf, orNotFound, pageApi, publicUrl, slug, text, type SearchParams } from "../_lib/page-kit";
 
 export const metadata: Metadata = { title: "Services" };

@@ -9,7 +9,7 @@ import { href } from "@/components/ui/href";
 import { Pagination } from "@/components/ui/pagination";
 import { Empty } from "@/components/ui/section";
 import { TimeAgo } from "@/components/ui/time-ago";
-import { WAIVER_STATUSES, type WaiverStatus } from "@/server/gate/waivers";
+import { WAIVER_STATUSES, type WaiverStatus } from "@/server/gate/waiver-status";
 import { int, oneOf, orNotFound, pageApi, slug, type SearchParams } from "../_lib/page-kit";
 
 export const metadata: Metadata = { title: "Waivers" };

@@ -1,12 +1,25 @@
+import { apiRoute, reply } from "@/server/api/rest/route";
+import { healthSchema } from "@/server/api/rest/schemas";
 import { getHealth } from "@/server/health";
 import { runtime } from "@/server/runtime";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(): Promise<Response> {
-  const health = await getHealth(runtime());
-  return Response.json(health, {
-    status: health.status === "ok" ? 200 : 503,
-    headers: { "cache-control": "no-store" },
-  });
-}
+export const GET = apiRoute(
+  {
+    method: "GET",
+    path: "/api/health",
+    operationId: "getHealth",
+    summary: "Liveness and database health",
+    tags: ["Meta"],
+    auth: "none",
+    responses: {
+      200: { description: "Healthy", schema: healthSchema },
+      503: { description: "The database does not answer", schema: healthSchema },
+    },
+  },
+  async () => {
+    const health = await getHealth(runtime());
+    return health.status === "ok" ? reply(200, health) : reply(503, health);
+  },
+);

@@ -1,437 +1,213 @@
-// The OpenAPI 3.1 document of the public API, generated from the same zod schemas that validate requests.
+// The OpenAPI 3.1 document of the REST API, generated from the routes' contracts (the same zod schemas that parse
+// their input and describe their answers). Every schema with a meta id is a named component. Pure.
 import { z } from "zod";
-import { VERSION } from "../../health";
-import { SUPPORTED_FORMATS } from "../../ingest/detect";
-import {
-  createWaiverInput,
-  deploymentRequest,
-  deploymentSchema,
-  gateDecisionSchema,
-  gateRequest,
-  healthSchema,
-  ingestParams,
-  policySchema,
-  problemSchema,
-  scanResultSchema,
-  storedPolicySchema,
-  waiverSchema,
-} from "./schemas";
-import {
-  createdSubscriptionSchema,
-  createSubscriptionInput,
-  deliverySchema,
-  serviceStagesSchema,
-  subscriptionSchema,
-} from "./schemas-notify";
+import pkg from "@/package.json";
+import { contractResponses, isSuccess, pathParameters, type RouteSpec } from "./contract";
+import { openApiDocumentSchema, problemSchema } from "./schemas";
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
+type Json = Record<string, unknown>;
 
-function queryParameters(schema: z.ZodObject): unknown[] {
-  const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
-    properties: Record<string, unknown>;
-    required?: string[];
+/** The document's own route (app/api/v1/openapi.json), always part of the document. */
+export const openApiRouteSpec = {
+  method: "GET",
+  path: "/api/v1/openapi.json",
+  operationId: "getOpenApiDocument",
+  summary: "This document",
+  tags: ["Meta"],
+  auth: "none",
+  responses: { 200: { description: "OpenAPI 3.1", schema: openApiDocumentSchema } },
+} as const satisfies RouteSpec;
+
+const COMPONENTS = "#/components/schemas/";
+const ref = (id: string) => ({ $ref: `${COMPONENTS}${id}` });
+
+/** JSON Schemas of many zod schemas at once, sharing one set of named definitions. */
+function convert(
+  entries: Map<string, z.ZodType>,
+  io: "input" | "output",
+): { schemas: Map<string, Json>; defs: Record<string, Json> } {
+  const wrapper = z.object(Object.fromEntries(entries));
+  const js = z.toJSONSchema(wrapper, { io, unrepresentable: "any", reused: "inline" }) as {
+    properties: Record<string, Json>;
+    $defs?: Record<string, Json>;
   };
-  return Object.entries(js.properties).map(([name, s]) => ({
-    name,
-    in: "query",
-    required: js.required?.includes(name) ?? false,
-    schema: s,
-  }));
+  return { schemas: new Map(Object.entries(js.properties)), defs: js.$defs ?? {} };
 }
 
-const body = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+/** Renames $refs and drops what does not belong in a component (output objects may gain fields later). */
+function tidy(value: unknown, rename: (id: string) => string, io: "input" | "output"): unknown {
+  if (Array.isArray(value)) return value.map((v) => tidy(v, rename, io));
+  if (!value || typeof value !== "object") return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "$schema" || k === "id") continue;
+    if (k === "additionalProperties" && v === false && io === "output") continue;
+    if (k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/")) out[k] = `${COMPONENTS}${rename(v.slice(8))}`;
+    else out[k] = tidy(v, rename, io);
+  }
+  return out;
+}
 
-export function openApiDocument(): unknown {
-  const components = z.toJSONSchema(
-    z.object({
-      a: scanResultSchema,
-      b: problemSchema,
-      c: healthSchema,
-      d: gateDecisionSchema,
-      e: waiverSchema,
-      f: storedPolicySchema,
-      g: deploymentSchema,
-      h: serviceStagesSchema,
-      i: subscriptionSchema,
-      j: createdSubscriptionSchema,
-      k: deliverySchema,
-    }),
-    {
-      target: "openapi-3.0",
-      unrepresentable: "any",
-      reused: "ref",
-    },
-  ) as { $defs?: Record<string, unknown>; definitions?: Record<string, unknown> };
-  const schemas = Object.fromEntries(
-    Object.entries(components.$defs ?? components.definitions ?? {}).map(([k, v]) => [
-      k,
-      JSON.parse(
-        JSON.stringify(v).replaceAll("#/$defs/", "#/components/schemas/").replaceAll("#/definitions/", "#/components/schemas/"),
-      ),
-    ]),
+/** idempotency-key → Idempotency-Key, as the header is usually written. */
+const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+
+function named(schema: Json, where: string): Json {
+  if (typeof schema.$ref !== "string") throw new Error(`${where}: give its schema a name with .meta({ id: "…" })`);
+  return schema;
+}
+
+export function openApiDocument(routes: readonly RouteSpec[]): Json {
+  const all: RouteSpec[] = [...routes, openApiRouteSpec].sort(
+    (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
   );
-  const formatParam = {
-    description: `Report format, or auto (default) to detect it from the content. One of: auto, ${SUPPORTED_FORMATS.join(", ")}`,
-  };
+  const ids = new Set<string>();
+  for (const r of all) {
+    if (ids.has(r.operationId)) throw new Error(`operationId ${r.operationId} is used twice`);
+    ids.add(r.operationId);
+    const declared = Object.keys(r.params?.shape ?? {}).sort();
+    if (pathParameters(r.path).sort().join() !== declared.join())
+      throw new Error(`${r.method} ${r.path}: params must declare exactly ${pathParameters(r.path).join(", ") || "nothing"}`);
+  }
+
+  // Answers are converted as they leave (output), requests as clients write them (input).
+  const outputs = new Map<string, z.ZodType>([["problem", problemSchema]]);
+  const inputs = new Map<string, z.ZodType>();
+  all.forEach((r, i) => {
+    for (const [status, resp] of Object.entries(contractResponses(r))) {
+      if (isSuccess(resp)) {
+        outputs.set(`${i}:${status}`, resp.schema);
+        for (const [h, d] of Object.entries(resp.headers ?? {})) outputs.set(`${i}:${status}:${h}`, d.schema);
+      }
+    }
+    if (r.body && r.body.type !== "bytes") inputs.set(`${i}:body`, r.body.schema);
+    for (const part of ["params", "query", "headers"] as const) {
+      for (const [name, s] of Object.entries(r[part]?.shape ?? {})) inputs.set(`${i}:${part}:${name}`, s as z.ZodType);
+    }
+  });
+  const out = convert(outputs, "output");
+  const inp = convert(inputs, "input");
+
+  // A schema that reads differently as input (defaults, transforms) gets its own component, <Name>Input.
+  const outName = (id: string) => id;
+  const inName = (id: string) =>
+    id in out.defs &&
+    JSON.stringify(tidy(out.defs[id], outName, "input")) !== JSON.stringify(tidy(inp.defs[id], outName, "input"))
+      ? `${id}Input`
+      : id;
+  const components: Record<string, unknown> = {};
+  for (const [id, s] of Object.entries(out.defs)) components[outName(id)] = tidy(s, outName, "output");
+  for (const [id, s] of Object.entries(inp.defs)) components[inName(id)] ??= tidy(s, inName, "input");
+  const output = (key: string) => tidy(out.schemas.get(key), outName, "output") as Json;
+  const input = (key: string) => tidy(inp.schemas.get(key), inName, "input") as Json;
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  all.forEach((r, i) => {
+    const where = `${r.method} ${r.path}`;
+    const parameters = (["params", "query", "headers"] as const).flatMap((part) => {
+      const shape = r[part]?.shape ?? {};
+      return Object.entries(shape).map(([name, s]) => {
+        const schema = input(`${i}:${part}:${name}`);
+        const { description, ...rest } = schema;
+        return {
+          name: part === "headers" ? headerName(name) : name,
+          in: part === "params" ? "path" : part === "query" ? "query" : "header",
+          required: part === "params" || !(s as z.ZodType).safeParse(undefined).success,
+          ...(description ? { description } : {}),
+          schema: rest,
+        };
+      });
+    });
+    const responses: Record<string, unknown> = {};
+    for (const [status, resp] of Object.entries(contractResponses(r))) {
+      if (isSuccess(resp)) {
+        const body = named(output(`${i}:${status}`), `${where} ${status}`);
+        responses[status] = {
+          description: resp.description,
+          ...(resp.headers
+            ? {
+                headers: Object.fromEntries(
+                  Object.entries(resp.headers).map(([h, d]) => [
+                    h,
+                    { description: d.description, schema: output(`${i}:${status}:${h}`) },
+                  ]),
+                ),
+              }
+            : {}),
+          content: { [resp.contentType ?? "application/json"]: { schema: body } },
+        };
+      } else {
+        responses[status] = {
+          description: `${resp.description}. Problem types: ${resp.problems.map((p) => `/problems/${p}`).join(", ")}`,
+          "x-problem-types": resp.problems,
+          ...(status === "401" && r.auth === "token"
+            ? { headers: { "WWW-Authenticate": { description: 'Bearer realm="gatehouse"', schema: { type: "string" } } } }
+            : {}),
+          ...(status === "429"
+            ? {
+                headers: {
+                  "Retry-After": { description: "Seconds until the next call is allowed", schema: { type: "integer" } },
+                },
+              }
+            : {}),
+          content: { "application/problem+json": { schema: ref("Problem") } },
+        };
+      }
+    }
+    const body = r.body;
+    const operation = {
+      operationId: r.operationId,
+      summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
+      tags: r.tags,
+      ...(r.auth === "token"
+        ? { security: r.scopes?.length ? r.scopes.map((s) => ({ bearer: [s] })) : [{ bearer: [] }] }
+        : r.auth === "session"
+          ? { security: [{ session: r.role ? [r.role] : [] }] }
+          : { security: [] }),
+      ...(parameters.length ? { parameters } : {}),
+      ...(body
+        ? {
+            requestBody: {
+              required: true,
+              ...(body.description ? { description: body.description } : {}),
+              content:
+                body.type === "bytes"
+                  ? Object.fromEntries(body.mediaTypes.map((m) => [m, { schema: {} }]))
+                  : Object.fromEntries(
+                      (body.type === "json" ? ["application/json"] : body.mediaTypes).map((m) => [
+                        m,
+                        { schema: named(input(`${i}:body`), `${where} body`) },
+                      ]),
+                    ),
+            },
+          }
+        : {}),
+      responses,
+    };
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = operation;
+  });
+
   return {
     openapi: "3.1.0",
     info: {
       title: "Gatehouse API",
-      version: VERSION,
+      version: pkg.version,
       description:
-        "Pipelines post scanner reports, and ask whether a build may be promoted. Errors are RFC 9457 problem documents.",
+        "Pipelines post scanner reports and ask whether a build may be promoted; integrations read services, scorecards, findings and gate decisions. Errors are RFC 9457 problem documents (application/problem+json). Lists page with an opaque cursor: pass nextCursor back as cursor until it is null.",
     },
+    servers: [{ url: "/" }],
+    tags: [...new Set(all.flatMap((r) => r.tags))].sort().map((name) => ({ name })),
     components: {
-      schemas,
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Gatehouse machine token (gth_…)" } },
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "A Gatehouse API token (gth_…); the requirement lists the scopes, any one of which is enough",
+        },
+        session: { type: "apiKey", in: "cookie", name: "authjs.session-token", description: "A signed-in person's session" },
+      },
     },
-    paths: {
-      "/api/health": {
-        get: {
-          summary: "Liveness and database health",
-          responses: {
-            "200": { description: "Healthy", content: { "application/json": { schema: ref("Health") } } },
-            "503": { description: "Database unreachable", content: { "application/json": { schema: ref("Health") } } },
-          },
-        },
-      },
-      "/api/v1/scans": {
-        post: {
-          summary: "Upload a scanner report",
-          description:
-            "The body is the raw report exactly as the tool wrote it (optionally Content-Encoding: gzip). Findings are normalized, deduplicated and committed before the response is sent. The same bytes for the same service, commit and scope return 200 with duplicate: true.",
-          security: [{ bearer: [] }],
-          parameters: [
-            ...queryParameters(ingestParams).map((p) =>
-              (p as { name: string }).name === "format" ? { ...(p as object), ...formatParam } : p,
-            ),
-            { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 } },
-          ],
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": { schema: {} },
-              "application/xml": { schema: {} },
-              "application/x-ndjson": { schema: {} },
-              "application/octet-stream": { schema: {} },
-            },
-          },
-          responses: {
-            "201": { description: "Ingested", content: { "application/json": { schema: ref("ScanResult") } } },
-            "200": {
-              description: "The same report was already ingested; nothing changed",
-              content: { "application/json": { schema: ref("ScanResult") } },
-            },
-            "400": problem("Malformed JSON/XML (with line and column), empty body, or bad parameters"),
-            "401": problem("No token or an invalid, expired or revoked token"),
-            "403": problem("The token may not write to this service or lacks scans:write"),
-            "404": problem("Unknown service (and the token may not create it)"),
-            "409": problem("Idempotency-Key reused for a different upload"),
-            "413": problem("Larger than GATEHOUSE_MAX_UPLOAD_MB, before or after gunzip, or a decompression bomb"),
-            "415": problem("Unrecognized format or content encoding; lists the supported formats"),
-            "422": problem("A well-formed report that breaks its format's schema, or an ambiguous empty report"),
-          },
-        },
-      },
-      "/api/v1/scans/{id}": {
-        get: {
-          summary: "A stored scan and its statistics",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": { description: "The scan", content: { "application/json": { schema: ref("ScanResult") } } },
-            "401": problem("No valid token"),
-            "404": problem("No such scan in the token's scope"),
-          },
-        },
-      },
-      "/api/v1/gate": {
-        post: {
-          summary: "May this commit (and artifact) enter this stage?",
-          description:
-            "Evaluates the stage policy against the findings and evidence uploaded for the commit, records the decision immutably and explains it check by check. A block is still 200.",
-          security: [{ bearer: [] }],
-          requestBody: { required: true, content: { "application/json": { schema: body(gateRequest) } } },
-          responses: {
-            "200": {
-              description: "The decision (allow or block)",
-              content: { "application/json": { schema: ref("GateDecision") } },
-            },
-            "400": problem("Malformed JSON or invalid fields"),
-            "401": problem("No valid token"),
-            "403": problem("The token lacks gate:evaluate or may not use this service"),
-            "404": problem("Unknown service or stage"),
-            "415": problem("Not JSON"),
-          },
-        },
-      },
-      "/api/v1/gate/decisions/{id}": {
-        get: {
-          summary: "A stored decision, exactly as it was given",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": { description: "The decision", content: { "application/json": { schema: ref("GateDecision") } } },
-            "404": problem("No such decision in the token's scope"),
-          },
-        },
-      },
-      "/api/v1/gate/decisions/{id}/attestation": {
-        get: {
-          summary: "The decision's signed SLSA verification summary: an in-toto Statement in a DSSE envelope",
-          description:
-            "Byte for byte as stored (append-only). Same authorization as the decision. The format, the keyid and the verification steps: docs/attestations.md.",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": {
-              description: "The DSSE envelope",
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    required: ["payloadType", "payload", "signatures"],
-                    properties: {
-                      payloadType: { type: "string", enum: ["application/vnd.in-toto+json"] },
-                      payload: { type: "string", description: "base64 of the in-toto Statement v1 (VSA v1 predicate)" },
-                      signatures: {
-                        type: "array",
-                        items: {
-                          type: "object",
-                          properties: {
-                            keyid: { type: "string", description: "hex SHA-256 of the DER SubjectPublicKeyInfo" },
-                            sig: { type: "string", description: "base64 DER ECDSA P-256 signature over the DSSE PAE" },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-            "404": problem("No such decision in the token's scope, or the decision has no attestation (abbreviated commit)"),
-          },
-        },
-      },
-      "/api/v1/keys": {
-        get: {
-          summary: "The public keys that verify signed decisions, current and retired, with their validity (no authentication)",
-          parameters: [{ name: "format", in: "query", required: false, schema: { type: "string", enum: ["json", "pem"] } }],
-          responses: {
-            "200": {
-              description: "The keys; ?format=pem: the PEM blocks concatenated (application/x-pem-file)",
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    properties: {
-                      keys: {
-                        type: "array",
-                        items: {
-                          type: "object",
-                          properties: {
-                            keyId: { type: "string" },
-                            algorithm: { type: "string", enum: ["ecdsa-p256-sha256"] },
-                            publicKeyPem: { type: "string" },
-                            validFrom: { type: "string", format: "date-time" },
-                            validUntil: { type: ["string", "null"], format: "date-time" },
-                            status: { type: "string", enum: ["current", "retired"] },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
-                "application/x-pem-file": { schema: { type: "string" } },
-              },
-            },
-          },
-        },
-      },
-      "/api/v1/policies/{stage}": {
-        get: {
-          summary: "The policy in force for a stage (or ?version=n)",
-          security: [{ bearer: [] }],
-          parameters: [
-            { name: "stage", in: "path", required: true, schema: { type: "string" } },
-            { name: "version", in: "query", required: false, schema: { type: "integer" } },
-          ],
-          responses: {
-            "200": { description: "The policy", content: { "application/json": { schema: ref("StoredPolicy") } } },
-            "404": problem("Unknown stage or version"),
-          },
-        },
-        put: {
-          summary: "Set a stage's policy (a new version); scope policies:write",
-          security: [{ bearer: [] }],
-          parameters: [
-            { name: "stage", in: "path", required: true, schema: { type: "string" } },
-            { name: "comment", in: "query", required: false, schema: { type: "string" } },
-          ],
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: body(policySchema) }, "application/yaml": { schema: body(policySchema) } },
-          },
-          responses: {
-            "200": { description: "The new version", content: { "application/json": { schema: ref("StoredPolicy") } } },
-            "400": problem("Not valid JSON or YAML"),
-            "403": problem("The token lacks policies:write"),
-            "422": problem("The policy is invalid; errors[] gives each exact path"),
-          },
-        },
-      },
-      "/api/v1/policies/{stage}/versions": {
-        get: {
-          summary: "Every version of a stage's policy, newest first",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "stage", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "The history" } },
-        },
-      },
-      "/api/v1/waivers": {
-        get: {
-          summary: "Waivers visible to the token (?service= to narrow)",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "service", in: "query", required: false, schema: { type: "string" } }],
-          responses: { "200": { description: "{ waivers: Waiver[] }" } },
-        },
-        post: {
-          summary: "Request a waiver or mark a false positive (pending until a second party approves)",
-          security: [{ bearer: [] }],
-          requestBody: { required: true, content: { "application/json": { schema: body(createWaiverInput) } } },
-          responses: {
-            "201": { description: "The waiver", content: { "application/json": { schema: ref("Waiver") } } },
-            "400": problem("Invalid waiver (no reason, no expiry, expiry past the maximum)"),
-            "403": problem("The token lacks policies:write"),
-          },
-        },
-      },
-      "/api/v1/waivers/{id}/approve": {
-        post: {
-          summary: "Approve a pending waiver (not by its requester)",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": { description: "Approved", content: { "application/json": { schema: ref("Waiver") } } },
-            "403": problem("The requester cannot approve"),
-            "409": problem("Not pending"),
-          },
-        },
-      },
-      "/api/v1/waivers/{id}/revoke": {
-        post: {
-          summary: "Revoke a waiver or a false-positive mark",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "Revoked", content: { "application/json": { schema: ref("Waiver") } } } },
-        },
-      },
-      "/api/v1/deployments": {
-        post: {
-          summary: "Record what now runs in a stage; without a matching allow decision it is a gate bypass",
-          security: [{ bearer: [] }],
-          requestBody: { required: true, content: { "application/json": { schema: body(deploymentRequest) } } },
-          responses: {
-            "201": { description: "Recorded", content: { "application/json": { schema: ref("Deployment") } } },
-            "403": problem("The token lacks deployments:write"),
-          },
-        },
-      },
-      "/api/v1/services/{slug}/stages": {
-        get: {
-          summary: "What runs in each stage of a service, and whether it is still in policy; scope read",
-          description:
-            "Per stage: the current deployment (artifact, commit, when, the decision that let it in), its status (in_policy, out_of_policy, unknown) since when, and the failing checks with what would fix them. Gatehouse re-checks a deployed stage when a scan of its commit or artifact arrives, its policy changes, a waiver changes or expires, and when time alone changes the answer.",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": {
-              description: "The stages in promotion order",
-              content: { "application/json": { schema: ref("ServiceStages") } },
-            },
-            "401": problem("No valid token"),
-            "403": problem("The token lacks read or may not read this service"),
-            "404": problem("No such service in the token's team"),
-          },
-        },
-      },
-      "/api/v1/notifications/subscriptions": {
-        get: {
-          summary: "The token's team's notification subscriptions; scope read",
-          security: [{ bearer: [] }],
-          responses: { "200": { description: "{ subscriptions: Subscription[] }" }, "401": problem("No valid token") },
-        },
-        post: {
-          summary: "Subscribe the token's team to events by webhook, Slack-compatible webhook or e-mail; scope policies:write",
-          description:
-            "Webhooks are signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>); the whsec_ secret is in this answer only. URLs must be https, or on a host listed in GATEHOUSE_WEBHOOK_ALLOW_HOSTS; private, loopback and link-local addresses are refused unless listed.",
-          security: [{ bearer: [] }],
-          requestBody: { required: true, content: { "application/json": { schema: body(createSubscriptionInput) } } },
-          responses: {
-            "201": { description: "Created", content: { "application/json": { schema: ref("CreatedSubscription") } } },
-            "400": problem("Invalid events, stages, URL (not https, private address) or address; e-mail not configured"),
-            "403": problem("The token lacks policies:write, or names the organisation"),
-            "404": problem("Another team"),
-          },
-        },
-      },
-      "/api/v1/notifications/subscriptions/{id}": {
-        delete: {
-          summary: "Remove a subscription (what was still pending for it is not sent); scope policies:write",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": { description: "{ id, removed: true }" },
-            "404": problem("No such subscription in the token's team"),
-          },
-        },
-      },
-      "/api/v1/notifications/subscriptions/{id}/test": {
-        post: {
-          summary: "Send a test event at once and say how it went; scope policies:write",
-          security: [{ bearer: [] }],
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "{ deliveryId, ok, status, error }" }, "404": problem("No such subscription") },
-        },
-      },
-      "/api/v1/notifications/subscriptions/{id}/deliveries": {
-        get: {
-          summary: "A subscription's newest deliveries: attempts, answers, and what failed for good; scope read",
-          security: [{ bearer: [] }],
-          parameters: [
-            { name: "id", in: "path", required: true, schema: { type: "string" } },
-            {
-              name: "status",
-              in: "query",
-              required: false,
-              schema: { type: "string", enum: ["pending", "delivered", "failed"] },
-            },
-            { name: "limit", in: "query", required: false, schema: { type: "integer", maximum: 200 } },
-          ],
-          responses: {
-            "200": { description: "{ deliveries: Delivery[] }" },
-            "404": problem("No such subscription in the token's team"),
-          },
-        },
-      },
-      "/api/v1/audit": {
-        get: {
-          summary: "Export the audit trail as NDJSON (signed-in security or admin users)",
-          description: "One JSON event per line, oldest first; secrets, hashes and tokens are stripped from before/after.",
-          parameters: [
-            { name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } },
-            { name: "until", in: "query", required: false, schema: { type: "string", format: "date-time" } },
-            { name: "limit", in: "query", required: false, schema: { type: "integer", maximum: 100000 } },
-          ],
-          responses: {
-            "200": { description: "NDJSON stream", content: { "application/x-ndjson": { schema: { type: "string" } } } },
-            "401": problem("Not signed in"),
-            "403": problem("Needs the security or admin role"),
-          },
-        },
-      },
-      "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
-    },
+    paths,
   };
 }

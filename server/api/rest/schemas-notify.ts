@@ -1,7 +1,8 @@
 // Zod schemas of the stages and notification routes, for the OpenAPI document.
 import { z } from "zod";
 import { EVENT_TYPES } from "../../notify/events";
-export { createSubscriptionInput } from "../../notify/subscriptions";
+import { createSubscriptionInput } from "../../notify/subscriptions";
+export { createSubscriptionInput };
 
 const checkSummary = z.object({
   id: z.string().meta({ example: "max-findings:critical" }),
@@ -86,3 +87,27 @@ export const deliverySchema = z
     deliveredAt: z.string().nullable(),
   })
   .meta({ id: "Delivery" });
+
+export const subscriptionListSchema = z.object({ subscriptions: z.array(subscriptionSchema) }).meta({ id: "SubscriptionList" });
+
+export const deliveryListSchema = z.object({ deliveries: z.array(deliverySchema) }).meta({ id: "DeliveryList" });
+
+export const removedSubscriptionSchema = z
+  .object({ id: z.string(), removed: z.literal(true) })
+  .meta({ id: "RemovedSubscription" });
+
+export const testResultSchema = z
+  .object({
+    deliveryId: z.string(),
+    ok: z.boolean(),
+    status: z.number().int().nullable().meta({ description: "The receiver's HTTP status, if it answered" }),
+    error: z.string().nullable(),
+  })
+  .meta({ id: "SubscriptionTest" });
+
+export const createSubscriptionBody = createSubscriptionInput.meta({ id: "SubscriptionRequest" });
+
+export const listDeliveriesQuery = z.object({
+  status: z.enum(["pending", "delivered", "failed"]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});

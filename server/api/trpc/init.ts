@@ -1,19 +1,15 @@
 // The tRPC procedure ladder: public → protected (signed-in user) → team (a service the user can see) → security.
 // The role and teams come from the session (server side), never from input.
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
-import { eq } from "drizzle-orm";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Database } from "@/db/client";
-import { services } from "@/db/schema";
-import { is } from "drizzle-orm";
-import { PgTransaction } from "drizzle-orm/pg-core";
-import { recordAudit } from "../../audit/record-audit";
-import { deniedEvent, recordDenial } from "../../audit/record-denial";
-import { canSeeTeam, hasRole } from "../../auth/permissions";
+import { recordDenialWherever } from "../../audit/record-denial";
+import { hasRole } from "../../auth/permissions";
 import type { Actor, ServiceContext } from "../../context";
 import { DomainError, type ErrorCode } from "../../errors";
 import { logger } from "../../log";
+import { serviceForActor, type ServiceRef } from "../../services/access";
 import { slugSchema } from "../../validation";
 
 export type UserActor = Extract<Actor, { type: "user" }>;
@@ -90,8 +86,8 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
       const svc: ServiceContext = { db: ctx.db, now: ctx.now, requestId: ctx.requestId, ip: ctx.ip, actor: ctx.actor };
       const cause = mapped.cause instanceof DomainError ? mapped.cause.type : mapped.code.toLowerCase();
       const denial = { action: `trpc ${path}`, targetType: "procedure", targetId: path, reason: cause };
-      await (is(ctx.db, PgTransaction) ? recordAudit(svc, deniedEvent(svc, denial)) : recordDenial(svc, denial)).catch(
-        (err: unknown) => logger().error({ err, reqId: ctx.requestId, path }, "could not record a denial"),
+      await recordDenialWherever(svc, denial).catch((err: unknown) =>
+        logger().error({ err, reqId: ctx.requestId, path }, "could not record a denial"),
       );
     }
     throw mapped;
@@ -108,35 +104,12 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { actor: ctx.actor, svc } });
 });
 
-export type ServiceRow = {
-  id: string;
-  slug: string;
-  name: string;
-  teamId: string;
-  repoUrl: string | null;
-  defaultBranch: string;
-  criticality: "critical" | "high" | "medium" | "low";
-};
+export type ServiceRow = ServiceRef;
 
 /** Input names a service; one in a team the user cannot see does not exist (NOT_FOUND, never FORBIDDEN). */
-export const teamProcedure = protectedProcedure.input(z.object({ service: slugSchema })).use(async ({ ctx, input, next }) => {
-  const [row] = await ctx.db
-    .select({
-      id: services.id,
-      slug: services.slug,
-      name: services.name,
-      teamId: services.teamId,
-      repoUrl: services.repoUrl,
-      defaultBranch: services.defaultBranch,
-      criticality: services.criticality,
-    })
-    .from(services)
-    .where(eq(services.slug, input.service))
-    .limit(1);
-  if (!row || !canSeeTeam(ctx.actor, row.teamId))
-    throw new TRPCError({ code: "NOT_FOUND", message: `Service "${input.service}" was not found.` });
-  return next({ ctx: { service: row satisfies ServiceRow } });
-});
+export const teamProcedure = protectedProcedure
+  .input(z.object({ service: slugSchema }))
+  .use(async ({ ctx, input, next }) => next({ ctx: { service: await serviceForActor(ctx.svc, input.service) } }));
 
 /** Security staff and admins. */
 export const securityProcedure = protectedProcedure.use(({ ctx, next }) => {

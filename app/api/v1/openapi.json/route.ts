@@ -1,7 +1,7 @@
-import { openApiDocument } from "@/server/api/rest/openapi";
+import { apiRoute } from "@/server/api/rest/route";
+import { openApiDocument, openApiRouteSpec } from "@/server/api/rest/openapi";
+import { API_ROUTES } from "../../routes";
 
 export const dynamic = "force-static";
 
-export function GET(): Response {
-  return Response.json(openApiDocument());
-}
+export const GET = apiRoute(openApiRouteSpec, async () => Response.json(openApiDocument(API_ROUTES.map((r) => r.spec))));

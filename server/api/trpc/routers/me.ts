@@ -1,6 +1,5 @@
-import { asc } from "drizzle-orm";
-import { stages } from "@/db/schema";
 import { hasRole } from "../../../auth/permissions";
+import { listStages } from "../../../gate/stages";
 import { protectedProcedure, publicProcedure, router } from "../init";
 
 export const meRouter = router({
@@ -17,7 +16,5 @@ export const meRouter = router({
         }
       : null,
   ),
-  stages: protectedProcedure.query(({ ctx }) =>
-    ctx.db.select({ slug: stages.slug, name: stages.name }).from(stages).orderBy(asc(stages.position)),
-  ),
+  stages: protectedProcedure.query(({ ctx }) => listStages(ctx.svc)),
 });

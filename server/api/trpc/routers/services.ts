@@ -1,3 +1,4 @@
+import { teamOfService } from "../../../services/access";
 import { computeServiceScorecard, scoreTrend } from "../../../scoring/snapshot";
 import { scopedServices } from "../../../views/posture";
 import { resolveScope } from "../../../views/scope";
@@ -5,8 +6,6 @@ import { scoresOf } from "../../../views/scores";
 import { latestEvidence, recentDecisions, stageRuns } from "../../../views/service";
 import { listServicesView, servicesFilter } from "../../../views/services";
 import { serviceWaivers } from "../../../views/waiver-state";
-import { teams } from "@/db/schema";
-import { eq } from "drizzle-orm";
 import { protectedProcedure, router, teamProcedure } from "../init";
 
 export const TREND_DAYS = 90;
@@ -22,13 +21,7 @@ export const servicesRouter = router({
   ),
 
   /** The service itself: what the page header needs. */
-  get: teamProcedure.query(async ({ ctx }) => {
-    const [team] = await ctx.db
-      .select({ slug: teams.slug, name: teams.name })
-      .from(teams)
-      .where(eq(teams.id, ctx.service.teamId));
-    return { ...ctx.service, team: team ?? { slug: "", name: "" } };
-  }),
+  get: teamProcedure.query(async ({ ctx }) => ({ ...ctx.service, team: await teamOfService(ctx.svc, ctx.service) })),
 
   /** The live scorecard with its deductions, and the daily snapshots of the last 90 days. */
   scorecard: teamProcedure.query(async ({ ctx }) => {

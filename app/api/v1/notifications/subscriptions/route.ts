@@ -1,16 +1,46 @@
-// The team's notification subscriptions: list (read) and create (policies:write; a webhook's secret is in the answer, once).
-import { readJson } from "@/server/api/rest/read-body";
-import { apiRoute, json } from "@/server/api/rest/route";
+import { problem } from "@/server/api/rest/contract";
+import { apiRoute, reply } from "@/server/api/rest/route";
+import { createdSubscriptionSchema, createSubscriptionBody, subscriptionListSchema } from "@/server/api/rest/schemas-notify";
 import { env } from "@/server/env";
 import { notifyConfig } from "@/server/notify/deliver";
-import { createSubscription, createSubscriptionInput, listSubscriptions } from "@/server/notify/subscriptions";
+import { createSubscription, listSubscriptions } from "@/server/notify/subscriptions";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (api) => json(200, { subscriptions: await listSubscriptions(await api.authenticate()) }));
+export const GET = apiRoute(
+  {
+    method: "GET",
+    path: "/api/v1/notifications/subscriptions",
+    operationId: "listSubscriptions",
+    summary: "The team's notification subscriptions, with their recent delivery counts",
+    tags: ["Notifications"],
+    auth: "token",
+    scopes: ["read", "policies:write"],
+    responses: {
+      200: { description: "The subscriptions (secrets are never shown again)", schema: subscriptionListSchema },
+      403: problem("A token bound to services may not see the team's subscriptions", "forbidden"),
+    },
+  },
+  async ({ ctx }) => reply(200, { subscriptions: await listSubscriptions(ctx) }),
+);
 
-export const POST = apiRoute(async (api) => {
-  const ctx = await api.authenticate();
-  const input = createSubscriptionInput.parse(await readJson(api.req));
-  return json(201, await createSubscription(ctx, input, notifyConfig(env())));
-});
+export const POST = apiRoute(
+  {
+    method: "POST",
+    path: "/api/v1/notifications/subscriptions",
+    operationId: "createSubscription",
+    summary: "Subscribe a webhook, Slack-compatible webhook or e-mail address to the team's events",
+    description: "A webhook's whsec_ signing secret is in this answer, once.",
+    tags: ["Notifications"],
+    auth: "token",
+    scopes: ["policies:write"],
+    body: { type: "json", schema: createSubscriptionBody },
+    responses: {
+      201: { description: "The subscription and, for a webhook, its secret", schema: createdSubscriptionSchema },
+      403: problem("The token may not manage this team's subscriptions", "forbidden"),
+      404: problem("No such team in the token's scope", "not-found"),
+      422: problem("The target is refused (not https, or a private address not allowed)", "unsafe-target"),
+    },
+  },
+  async ({ ctx, body }) => reply(201, await createSubscription(ctx, body, notifyConfig(env()))),
+);
