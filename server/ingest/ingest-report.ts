@@ -3,12 +3,13 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type Database } from "@/db/client";
-import { instanceSettings, scans, services, teams, type ScanPart, type ScanStatistics } from "@/db/schema";
+import { instanceSettings, scans, services, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { onScanIngested } from "../recheck/triggers";
+import { serviceForActor } from "../services/access";
 import { withTransaction, type ServiceContext } from "../context";
 import { env } from "../env";
-import { DomainError, forbidden, notFound } from "../errors";
+import { DomainError, notFound } from "../errors";
 import { newId } from "../ids";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, commitSchema, slugSchema } from "../validation";
@@ -132,56 +133,6 @@ export function parseReport(body: Uint8Array, opts: { format?: string; salt: str
   }
 }
 
-type ServiceRow = { id: string; slug: string; teamId: string; defaultBranch: string };
-
-/** The one answer for a service a token may not upload to and for one that does not exist: names cannot be probed. */
-const serviceNotFound = (slug: string) =>
-  new DomainError(
-    "not_found",
-    `Service "${slug}" was not found for this token. Register it first (gatehouse service create), or upload with a ` +
-      "team-wide token of its team.",
-    "not-found",
-  );
-
-/**
- * Finds the service the caller may write to, creating it when a team-wide token uploads first (unless
- * GATEHOUSE_AUTO_REGISTER_SERVICES=0). Another team's service answers exactly as an unknown one.
- */
-async function resolveService(ctx: ServiceContext, slug: string, autoRegister: boolean): Promise<ServiceRow> {
-  const [row] = await ctx.db
-    .select({ id: services.id, slug: services.slug, teamId: services.teamId, defaultBranch: services.defaultBranch })
-    .from(services)
-    .where(eq(services.slug, slug))
-    .limit(1);
-  const actor = ctx.actor;
-  if (row) {
-    if (actor.type === "token") {
-      if (row.teamId !== actor.teamId) throw serviceNotFound(slug);
-      if (actor.serviceIds && !actor.serviceIds.includes(row.id))
-        throw forbidden(`This token may not write to service "${slug}".`);
-    }
-    return row;
-  }
-  if (actor.type !== "token" || actor.serviceIds || !autoRegister) throw serviceNotFound(slug);
-  const now = ctx.now();
-  const id = newId("service", now.getTime());
-  const [created] = await ctx.db
-    .insert(services)
-    .values({ id, teamId: actor.teamId, slug, name: slug, createdAt: now, updatedAt: now })
-    .onConflictDoNothing({ target: services.slug })
-    .returning();
-  if (!created) return resolveService(ctx, slug, autoRegister); // created by a concurrent upload a moment ago
-  const [team] = await ctx.db.select({ slug: teams.slug }).from(teams).where(eq(teams.id, actor.teamId));
-  await recordAudit(ctx, {
-    action: "service.create",
-    targetType: "service",
-    targetId: id,
-    teamId: actor.teamId,
-    after: { ...created, reason: "first upload", team: team?.slug },
-  });
-  return created;
-}
-
 function scanView(row: typeof scans.$inferSelect, serviceSlug: string): ScanView {
   return {
     id: row.id,
@@ -239,7 +190,7 @@ export async function ingestParsedReport(
   const reportSha = sha256(body);
 
   return withTransaction(ctx, async (tx) => {
-    const svc = await resolveService(tx, params.service, autoRegister);
+    const svc = await serviceForActor(tx, params.service, { action: "write to", createForTeamToken: true, autoRegister });
     // One upload per service at a time: lifecycle decisions read what the previous upload wrote.
     await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`gatehouse:service:${svc.id}`}))`);
     const now = tx.now();

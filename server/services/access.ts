@@ -27,7 +27,18 @@ export type ServiceLookup = {
    * Call it inside the caller's transaction, so that the new service commits with what it was created for.
    */
   createForTeamToken?: boolean;
+  /** with createForTeamToken: false when GATEHOUSE_AUTO_REGISTER_SERVICES=0 (the lookup is still an upload's) */
+  autoRegister?: boolean;
 };
+
+/** An upload's one answer for a service it may not use and for one that does not exist: names cannot be probed. */
+const uploadNotFound = (slug: string) =>
+  new DomainError(
+    "not_found",
+    `Service "${slug}" was not found for this token. Register it first (gatehouse service create), or upload with a ` +
+      "team-wide token of its team.",
+    "not-found",
+  );
 
 const columns = {
   id: services.id,
@@ -44,22 +55,20 @@ export async function serviceForActor(
   slug: string,
   lookup: string | ServiceLookup = {},
 ): Promise<ServiceRef> {
-  const { action = "use", createForTeamToken = false } = typeof lookup === "string" ? { action: lookup } : lookup;
+  const {
+    action = "use",
+    createForTeamToken = false,
+    autoRegister = true,
+  } = typeof lookup === "string" ? { action: lookup } : lookup;
   const [row] = await ctx.db.select(columns).from(services).where(eq(services.slug, slug)).limit(1);
   const actor = ctx.actor;
+  const missing = () => (createForTeamToken ? uploadNotFound(slug) : notFound(`Service "${slug}"`));
   if (row) {
-    if (!canSeeTeam(actor, row.teamId)) throw notFound(`Service "${slug}"`);
+    if (!canSeeTeam(actor, row.teamId)) throw missing();
     if (!canUseService(actor, row)) throw forbidden(`This token may not ${action} service "${slug}".`);
     return row;
   }
-  if (!createForTeamToken) throw notFound(`Service "${slug}"`);
-  if (actor.type !== "token" || actor.serviceIds) {
-    throw new DomainError(
-      "not_found",
-      `Service "${slug}" was not found. Register it first (gatehouse service create), or upload with a team-wide token.`,
-      "not-found",
-    );
-  }
+  if (!createForTeamToken || !autoRegister || actor.type !== "token" || actor.serviceIds) throw missing();
   const now = ctx.now();
   const id = newId("service", now.getTime());
   const [created] = await ctx.db
@@ -68,7 +77,7 @@ export async function serviceForActor(
     .onConflictDoNothing({ target: services.slug })
     .returning();
   // Created by a concurrent upload a moment ago: look it up like any other.
-  if (!created) return serviceForActor(ctx, slug, { action });
+  if (!created) return serviceForActor(ctx, slug, { action, createForTeamToken, autoRegister: false });
   const [team] = await ctx.db.select({ slug: teams.slug }).from(teams).where(eq(teams.id, actor.teamId));
   await recordAudit(ctx, {
     action: "service.create",
