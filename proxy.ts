@@ -22,4 +22,9 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-// No matcher: every path, static assets included, gets the headers.
+// Every path, static assets included, except the report upload: Next.js buffers every body that passes through the
+// proxy and silently cuts it at proxyClientMaxBodySize (10 MiB), so the upload streams straight to its route, and the
+// server's front door (server/security/front-door.ts, UNPROXIED_PATHS) gives it the same API headers.
+export const config = {
+  matcher: ["/((?!api/v1/scans$).*)"],
+};

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { repairModes } from "./data-dir";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -105,8 +106,9 @@ async function openPglite(opts: Extract<OpenOptions, { kind: "pglite" }>): Promi
   let describe = "in-memory";
   if (opts.dataDir) {
     const dir = pgliteDir(opts.dataDir);
-    // PGlite does not create parent folders.
-    mkdirSync(dir, { recursive: true });
+    // PGlite does not create parent folders; owner-only, as everything it writes (see data-dir.ts).
+    process.umask(0o077);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     client = new PGlite(dir);
     describe = dir;
   } else {
@@ -117,6 +119,9 @@ async function openPglite(opts: Extract<OpenOptions, { kind: "pglite" }>): Promi
   } catch (e) {
     throw new DatabaseUnavailableError(`cannot open the embedded database at ${describe}: ${(e as Error).message}`);
   }
+  // PGlite chmods the files of a new database (and its relcache init files) to 0666/0644 whatever the umask;
+  // files it creates later follow the umask. So the modes are repaired once it is open.
+  if (opts.dataDir) repairModes(path.resolve(/* turbopackIgnore: true */ opts.dataDir));
   const db = drizzle(client, { schema }) as unknown as Database;
   return { db, kind: "pglite", describe, close: () => client.close() };
 }

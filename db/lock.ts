@@ -63,7 +63,7 @@ export type DataDirLock = { info: LockInfo; update: (patch: Partial<LockInfo>) =
 /** Takes the lock or throws DataDirLockedError. The lock file is readable by its owner only (it holds the admin token). */
 export function acquireLock(dataDir: string, info: Omit<LockInfo, "pid" | "host" | "startedAt">): DataDirLock {
   const file = lockPath(dataDir);
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), ...info };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -30,9 +30,15 @@ export async function migrate(db: Database, folder = migrationsFolder()): Promis
   const migrations = readMigrations(folder);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`);
-    await tx.execute(
-      sql`create table if not exists gatehouse_migrations (id text primary key, applied_at timestamptz not null default now())`,
+    // Checked first: a runtime role without CREATE may still confirm that there is nothing to apply.
+    const [table] = await queryRows<{ present: boolean }>(
+      tx,
+      sql`select to_regclass('gatehouse_migrations') is not null as present`,
     );
+    if (!table?.present)
+      await tx.execute(
+        sql`create table if not exists gatehouse_migrations (id text primary key, applied_at timestamptz not null default now())`,
+      );
     const done = new Set((await queryRows<{ id: string }>(tx, sql`select id from gatehouse_migrations`)).map((r) => r.id));
     const applied: string[] = [];
     for (const m of migrations) {

@@ -6,7 +6,21 @@ export type Actor =
   | { type: "system"; label: string }
   | { type: "cli"; label: string }
   | { type: "user"; id: string; label: string; role: Role; teamIds: string[]; sessionId?: string }
-  | { type: "token"; id: string; label: string; teamId: string; serviceIds: string[] | null; scopes: string[] };
+  | {
+      type: "token";
+      id: string;
+      label: string;
+      /** an organisation token (org: true) belongs to no team: its teamId is NO_TEAM, which no team has */
+      teamId: string;
+      serviceIds: string[] | null;
+      scopes: string[];
+      org: boolean;
+      /** the person who made the token (its waiver requests count as theirs); null: an operator at the console */
+      creatorId: string | null;
+    };
+
+/** The team id of an organisation token: no team has it, so every team-scoped check refuses such a token. */
+export const NO_TEAM = "org:none";
 
 export type ServiceContext = {
   db: Database;

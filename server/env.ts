@@ -1,5 +1,6 @@
 // Configuration: process.env parsed once with zod. A bad value stops start-up naming the variable.
 import { z } from "zod";
+import { parseCidrList, type Cidr } from "./security/client-address";
 
 const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) => v === "1" || v === "true" || v === "yes");
 
@@ -8,18 +9,32 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+const postgresUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === "" ? undefined : v))
+  .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
+    message: "must be a postgres:// or postgresql:// URL",
+  });
+
+// Reverse proxies whose X-Forwarded-For is believed: a list of CIDRs (or bare addresses).
+const cidrList = z
+  .string()
+  .optional()
+  .transform((v, ctx): Cidr[] => {
+    const { cidrs, bad } = parseCidrList(v ?? "");
+    if (bad.length) ctx.addIssue({ code: "custom", message: `not an address or CIDR: ${bad.join(", ")}` });
+    return cidrs;
+  });
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default("0.0.0.0"),
-    DATABASE_URL: z
-      .string()
-      .optional()
-      .transform((v) => (v === "" ? undefined : v))
-      .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
-        message: "must be a postgres:// or postgresql:// URL",
-      }),
+    DATABASE_URL: postgresUrl,
+    // The owner role that applies migrations; DATABASE_URL is then a runtime role with DML grants only.
+    GATEHOUSE_MIGRATION_DATABASE_URL: postgresUrl,
     GATEHOUSE_DATA_DIR: z.string().min(1).default(".data"),
     GATEHOUSE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     GATEHOUSE_DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(120).default(10),
@@ -34,6 +49,9 @@ const envSchema = z
     GATEHOUSE_LOG_PRETTY: bool.optional(),
     // Sign-in. Without GATEHOUSE_AUTH_SECRET a random secret is generated once and kept in the database.
     GATEHOUSE_AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    // Seals the instance's own secrets (secret-hash key, session secret) so that they are never in the database in clear.
+    GATEHOUSE_SECRET_KEY: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    GATEHOUSE_TRUSTED_PROXIES: cidrList,
     GATEHOUSE_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     GATEHOUSE_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
     GATEHOUSE_OIDC_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -55,6 +73,12 @@ const envSchema = z
     GATEHOUSE_SMTP_FROM: optionalText.pipe(z.string().max(320).optional()),
   })
   .superRefine((e, ctx) => {
+    if (e.GATEHOUSE_MIGRATION_DATABASE_URL && !e.DATABASE_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["GATEHOUSE_MIGRATION_DATABASE_URL"],
+        message: "needs DATABASE_URL (the runtime role) as well",
+      });
     // Audit events leave the host: in clear only to this machine.
     const hook = e.GATEHOUSE_AUDIT_WEBHOOK_URL ? new URL(e.GATEHOUSE_AUDIT_WEBHOOK_URL) : null;
     if (hook && hook.protocol === "http:" && !["localhost", "127.0.0.1", "[::1]"].includes(hook.hostname))
@@ -88,8 +112,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
     const name = String(i.path[0] ?? "environment");
-    // Secrets never reach a message or a log.
-    const got = /SECRET|SMTP_URL/.test(name) ? "[redacted]" : JSON.stringify(source[name] ?? "");
+    // Secrets (and database URLs, which may carry a password) never reach a message or a log.
+    const got = /SECRET|SMTP_URL|DATABASE_URL/.test(name) ? "[redacted]" : JSON.stringify(source[name] ?? "");
     return `${name}: ${i.message} (got ${got})`;
   });
   throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);

@@ -1,22 +1,25 @@
 import { latestMigration } from "@/db/migrate";
 import pkg from "@/package.json";
 import type { Runtime } from "./runtime";
+import { auditProtection, type AuditProtection } from "./security/audit-protection";
 
 export type Health = {
   status: "ok" | "unavailable";
   database: Runtime["kind"];
   migrations: string | null;
   version: string;
+  /** whether the role Gatehouse runs as could switch off the append-only protection of the records (see README) */
+  auditProtection: AuditProtection | null;
 };
 
 export const VERSION: string = pkg.version;
 
 export async function getHealth(rt: Runtime): Promise<Health> {
   try {
-    const latest = await withTimeout(latestMigration(rt.db), 3000);
-    return { status: "ok", database: rt.kind, migrations: latest ?? null, version: VERSION };
+    const [latest, protection] = await withTimeout(Promise.all([latestMigration(rt.db), auditProtection(rt.db, rt.kind)]), 3000);
+    return { status: "ok", database: rt.kind, migrations: latest ?? null, version: VERSION, auditProtection: protection };
   } catch {
-    return { status: "unavailable", database: rt.kind, migrations: null, version: VERSION };
+    return { status: "unavailable", database: rt.kind, migrations: null, version: VERSION, auditProtection: null };
   }
 }
 

@@ -8,12 +8,15 @@ import { DataDirLockedError } from "@/db/lock";
 import { configureSigning, keySourceFromEnv } from "./attestation/signing-key";
 import { initSigning } from "./attestation/signing-keys";
 import { announceFirstRun } from "./auth/first-run";
+import { startSignInThrottleSweep } from "./auth/sign-in";
 import { openConfiguredDatabase, type Opened } from "./boot";
-import { ADMIN_PATH, handleAdminRequest } from "./cli/admin-endpoint";
+import { ADMIN_PATH, handleAdminRequest, isAdminCaller } from "./cli/admin-endpoint";
 import { ConfigError, env, type Env } from "./env";
 import { VERSION } from "./health";
 import { logger } from "./log";
 import { setRuntime } from "./runtime";
+import { frontDoor } from "./security/front-door";
+import { isHttpsUrl } from "./security/headers";
 import { startAuditWebhook } from "./audit/forward-audit";
 import { startDailySnapshots } from "./scoring/daily";
 import { startBackgroundJobs } from "./notify/background";
@@ -70,6 +73,9 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     await opened.close();
     fail(`signing key: ${(err as Error).message.split("\n")[0]}`);
   }
+  if (opened.secrets.moved.length)
+    log.info({ secrets: opened.secrets.moved }, "instance secrets sealed with the instance key and removed from the database");
+  if (opened.secrets.warning && opened.handle.kind === "postgres") log.warn(opened.secrets.warning);
 
   const publicUrl = e.GATEHOUSE_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   setRuntime({
@@ -92,10 +98,10 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   }
   const handle = app.getRequestHandler();
   const adminToken = randomBytes(32).toString("base64url");
+  const door = frontDoor({ trustedProxies: e.GATEHOUSE_TRUSTED_PROXIES, https: isHttpsUrl(publicUrl), dev: opts.dev ?? false });
 
   const server = createServer((req, res) => {
     const id = requestId(req);
-    req.headers["x-gatehouse-client-ip"] = req.socket.remoteAddress ?? "";
     const started = process.hrtime.bigint();
     res.setHeader("x-request-id", id);
     const path = (req.url ?? "/").split("?")[0]!;
@@ -105,8 +111,9 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
         log.info({ reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, "request");
       });
     }
-    if (path === ADMIN_PATH && opened.lock) {
-      void handleAdminRequest(req, res, { token: adminToken, db: opened.handle.db, requestId: id });
+    if (!door.admit(req, res, id)) return;
+    if (path === ADMIN_PATH && opened.lock && isAdminCaller(req, adminToken)) {
+      void handleAdminRequest(req, res, { db: opened.handle.db, requestId: id });
       return;
     }
     void handle(req, res);
@@ -121,6 +128,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
 
   const stopSnapshots = startDailySnapshots(opened.handle.db);
   const stopJobs = startBackgroundJobs(opened.handle.db, { intervalS: e.GATEHOUSE_RECHECK_INTERVAL_S, notify: notifyConfig(e) });
+  const stopThrottleSweep = startSignInThrottleSweep(opened.handle.db);
   const stopWebhook =
     e.GATEHOUSE_AUDIT_WEBHOOK_URL && e.GATEHOUSE_AUDIT_WEBHOOK_SECRET
       ? startAuditWebhook(
@@ -146,6 +154,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     force.unref();
     stopSnapshots();
     stopJobs();
+    stopThrottleSweep();
     stopWebhook();
     server.close();
     server.closeAllConnections();

@@ -104,7 +104,12 @@ export async function setupAction(_prev: FormState, form: FormData): Promise<For
     email = created.email;
   } catch (e) {
     if (e instanceof ZodError) return { error: "Check the highlighted fields.", fieldErrors: zodFieldErrors(e), values };
-    if (e instanceof DomainError) return { error: e.message, values };
+    if (e instanceof DomainError) {
+      const field = e.extra.field;
+      return typeof field === "string"
+        ? { error: "Check the highlighted fields.", fieldErrors: { [field]: e.message }, values }
+        : { error: e.message, values };
+    }
     throw e;
   }
   const refused = await credentialsSignIn(email, password, "/");

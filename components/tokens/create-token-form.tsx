@@ -6,19 +6,23 @@ import { BTN, BTN_PRIMARY, ErrorText, INPUT, LABEL, SecretOnce } from "@/compone
 import { useTRPC } from "@/components/trpc/provider";
 
 export type TeamOption = {
+  /** "" for the organisation (org: true) */
   slug: string;
   name: string;
+  /** an organisation token: bound to no team, for the stage policies */
+  org: boolean;
   services: { slug: string; name: string }[];
   /** the scopes this person may grant in this team */
   scopes: string[];
 };
 
-const ALL_SCOPES = ["scans:write", "gate:evaluate", "deployments:write", "policies:write", "read"] as const;
+const ALL_SCOPES = ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "policies:write", "read"] as const;
 const SCOPE_HELP: Record<string, string> = {
   "scans:write": "upload scanner reports",
   "gate:evaluate": "ask the gate",
   "deployments:write": "record deployments",
-  "policies:write": "change gate policies",
+  "waivers:write": "request waivers (people approve them)",
+  "policies:write": "change stage policies (organisation tokens only)",
   read: "read results",
 };
 const EXPIRY_DAYS = [7, 30, 90, 180, 365];
@@ -29,7 +33,7 @@ export function CreateTokenForm({ teams }: { teams: TeamOption[] }) {
   const router = useRouter();
   const id = useId();
   const [open, setOpen] = useState(false);
-  const [team, setTeam] = useState(teams[0]?.slug ?? "");
+  const [team, setTeam] = useState(teams.find((t) => !t.org)?.slug ?? teams[0]?.slug ?? "");
   const [bound, setBound] = useState(false);
   const current = teams.find((t) => t.slug === team);
   const create = useMutation(
@@ -45,11 +49,15 @@ export function CreateTokenForm({ teams }: { teams: TeamOption[] }) {
   return (
     <div className="space-y-3">
       {made ? (
-        <SecretOnce title={`Token ${made.id} created for ${made.team}`} secret={made.token}>
+        <SecretOnce title={`Token ${made.id} created for ${made.team ?? "the organisation"}`} secret={made.token}>
           <p>
             Scopes {made.scopes.join(", ")};{" "}
-            {made.services ? `services ${made.services.join(", ")}` : "every service of the team"}; expires{" "}
-            {made.expiresAt.toISOString().slice(0, 10)}. Pipelines send it as{" "}
+            {made.team === null
+              ? "bound to no team (stage policies)"
+              : made.services
+                ? `services ${made.services.join(", ")}`
+                : "every service of the team"}
+            ; expires {made.expiresAt.toISOString().slice(0, 10)}. Pipelines send it as{" "}
             <code className="font-mono">Authorization: Bearer gth_…</code>.
           </p>
         </SecretOnce>
@@ -67,13 +75,16 @@ export function CreateTokenForm({ teams }: { teams: TeamOption[] }) {
             e.preventDefault();
             const f = new FormData(e.currentTarget);
             const services = bound ? f.getAll("services").map(String) : [];
-            create.mutate({
+            const common = {
               name: String(f.get("name") ?? "").trim() || undefined,
-              team,
-              services: bound && services.length ? services : undefined,
               scopes: f.getAll("scopes").map(String) as (typeof ALL_SCOPES)[number][],
               expiresInDays: Number(f.get("expiresInDays")),
-            });
+            };
+            create.mutate(
+              current?.org
+                ? { ...common, org: true }
+                : { ...common, team, services: bound && services.length ? services : undefined },
+            );
           }}
         >
           <div className="grid gap-3 sm:grid-cols-3">
@@ -124,32 +135,39 @@ export function CreateTokenForm({ teams }: { teams: TeamOption[] }) {
               })}
             </div>
           </fieldset>
-          <fieldset>
-            <legend className={LABEL}>Binding</legend>
-            <div className="mt-1 flex flex-wrap gap-5 text-sm">
-              <label className="inline-flex items-center gap-1.5">
-                <input type="radio" name="binding" checked={!bound} onChange={() => setBound(false)} className="h-4 w-4" />
-                Every service of the team
-              </label>
-              <label className="inline-flex items-center gap-1.5">
-                <input type="radio" name="binding" checked={bound} onChange={() => setBound(true)} className="h-4 w-4" />
-                Only some services
-              </label>
-            </div>
-            {bound ? (
-              current?.services.length ? (
-                <div className="mt-2 flex flex-wrap gap-x-5 gap-y-2 text-sm">
-                  {current.services.map((s) => (
-                    <label key={s.slug} className="inline-flex items-center gap-1.5">
-                      <input type="checkbox" name="services" value={s.slug} className="h-4 w-4" /> {s.name}
-                    </label>
-                  ))}
-                </div>
-              ) : (
-                <p className="mt-2 text-sm text-slate-600">This team has no services yet.</p>
-              )
-            ) : null}
-          </fieldset>
+          {current?.org ? (
+            <p className="text-sm text-slate-600">
+              An organisation token is bound to no team or service: it may change the stage policies, which apply to every team,
+              and read them.
+            </p>
+          ) : (
+            <fieldset>
+              <legend className={LABEL}>Binding</legend>
+              <div className="mt-1 flex flex-wrap gap-5 text-sm">
+                <label className="inline-flex items-center gap-1.5">
+                  <input type="radio" name="binding" checked={!bound} onChange={() => setBound(false)} className="h-4 w-4" />
+                  Every service of the team
+                </label>
+                <label className="inline-flex items-center gap-1.5">
+                  <input type="radio" name="binding" checked={bound} onChange={() => setBound(true)} className="h-4 w-4" />
+                  Only some services
+                </label>
+              </div>
+              {bound ? (
+                current?.services.length ? (
+                  <div className="mt-2 flex flex-wrap gap-x-5 gap-y-2 text-sm">
+                    {current.services.map((s) => (
+                      <label key={s.slug} className="inline-flex items-center gap-1.5">
+                        <input type="checkbox" name="services" value={s.slug} className="h-4 w-4" /> {s.name}
+                      </label>
+                    ))}
+                  </div>
+                ) : (
+                  <p className="mt-2 text-sm text-slate-600">This team has no services yet.</p>
+                )
+              ) : null}
+            </fieldset>
+          )}
           <ErrorText message={create.error?.message} />
           <div className="flex gap-2">
             <button type="submit" disabled={create.isPending} className={BTN_PRIMARY}>

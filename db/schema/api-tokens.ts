@@ -7,9 +7,8 @@ export const apiTokens = pgTable(
   "api_tokens",
   {
     id: idColumn(),
-    teamId: text("team_id")
-      .notNull()
-      .references(() => teams.id),
+    /** null: an organisation token (policies:write and read only, see token-scopes.ts); else its team */
+    teamId: text("team_id").references(() => teams.id),
     /** null: every service of the team (and may create services); else only these */
     serviceIds: text("service_ids").array(),
     name: text("name").notNull(),

@@ -34,8 +34,12 @@ export const waivers = pgTable(
     reason: text("reason").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
     createdBy: text("created_by").notNull(),
+    /** the person behind the request (a token's creator for a token's); null: an operator at the console */
+    requestedByUserId: text("requested_by_user_id"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
     approvedBy: text("approved_by"),
+    /** the signed-in security person or admin who approved it (never the requester) */
+    approvedByUserId: text("approved_by_user_id"),
     approvedAt: timestamp("approved_at", { withTimezone: true, mode: "date" }),
     revokedBy: text("revoked_by"),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),

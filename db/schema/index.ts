@@ -15,3 +15,4 @@ export * from "./notification-subscriptions";
 export * from "./notification-events";
 export * from "./notification-deliveries";
 export * from "./notification-marks";
+export * from "./sign-in-throttles";

@@ -12,6 +12,11 @@ export type AuditInput = {
   after?: unknown;
 };
 
+/** Indexed text stays well under PostgreSQL's b-tree row limit (2,704 bytes) whatever a caller put in a path. */
+const MAX_INDEXED_CHARS = 512;
+const bounded = (s: string | undefined): string | null =>
+  s === undefined ? null : s.length > MAX_INDEXED_CHARS ? `${s.slice(0, MAX_INDEXED_CHARS - 1)}…` : s;
+
 /** Writes an audit event with ctx's transaction: if it fails, the change it describes fails too. */
 export async function recordAudit(ctx: ServiceContext, e: AuditInput): Promise<void> {
   await ctx.db.insert(auditEvents).values({
@@ -20,9 +25,9 @@ export async function recordAudit(ctx: ServiceContext, e: AuditInput): Promise<v
     actorType: ctx.actor.type,
     actorId: actorId(ctx.actor),
     actorLabel: ctx.actor.label,
-    action: e.action,
+    action: bounded(e.action)!,
     targetType: e.targetType ?? null,
-    targetId: e.targetId ?? null,
+    targetId: bounded(e.targetId),
     teamId: e.teamId ?? null,
     before: e.before ?? null,
     after: e.after ?? null,

@@ -38,7 +38,7 @@ export function deniedEvent(ctx: ServiceContext, d: DenialInput): AuditInput {
     action: DENIAL_ACTION,
     targetType: d.targetType,
     targetId: d.targetId,
-    teamId: ctx.actor.type === "token" ? ctx.actor.teamId : null,
+    teamId: ctx.actor.type === "token" && !ctx.actor.org ? ctx.actor.teamId : null,
     after: { action: d.action, reason: d.reason },
   };
 }

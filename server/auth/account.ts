@@ -6,7 +6,7 @@ import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, unauthorized, validation } from "../errors";
 import { hit, reset } from "../security/rate-limit";
-import { hashPassword, PASSWORD_MAX, passwordSchema, verifyPassword } from "./password";
+import { hashPassword, PASSWORD_MAX, passwordProblem, passwordSchema, verifyPassword } from "./password";
 import { revokeSessionsOf } from "./sessions";
 import { SIGN_IN_LIMITS } from "./settings";
 
@@ -27,9 +27,11 @@ export async function changePassword(
   if (actor.type !== "user") throw unauthorized("Sign in to change your password.");
   const input = changePasswordInput.parse(raw);
   if (input.newPassword === input.currentPassword)
-    throw validation("The new password must differ from the current one.", {}, "password-unchanged");
+    throw validation("The new password must differ from the current one.", { field: "newPassword" }, "password-unchanged");
+  const problem = await passwordProblem(input.newPassword, actor.label);
+  if (problem) throw validation(`The new password ${problem}.`, { field: "newPassword" }, "weak-password");
   // Wrong current passwords count like failed sign-ins: a stolen session must not become a password oracle.
-  const limit = { key: `password:${actor.id}`, max: SIGN_IN_LIMITS.accountMax, windowSeconds: SIGN_IN_LIMITS.windowSeconds };
+  const limit = { key: `password:${actor.id}`, max: SIGN_IN_LIMITS.pairMax, windowSeconds: SIGN_IN_LIMITS.windowSeconds };
   const r = await hit(ctx.db, limit, ctx.now());
   if (!r.allowed)
     throw new DomainError("rate_limited", `Too many attempts; try again in ${r.retryAfterSeconds} s.`, "rate-limited", {

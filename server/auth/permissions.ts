@@ -27,7 +27,8 @@ export function canSeeTeam(actor: Actor, teamId: string): boolean {
     case "user":
       return ROLE_RANK[actor.role] >= ROLE_RANK.security || actor.teamIds.includes(teamId);
     case "token":
-      return actor.teamId === teamId;
+      // An organisation token sees no team's data, only organisation-wide things (the policies).
+      return !actor.org && actor.teamId === teamId;
   }
 }
 
@@ -35,7 +36,7 @@ export function canSeeTeam(actor: Actor, teamId: string): boolean {
 export function visibleTeamIds(actor: Actor): string[] | null {
   if (actor.type === "cli" || actor.type === "system") return null;
   if (actor.type === "user") return ROLE_RANK[actor.role] >= ROLE_RANK.security ? null : actor.teamIds;
-  return [actor.teamId];
+  return actor.org ? [] : [actor.teamId];
 }
 
 /** Developers change things (false positives, waiver requests) in their own teams; viewers never. */

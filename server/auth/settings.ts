@@ -1,9 +1,7 @@
 // Sign-in settings from the environment, and the secret that signs and encrypts session cookies.
-import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { instanceSettings } from "@/db/schema";
 import { env, type Env } from "../env";
+import { instanceSecret } from "../security/instance-secrets";
 import { hasRuntime, runtime } from "../runtime";
 
 export type SessionLimits = { idleMinutes: number; maxHours: number };
@@ -13,10 +11,21 @@ export const sessionLimits = (e: Env = env()): SessionLimits => ({
   maxHours: e.GATEHOUSE_SESSION_MAX_HOURS,
 });
 
-/** Sign-in rate limits: failures per account and attempts per client address, per fixed window. */
+/**
+ * Sign-in limits, per fixed window. Refusals are per (account, address) and per address only, so that nobody can lock
+ * a person out from elsewhere; failures for an account from every address together only slow its sign-ins down.
+ */
 export const SIGN_IN_LIMITS = {
-  accountMax: 5,
-  ipMax: 20,
+  /** attempts for one account from one address (a success clears them) */
+  pairMax: 5,
+  /** attempts from one address, whatever the account (successes are given back) */
+  addressMax: 20,
+  /** failures for one account, from every address, after which each attempt waits… */
+  accountSlowAfter: 5,
+  /** …this long per further failure… */
+  accountSlowStepMs: 500,
+  /** …and at most this long: slower, never refused */
+  accountSlowMaxMs: 5_000,
   windowSeconds: 15 * 60,
 } as const;
 
@@ -50,20 +59,13 @@ export function externalProviders(e: Env = env()): ExternalProviders {
   };
 }
 
-const SECRET_KEY = "auth_secret";
-
-/** GATEHOUSE_AUTH_SECRET, or a random one generated on first use and shared by every instance through the database. */
+/**
+ * GATEHOUSE_AUTH_SECRET, or a random one generated on first use and shared by every instance through the database
+ * (sealed with the instance key when there is one; see instance-secrets.ts).
+ */
 export async function authSecret(db: Database, e: Env = env()): Promise<string> {
   if (e.GATEHOUSE_AUTH_SECRET) return e.GATEHOUSE_AUTH_SECRET;
-  const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, SECRET_KEY)).limit(1);
-  if (row) return row.value;
-  await db
-    .insert(instanceSettings)
-    .values({ key: SECRET_KEY, value: randomBytes(32).toString("base64url") })
-    .onConflictDoNothing();
-  // Another instance may have won the race: everyone uses the stored value.
-  const [again] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, SECRET_KEY)).limit(1);
-  return again!.value;
+  return instanceSecret(db, "auth_secret");
 }
 
 /** Where people reach this instance, for links: the running server's URL, else the configured one. */

@@ -5,10 +5,10 @@ import { z } from "zod";
 import { ROLES, setupTokens, teamMembers, teams, users, type Role } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type Actor, type ServiceContext } from "../context";
-import { conflict, DomainError, notFound } from "../errors";
+import { conflict, DomainError, notFound, validation } from "../errors";
 import { newId } from "../ids";
-import { slugSchema } from "../validation";
-import { hashPassword, passwordSchema } from "./password";
+import { isCleanLine, slugSchema } from "../validation";
+import { hashPassword, passwordProblem, passwordSchema } from "./password";
 import { requireRole } from "./permissions";
 import { INVITE_DEFAULT_HOURS, INVITE_MAX_HOURS, publicBaseUrl, SETUP_LINK_MINUTES } from "./settings";
 
@@ -19,7 +19,12 @@ export const emailSchema = z
   .pipe(z.email("must be an email address"))
   .transform((s) => s.toLowerCase());
 
-export const nameSchema = z.string().trim().min(1, "is required").max(200);
+export const nameSchema = z
+  .string()
+  .trim()
+  .min(1, "is required")
+  .max(200)
+  .refine(isCleanLine, "must be one line of text, without control characters");
 
 const TOKEN_PREFIX = "gsl_";
 const TOKEN_SHAPE = /^gsl_[A-Za-z0-9_-]{43}$/;
@@ -191,7 +196,9 @@ export type RedeemedLink = { userId: string; email: string; role: Role };
 export async function redeemSetupLink(ctx: ServiceContext, raw: z.input<typeof redeemSetupLinkInput>): Promise<RedeemedLink> {
   const input = redeemSetupLinkInput.parse(raw);
   // Cheap checks first: do not spend an argon2 hash on a dead link.
-  await usableLink(ctx, input.token, false);
+  const first = await usableLink(ctx, input.token, false);
+  const problem = await passwordProblem(input.password, first.email ?? input.email ?? "");
+  if (problem) throw validation(`The password ${problem}.`, { field: "password" }, "weak-password");
   const passwordHash = await hashPassword(input.password);
   return withTransaction(ctx, async (tx) => {
     // Two first-run links used at the same moment must not make two "first" admins.

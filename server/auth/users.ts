@@ -3,8 +3,8 @@ import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import { ROLES, teamMembers, teams, users, type Role } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
-import { withTransaction, type ServiceContext } from "../context";
-import { conflict, notFound, validation } from "../errors";
+import { withTransaction, type Actor, type ServiceContext } from "../context";
+import { conflict, DomainError, notFound, validation } from "../errors";
 import { requireRole } from "./permissions";
 import { revokeSessionsOf } from "./sessions";
 import { emailSchema } from "./setup-links";
@@ -102,4 +102,20 @@ export async function changeUserRole(ctx: ServiceContext, raw: z.input<typeof ch
     });
     return { ...same, changed: true };
   });
+}
+
+/**
+ * A person as an actor, for an operator at the console who acts in their name (`waiver approve --as <email>`): the
+ * account must exist and be enabled, and what they may do is their role's, audited as them.
+ */
+export async function personActor(ctx: ServiceContext, email: string): Promise<Extract<Actor, { type: "user" }>> {
+  if (ctx.actor.type !== "cli" && ctx.actor.type !== "system")
+    throw new DomainError("forbidden", "Only an operator at the console acts in another person's name.");
+  const normalized = emailSchema.parse(email);
+  const [user] = await ctx.db.select().from(users).where(eq(users.email, normalized)).limit(1);
+  if (!user || user.disabledAt) throw notFound(`An enabled account ${normalized}`);
+  const teamIds = (
+    await ctx.db.select({ teamId: teamMembers.teamId }).from(teamMembers).where(eq(teamMembers.userId, user.id))
+  ).map((r) => r.teamId);
+  return { type: "user", id: user.id, label: user.email, role: user.role, teamIds };
 }

@@ -24,16 +24,21 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * A loopback caller with the lock file's token. Anyone else is not answered here at all: the request goes on to
+ * Next.js like any unknown path, so the endpoint's answer (HTML 404, headers and all) gives nothing away.
+ */
+export function isAdminCaller(req: IncomingMessage, token: string): boolean {
+  const header = req.headers["x-gatehouse-admin-token"];
+  return isLoopback(req.socket.remoteAddress) && tokenMatches(typeof header === "string" ? header : undefined, token);
+}
+
+/** Runs an operator command for a caller that isAdminCaller() let in. */
 export async function handleAdminRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  opts: { token: string; db: Database; requestId: string },
+  opts: { db: Database; requestId: string },
 ): Promise<void> {
-  const header = req.headers["x-gatehouse-admin-token"];
-  if (!isLoopback(req.socket.remoteAddress) || !tokenMatches(typeof header === "string" ? header : undefined, opts.token)) {
-    // Same answer as any unknown path: the endpoint does not advertise itself.
-    return send(res, 404, { error: "not found" });
-  }
   if (req.method !== "POST") return send(res, 405, { error: "POST only" });
   let size = 0;
   const chunks: Buffer[] = [];

@@ -33,7 +33,7 @@ export const ACCESS_COMMANDS: Command[] = [
           rows.map((t) => ({
             id: t.id,
             name: t.name,
-            team: t.team,
+            team: t.team ?? "(organisation)",
             prefix: `${t.displayPrefix}…`,
             scopes: t.scopes.join(","),
             services: t.services ? t.services.join(",") : "all",
@@ -76,7 +76,7 @@ export const ACCESS_COMMANDS: Command[] = [
       return {
         output: [
           `Rotated token ${r.replaced.id}: it keeps working until ${r.replaced.expiresAt.toISOString()}.`,
-          `New token ${r.id} for team ${r.team} (scopes ${r.scopes.join(",")}), expires ${r.expiresAt.toISOString()}. Store it now; it is not shown again:`,
+          `New token ${r.id} for ${r.team === null ? "the organisation" : `team ${r.team}`} (scopes ${r.scopes.join(",")}), expires ${r.expiresAt.toISOString()}. Store it now; it is not shown again:`,
           r.token,
         ],
       };

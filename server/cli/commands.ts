@@ -14,7 +14,9 @@ import { createTeam, createTeamInput, listTeams } from "../teams/teams";
 import { createToken, createTokenInput, DEFAULT_TOKEN_DAYS, TOKEN_SCOPES } from "../tokens/tokens";
 import { getPolicy, listPolicyVersions, parsePolicyText, setPolicy, validatePolicy } from "../gate/policies";
 import { approveWaiver, createWaiver, createWaiverInput, listWaivers, revokeWaiver, type WaiverView } from "../gate/waivers";
-import { slugSchema } from "../validation";
+import { emailSchema } from "../auth/setup-links";
+import { personActor } from "../auth/users";
+import { singleLineSchema, slugSchema } from "../validation";
 
 import { define, table, type Command } from "./command-kit";
 
@@ -123,10 +125,12 @@ export const COMMANDS: Command[] = [
   }),
   define({
     name: "token create",
-    summary: "create a machine token; prints it once, alone on the last line",
-    usage: `token create --team <team> [--service <slug>]... --scopes ${TOKEN_SCOPES.join(",")} [--name <name>] [--expires-in-days ${DEFAULT_TOKEN_DAYS}]`,
+    summary:
+      "create a machine token (policies:write only on an --org token, bound to no team); prints it once, alone on the last line",
+    usage: `token create (--team <team> [--service <slug>]... | --org) --scopes ${TOKEN_SCOPES.join(",")} [--name <name>] [--expires-in-days ${DEFAULT_TOKEN_DAYS}]`,
     options: {
       team: { type: "string" },
+      org: { type: "boolean" },
       service: { type: "string", multiple: true },
       scopes: { type: "string" },
       name: { type: "string" },
@@ -135,6 +139,7 @@ export const COMMANDS: Command[] = [
     input: createTokenInput,
     toInput: ({ values }) => ({
       team: values.team,
+      org: values.org === true,
       services: Array.isArray(values.service) ? values.service.flatMap((s) => s.split(",")).filter(Boolean) : undefined,
       scopes:
         typeof values.scopes === "string"
@@ -150,7 +155,9 @@ export const COMMANDS: Command[] = [
       const t = await createToken(ctx, input);
       return {
         output: [
-          `Created token ${t.id} for team ${t.team}${t.services ? ` (services: ${t.services.join(", ")})` : " (every service of the team)"}`,
+          t.team === null
+            ? `Created organisation token ${t.id} (bound to no team: for the stage policies)`
+            : `Created token ${t.id} for team ${t.team}${t.services ? ` (services: ${t.services.join(", ")})` : " (every service of the team)"}`,
           `Scopes: ${t.scopes.join(", ")}; expires ${t.expiresAt.toISOString()}.`,
           "Store it now: it is shown only once and only its hash is kept.",
           t.token,
@@ -208,9 +215,10 @@ export const COMMANDS: Command[] = [
   }),
   define({
     name: "waiver create",
-    summary: "accept a risk: a finding fingerprint, a vulnerability id or a rule, with a reason and an expiry",
+    summary:
+      "request a risk acceptance (a finding fingerprint, a vulnerability id or a rule) with a reason and an expiry; pending until a security reviewer approves it",
     usage:
-      "waiver create (--service <slug> | --all-services) --match fingerprint:<fp>|vulnerability:<CVE/GHSA>|rule:<id> --reason <text> (--expires-in-days <n> | --false-positive) [--stages test,production] [--pending]",
+      "waiver create (--service <slug> | --all-services) --match fingerprint:<fp>|vulnerability:<CVE/GHSA>|rule:<id> --reason <text> (--expires-in-days <n> | --false-positive [--expires-in-days <n ≤ 365>]) [--stages test,production]",
     options: {
       service: { type: "string" },
       "all-services": { type: "boolean" },
@@ -237,8 +245,8 @@ export const COMMANDS: Command[] = [
                 .map((x) => x.trim())
                 .filter(Boolean)
             : undefined,
-        // An operator at the console approves as they create, unless they ask for a second pair of eyes.
-        approve: values.pending !== true,
+        // Always pending: a second person approves (waiver approve --as); --pending is accepted, as before, and changes nothing.
+        approve: false,
       };
     },
     run: async (ctx, input) => {
@@ -246,6 +254,7 @@ export const COMMANDS: Command[] = [
       return {
         output: [
           `Created ${w.kind === "false_positive" ? "false positive" : "waiver"} ${w.id} (${w.status}${w.expiresAt ? `, expires ${w.expiresAt}` : ""}).`,
+          `A security reviewer approves it, signed in or here: gatehouse waiver approve ${w.id} --as <their email>`,
         ],
       };
     },
@@ -265,14 +274,18 @@ export const COMMANDS: Command[] = [
   }),
   define({
     name: "waiver approve",
-    summary: "approve a pending waiver (not your own)",
-    usage: "waiver approve <id>",
-    options: {},
-    input: z.object({ id: z.string().min(1) }),
-    toInput: ({ positionals }) => ({ id: positionals[0] }),
+    summary: "approve a pending waiver as a security reviewer or admin (--as), who did not request it; audited as them",
+    usage: "waiver approve <id> --as <email>",
+    options: { as: { type: "string" } },
+    input: z.object({
+      id: singleLineSchema(100),
+      as: emailSchema.optional().refine((v) => v !== undefined, "--as <email> is required: the security reviewer who approves"),
+    }),
+    toInput: ({ values, positionals }) => ({ id: positionals[0], as: values.as }),
     run: async (ctx, input) => {
-      const w = await approveWaiver(ctx, input.id);
-      return { output: [`Approved waiver ${w.id}.`] };
+      const person = await personActor(ctx, input.as!);
+      const w = await approveWaiver({ ...ctx, actor: person }, input.id, { via: ctx.actor.label });
+      return { output: [`Approved waiver ${w.id} as ${person.label}.`] };
     },
   }),
   define({

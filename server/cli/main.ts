@@ -5,6 +5,7 @@ import { DatabaseUnavailableError } from "@/db/client";
 import { DataDirLockedError, readLock, type LockInfo } from "@/db/lock";
 import { openConfiguredDatabase } from "../boot";
 import { ConfigError, env } from "../env";
+import { InstanceKeyError } from "../security/instance-secrets";
 import { COMMANDS, type Command, type CommandResult } from "./commands";
 import { ADMIN_PATH } from "./admin-endpoint";
 import { formatZodError, runCommand } from "./run-command";
@@ -118,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
       const lock = await serverLock(e.GATEHOUSE_DATA_DIR);
       if (lock?.adminUrl) return print(await viaServer(lock, cmd.name, input));
     }
-    if (err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError) {
+    if (err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError || err instanceof InstanceKeyError) {
       process.stderr.write(`gatehouse: ${err.message}\n`);
       return 2;
     }

@@ -273,7 +273,8 @@ export async function loadDemo(base: ServiceContext, opts: { today?: Date } = {}
       }
       if (day === 24) {
         await createWaiver(
-          { ...at(offset, 120), actor: { type: "cli", label: "cli:security-lead" } },
+          // Demo history: an accepted risk, already approved (only Gatehouse itself may record one in one step).
+          { ...at(offset, 120), actor: { type: "system", label: "demo:security-lead" } },
           {
             service: "ledger",
             match: { type: "vulnerability", value: "CVE-2023-0286" },

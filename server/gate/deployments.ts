@@ -10,7 +10,7 @@ import { currentPolicy } from "./policies";
 import { onDeploymentRecorded } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
-import { artifactSchema, commitSchema, slugSchema } from "../validation";
+import { artifactSchema, commitSchema, singleLineSchema, slugSchema } from "../validation";
 import { stageBySlug } from "./stages";
 
 export const deploymentRequest = z.object({
@@ -18,7 +18,7 @@ export const deploymentRequest = z.object({
   stage: slugSchema,
   commit: commitSchema,
   artifact: artifactSchema.optional(),
-  decisionId: z.string().trim().min(1).max(100).optional(),
+  decisionId: singleLineSchema(100).optional(),
 });
 
 export type DeploymentView = {

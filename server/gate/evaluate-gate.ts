@@ -11,7 +11,7 @@ import { runtimePublicUrl } from "../public-url";
 import { onGateDecision } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
-import { artifactSchema, commitSchema, slugSchema } from "../validation";
+import { artifactSchema, branchSchema, commitSchema, slugSchema } from "../validation";
 import { evaluateGate as evaluate } from "./evaluate";
 import { gatherGateInput } from "./gather-input";
 import { currentPolicy } from "./policies";
@@ -23,7 +23,7 @@ export const gateRequest = z.object({
   stage: slugSchema,
   commit: commitSchema,
   artifact: artifactSchema.optional(),
-  branch: z.string().trim().min(1).max(250).optional(),
+  branch: branchSchema.optional(),
 });
 
 export type GateDecision = {

@@ -7,6 +7,7 @@ import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { newId } from "../ids";
 import { onPolicyChanged } from "../recheck/triggers";
+import { requireRole } from "../auth/permissions";
 import { requireScope } from "../tokens/tokens";
 import { defaultPolicyFor, formatPolicyError, policySchema, type Policy, type PolicyError } from "./policy";
 import { renderPolicy, type PolicyFormat } from "./policy-diff";
@@ -67,6 +68,8 @@ export async function currentPolicy(ctx: ServiceContext, stage: string): Promise
 
 export async function getPolicy(ctx: ServiceContext, stage: string, version?: number): Promise<StoredPolicy> {
   if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  if (version !== undefined && !(Number.isSafeInteger(version) && version >= 1))
+    throw new DomainError("bad_request", "version: must be a whole number from 1 on.", "validation-error");
   await stageBySlug(ctx, stage);
   if (version === undefined) return withTransaction(ctx, (tx) => currentPolicy(tx, stage));
   const [row] = await ctx.db
@@ -123,6 +126,15 @@ export async function setPolicy(
   opts: { baseVersion?: number } = {},
 ): Promise<StoredPolicy> {
   requireScope(ctx.actor, "policies:write");
+  // A stage policy applies to every team: an organisation-level actor changes it, never one bound to a team.
+  if (ctx.actor.type === "token" && !ctx.actor.org)
+    throw new DomainError(
+      "forbidden",
+      "Stage policies are organisation-wide: a token bound to a team cannot change them.",
+      "insufficient-scope",
+      { requiredScope: "policies:write" },
+    );
+  if (ctx.actor.type === "user") requireRole(ctx.actor, "security");
   const policy = validatePolicy(document);
   return withTransaction(ctx, async (tx) => {
     await stageBySlug(tx, stage);

@@ -1,5 +1,6 @@
-// Waivers: risk acceptance with a reason, an expiry, a requester and a different approver.
-// A false positive is a waiver that does not expire; security staff can revoke it.
+// Waivers: risk acceptance with a reason, an expiry, a requester and a different approver. The second person is a
+// person, not a credential: machine tokens request (their requests count as their creator's) and never approve;
+// approval is a signed-in security person's or admin's who is not the requester. A false positive expires too.
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { services, teams, waivers } from "@/db/schema";
@@ -9,34 +10,38 @@ import { conflict, DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { canActOnTeam, canSeeTeam, hasRole, requireRole, visibleTeamIds } from "../auth/permissions";
 import { onWaiverChanged } from "../recheck/triggers";
+import { multilineTextSchema, singleLineSchema } from "../validation";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { slugSchema } from "../validation";
 import { WAIVER_STATUSES, type WaiverStatus } from "./waiver-status";
 
 export const DEFAULT_MAX_WAIVER_DAYS = 90;
+/** A false-positive mark is re-examined at least once a year: it expires, at most this many days after it is made. */
+export const MAX_FALSE_POSITIVE_DAYS = 365;
 
 export const createWaiverInput = z
   .object({
-    /** a service slug, or omitted for every service (operators only) */
+    /** a service slug, or omitted for every service (security staff, admins and operators only) */
     service: slugSchema.optional(),
     match: z.object({
       type: z.enum(["fingerprint", "vulnerability", "rule"]),
-      value: z.string().trim().min(1).max(500),
+      value: singleLineSchema(500),
     }),
-    stages: z.array(slugSchema).min(1).optional(),
+    stages: z.array(slugSchema).min(1).max(20).optional(),
     kind: z.enum(["waiver", "false_positive"]).default("waiver"),
-    reason: z.string().trim().min(10, "explain the risk acceptance in at least 10 characters").max(2000),
+    reason: multilineTextSchema(2000).pipe(z.string().min(10, "explain the risk acceptance in at least 10 characters")),
+    /** required for a waiver; a false positive defaults to (and may last at most) MAX_FALSE_POSITIVE_DAYS */
     expiresInDays: z.number().int().min(1).optional(),
-    /** operators may create an approved waiver at once */
+    /** only Gatehouse itself (the demo loader) creates an approved waiver at once; everyone else asks a second person */
     approve: z.boolean().default(false),
   })
   .refine((w) => w.kind === "false_positive" || w.expiresInDays !== undefined, {
     message: "a waiver needs an expiry (expiresInDays)",
     path: ["expiresInDays"],
   })
-  .refine((w) => w.kind === "waiver" || w.expiresInDays === undefined, {
-    message: "a false positive does not expire; omit expiresInDays",
+  .refine((w) => w.kind === "waiver" || w.expiresInDays === undefined || w.expiresInDays <= MAX_FALSE_POSITIVE_DAYS, {
+    message: `a false positive expires within ${MAX_FALSE_POSITIVE_DAYS} days`,
     path: ["expiresInDays"],
   });
 
@@ -82,31 +87,39 @@ const view = (w: Row, serviceSlug: string | null, now: Date): WaiverView => ({
   revokedAt: w.revokedAt?.toISOString() ?? null,
 });
 
+/** The person a request counts as: a signed-in user, or the person who made the token; null for the console. */
+function requesterOf(actor: ServiceContext["actor"]): string | null {
+  if (actor.type === "user") return actor.id;
+  if (actor.type === "token") return actor.creatorId;
+  return null;
+}
+
 export async function createWaiver(
   ctx: ServiceContext,
   raw: z.input<typeof createWaiverInput>,
   opts: { maxDays?: number } = {},
 ): Promise<WaiverView> {
-  requireScope(ctx.actor, "policies:write");
+  requireScope(ctx.actor, "waivers:write");
   const input = createWaiverInput.parse(raw);
-  const maxDays = opts.maxDays ?? DEFAULT_MAX_WAIVER_DAYS;
-  if (input.expiresInDays !== undefined && input.expiresInDays > maxDays) {
+  const falsePositive = input.kind === "false_positive";
+  const maxDays = falsePositive ? MAX_FALSE_POSITIVE_DAYS : (opts.maxDays ?? DEFAULT_MAX_WAIVER_DAYS);
+  const days = input.expiresInDays ?? MAX_FALSE_POSITIVE_DAYS;
+  if (days > maxDays) {
     throw new DomainError(
       "bad_request",
-      `A waiver may last at most ${maxDays} days (asked: ${input.expiresInDays}).`,
+      `A ${falsePositive ? "false-positive mark" : "waiver"} may last at most ${maxDays} days (asked: ${days}).`,
       "validation-error",
     );
   }
-  const isToken = ctx.actor.type === "token";
-  // People: developers request waivers for their own teams; only security staff approve (never their own).
-  if (ctx.actor.type === "user" && input.approve && !hasRole(ctx.actor, "security")) {
-    throw forbidden("Only security staff approve waivers; request it and a reviewer will approve it.");
+  const actor = ctx.actor;
+  if (input.approve && actor.type !== "system") {
+    throw forbidden("A waiver is approved by a second person: request it, and a security reviewer (not you) approves it.");
   }
-  if (ctx.actor.type === "user" && !input.service && !hasRole(ctx.actor, "security")) {
-    throw forbidden("Only security staff create waivers for every service.");
-  }
-  if (isToken && !input.service) throw forbidden("A token can only waive findings of its own team's services; name the service.");
-  if (isToken && input.approve) throw forbidden("A token cannot approve its own waiver; approval needs a second party.");
+  // A mark across every service (a whole rule or CVE, everywhere) is the security team's call.
+  if (!input.service && actor.type === "token")
+    throw forbidden("A token can only waive findings of its own team's services; name the service.");
+  if (!input.service && actor.type === "user" && !hasRole(actor, "security"))
+    throw forbidden("Only security staff and admins waive or mark a finding for every service.");
   return withTransaction(ctx, async (tx) => {
     const svc = input.service ? await serviceForActor(tx, input.service, "waive findings of") : null;
     if (svc && tx.actor.type === "user" && !canActOnTeam(tx.actor, svc.teamId))
@@ -124,8 +137,9 @@ export async function createWaiver(
         stages: input.stages ?? null,
         kind: input.kind,
         reason: input.reason,
-        expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+        expiresAt: new Date(now.getTime() + days * 86_400_000),
         createdBy: tx.actor.label,
+        requestedByUserId: requesterOf(tx.actor),
         createdAt: now,
         approvedBy: approved ? tx.actor.label : null,
         approvedAt: approved ? now : null,
@@ -162,19 +176,41 @@ async function loadForChange(tx: ServiceContext, id: string): Promise<{ row: Row
   return { row: r.w, slug: r.slug };
 }
 
-export async function approveWaiver(ctx: ServiceContext, id: string): Promise<WaiverView> {
-  requireScope(ctx.actor, "policies:write");
-  if (ctx.actor.type === "user") requireRole(ctx.actor, "security");
+/**
+ * Approves a pending waiver. Only a person does: a signed-in security person or admin (an operator at the console
+ * names one with `waiver approve --as <email>`), and never the one who asked, whether they asked themselves or
+ * through a token they made. `via` records the channel (e.g. the operator's console account) in the audit event.
+ */
+export async function approveWaiver(ctx: ServiceContext, id: string, opts: { via?: string } = {}): Promise<WaiverView> {
+  const actor = ctx.actor;
+  if (actor.type === "token")
+    throw new DomainError(
+      "forbidden",
+      "Machine tokens request waivers but never approve them: a security reviewer approves, signed in.",
+      "approval-needs-person",
+    );
+  if (actor.type !== "user")
+    throw new DomainError(
+      "forbidden",
+      "A waiver is approved by a person: sign in, or at the console name the security reviewer (waiver approve <id> --as <email>).",
+      "approval-needs-person",
+    );
+  requireRole(actor, "security");
   return withTransaction(ctx, async (tx) => {
     const { row, slug } = await loadForChange(tx, id);
     const now = tx.now();
     const status = waiverStatus(row, now);
     if (status !== "pending")
       throw conflict(`Waiver ${id} is ${status}; only a pending waiver can be approved.`, "waiver-not-pending");
-    if (row.createdBy === tx.actor.label) throw forbidden("The requester of a waiver cannot approve it.");
+    if (row.requestedByUserId === actor.id || row.createdBy === actor.label)
+      throw new DomainError(
+        "forbidden",
+        "The requester of a waiver cannot approve it (a token's request counts as the request of the person who made the token).",
+        "own-request",
+      );
     const [updated] = await tx.db
       .update(waivers)
-      .set({ approvedBy: tx.actor.label, approvedAt: now })
+      .set({ approvedBy: actor.label, approvedByUserId: actor.id, approvedAt: now })
       .where(eq(waivers.id, id))
       .returning();
     await recordAudit(tx, {
@@ -183,15 +219,16 @@ export async function approveWaiver(ctx: ServiceContext, id: string): Promise<Wa
       targetId: id,
       teamId: row.teamId,
       before: row,
-      after: updated,
+      after: opts.via ? { ...updated, via: opts.via } : updated,
     });
     await onWaiverChanged(tx, "approved", updated!);
     return view(updated!, slug, now);
   });
 }
 
+/** Revokes a waiver: security staff, admins and operators; a token with waivers:write for its own services' waivers. */
 export async function revokeWaiver(ctx: ServiceContext, id: string): Promise<WaiverView> {
-  requireScope(ctx.actor, "policies:write");
+  requireScope(ctx.actor, "waivers:write");
   if (ctx.actor.type === "user") requireRole(ctx.actor, "security");
   return withTransaction(ctx, async (tx) => {
     const { row, slug } = await loadForChange(tx, id);
@@ -216,7 +253,7 @@ export async function revokeWaiver(ctx: ServiceContext, id: string): Promise<Wai
 }
 
 export async function listWaivers(ctx: ServiceContext, filter: { service?: string } = {}): Promise<WaiverView[]> {
-  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("waivers:write")) requireScope(ctx.actor, "read");
   const svc = filter.service ? await serviceForActor(ctx, filter.service, "read") : null;
   const actor = ctx.actor;
   const where = svc
@@ -281,7 +318,7 @@ function statusIs(status: WaiverStatus, now: Date): SQL {
  * (and those for every service, which apply to theirs); security staff and admins see all of them.
  */
 export async function findWaivers(ctx: ServiceContext, raw: WaiversFilter = {}): Promise<WaiverPage> {
-  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("waivers:write")) requireScope(ctx.actor, "read");
   const f = waiversFilter.parse(raw);
   const actor = ctx.actor;
   const now = ctx.now();

@@ -76,6 +76,33 @@ function firstNonSpace(s: string): number {
   return -1;
 }
 
+/** Deeper than this, a report is refused as malformed: no scanner nests so deep, and locating an error recurses. */
+export const MAX_JSON_DEPTH = 512;
+
+/** The offset where brackets nest deeper than max (strings skipped), or -1. Iterative: any depth is safe to scan. */
+export function deepNestingAt(s: string, max = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+function tooDeep(text: string, at: number, line?: number): MalformedReportError {
+  const pos = lineColumn(text, at);
+  return new MalformedReportError(`Malformed JSON: nested more than ${MAX_JSON_DEPTH} levels deep`, line ?? pos.line, pos.column);
+}
+
 function parseJsonOrNdjson(text: string): Document {
   try {
     return { type: "json", value: JSON.parse(text) };
@@ -101,10 +128,14 @@ function parseJsonOrNdjson(text: string): Document {
     const firstValueIsContainer = /^[[{]/.test(lines.find((l) => l.trim() !== "")!.trim());
     const oneLineRecords = values.every((v) => typeof v === "object" && v !== null);
     if (firstValueIsContainer && oneLineRecords) {
+      const deep = deepNestingAt(lines[firstBad]!);
+      if (deep !== -1) throw tooDeep(lines[firstBad]!, deep, firstBad + 1);
       const pos = locateJsonError(lines[firstBad]!);
       throw new MalformedReportError("Malformed JSON record in NDJSON report", firstBad + 1, pos + 1);
     }
   }
+  const deep = deepNestingAt(text);
+  if (deep !== -1) throw tooDeep(text, deep);
   const offset = locateJsonError(text);
   const { line, column } = lineColumn(text, offset);
   throw new MalformedReportError(`Malformed JSON: ${describeAt(text, offset)}`, line, column);
@@ -280,9 +311,17 @@ export function parseXml(text: string): XmlElement {
   }
   const v = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (v !== true) {
-    throw new MalformedReportError(`Malformed XML: ${v.err.msg}`, v.err.line, v.err.col);
+    // The validator's message may quote the whole open-tag stack: keep the answer short.
+    const msg = v.err.msg.length > 200 ? `${v.err.msg.slice(0, 200)}…` : v.err.msg;
+    throw new MalformedReportError(`Malformed XML: ${msg}`, v.err.line, v.err.col);
   }
-  const nodes = xmlParser.parse(text) as unknown[];
+  let nodes: unknown[];
+  try {
+    nodes = xmlParser.parse(text) as unknown[];
+  } catch (e) {
+    // e.g. "Maximum nested tags exceeded": the parser's own limits are the client's problem, not ours.
+    throw new MalformedReportError(`Malformed XML: ${(e as Error).message.slice(0, 200)}`);
+  }
   const roots = nodes.map((n) => toElement(n, {})).filter((e): e is XmlElement => e !== undefined);
   if (roots.length !== 1) throw new MalformedReportError("Malformed XML: expected exactly one root element");
   return roots[0]!;

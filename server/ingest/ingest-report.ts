@@ -1,9 +1,9 @@
 // The ingest verb: one report in, deduplicated findings and their lifecycle out, all in one transaction.
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type Database } from "@/db/client";
-import { instanceSettings, scans, services, type ScanPart, type ScanStatistics } from "@/db/schema";
+import { scans, services, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { onScanIngested } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
@@ -11,8 +11,9 @@ import { withTransaction, type ServiceContext } from "../context";
 import { env } from "../env";
 import { DomainError, notFound } from "../errors";
 import { newId } from "../ids";
+import { secretSalt } from "../security/instance-secrets";
 import { requireScope } from "../tokens/tokens";
-import { artifactSchema, commitSchema, slugSchema } from "../validation";
+import { artifactSchema, branchSchema, commitSchema, singleLineSchema, slugSchema } from "../validation";
 import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } from "./decode";
 import { detectFormat } from "./detect";
 import { normalizeReport, type NormalizedFinding, type NormalizedPart } from "./normalize";
@@ -39,10 +40,10 @@ import {
 export const ingestParams = z.object({
   service: slugSchema,
   commit: commitSchema,
-  branch: z.string().trim().min(1).max(250).optional(),
+  branch: branchSchema.optional(),
   artifact: artifactSchema.optional(),
-  format: z.string().trim().min(1).max(50).optional(),
-  scanner: z.string().trim().min(1).max(100).optional(),
+  format: singleLineSchema(50).optional(),
+  scanner: singleLineSchema(100).optional(),
   stage: slugSchema.optional(),
   /** the uploaded file's path in the repository (pipeline definitions key their findings on it) */
   path: z
@@ -91,19 +92,8 @@ export type ScanView = {
 
 export type IngestResult = { duplicate: boolean; scan: ScanView; statistics: ScanStatistics; warnings: string[] };
 
-const SALT_KEY = "secret_salt";
-
-/** The per-installation salt for secret hashes, created on first use. */
-export async function secretSalt(db: Database): Promise<string> {
-  const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, SALT_KEY)).limit(1);
-  if (row) return row.value;
-  await db
-    .insert(instanceSettings)
-    .values({ key: SALT_KEY, value: randomBytes(32).toString("hex") })
-    .onConflictDoNothing();
-  const [again] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, SALT_KEY)).limit(1);
-  return again!.value;
-}
+// The per-installation salt for secret hashes lives with the other instance secrets (sealed when there is a key).
+export { secretSalt };
 
 const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 

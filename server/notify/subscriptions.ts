@@ -48,11 +48,11 @@ export type CreatedSubscription = { subscription: SubscriptionView; secret: stri
 
 type SubRow = typeof notificationSubscriptions.$inferSelect;
 
-/** Who may change a subscription: its team's developers (and tokens with policies:write), or security staff. */
+/** Who may change a subscription: its team's developers (and tokens with notifications:write), or security staff. */
 function requireManage(ctx: ServiceContext, teamId: string | null): void {
   const a = ctx.actor;
   if (a.type === "token") {
-    requireScope(a, "policies:write");
+    requireScope(a, "notifications:write");
     if (a.serviceIds) throw forbidden("A token bound to some services cannot manage its team's subscriptions.");
     if (teamId === null) throw forbidden("A token cannot manage the organisation's subscriptions; sign in.");
     if (a.teamId !== teamId) throw notFound("Subscription");
@@ -88,7 +88,7 @@ export async function createSubscription(
   raw: CreateSubscriptionInput,
   cfg: NotifyConfig,
 ): Promise<CreatedSubscription> {
-  if (ctx.actor.type === "token") requireScope(ctx.actor, "policies:write");
+  if (ctx.actor.type === "token") requireScope(ctx.actor, "notifications:write");
   const input = createSubscriptionInput.parse(raw);
   return withTransaction(ctx, async (tx) => {
     let team: { id: string; slug: string; name: string } | null = null;
@@ -180,7 +180,7 @@ export async function listSubscriptions(
   ctx: ServiceContext,
   raw: z.input<typeof listSubscriptionsInput> = {},
 ): Promise<SubscriptionView[]> {
-  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("notifications:write")) requireScope(ctx.actor, "read");
   const f = listSubscriptionsInput.parse(raw);
   let teamId: string | undefined;
   if (f.team) {
@@ -263,7 +263,7 @@ async function loadSubscription(
 }
 
 export async function removeSubscription(ctx: ServiceContext, id: string): Promise<{ id: string; removed: true }> {
-  if (ctx.actor.type === "token") requireScope(ctx.actor, "policies:write");
+  if (ctx.actor.type === "token") requireScope(ctx.actor, "notifications:write");
   return withTransaction(ctx, async (tx) => {
     const sub = await loadSubscription(tx, id, true);
     requireManage(tx, sub.teamId);
@@ -292,7 +292,7 @@ export type TestResult = { deliveryId: string; ok: boolean; status: number | nul
 
 /** Sends a test event to one subscription at once and says how it went (it is recorded like any delivery). */
 export async function testSubscription(ctx: ServiceContext, id: string, cfg: NotifyConfig): Promise<TestResult> {
-  if (ctx.actor.type === "token") requireScope(ctx.actor, "policies:write");
+  if (ctx.actor.type === "token") requireScope(ctx.actor, "notifications:write");
   const deliveryId = await withTransaction(ctx, async (tx) => {
     const sub = await loadSubscription(tx, id, true);
     requireManage(tx, sub.teamId);
@@ -358,7 +358,7 @@ export const listDeliveriesInput = z.object({
 
 /** A subscription's newest deliveries, what each attempt answered, and what failed for good. */
 export async function listDeliveries(ctx: ServiceContext, raw: z.input<typeof listDeliveriesInput>): Promise<DeliveryView[]> {
-  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("policies:write")) requireScope(ctx.actor, "read");
+  if (ctx.actor.type === "token" && !ctx.actor.scopes.includes("notifications:write")) requireScope(ctx.actor, "read");
   const f = listDeliveriesInput.parse(raw);
   await loadSubscription(ctx, f.id, false);
   const rows = await queryRows<Record<string, unknown>>(

@@ -5,7 +5,7 @@ import { queryRows, type Database } from "@/db/client";
 import { DomainError } from "../errors";
 
 export type Limit = { key: string; max: number; windowSeconds: number };
-export type LimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
+export type LimitResult = { allowed: boolean; count: number; retryAfterSeconds: number; windowStart: Date };
 
 /** Counts one hit against the key; runs on its own (not inside a caller's transaction) so it survives rollbacks. */
 export async function hit(db: Database, limit: Limit, now: Date): Promise<LimitResult> {
@@ -23,7 +23,18 @@ export async function hit(db: Database, limit: Limit, now: Date): Promise<LimitR
   const count = Number(row!.count);
   const start = new Date(row!.window_start).getTime();
   const retryAfterSeconds = Math.max(1, Math.ceil((start + limit.windowSeconds * 1000 - now.getTime()) / 1000));
-  return { allowed: count <= limit.max, count, retryAfterSeconds };
+  return { allowed: count <= limit.max, count, retryAfterSeconds, windowStart: new Date(start) };
+}
+
+/** The key's count in its current window, without counting anything (0 when its window is over or it has none). */
+export async function peek(db: Database, limit: Omit<Limit, "max">, now: Date): Promise<number> {
+  const [row] = await queryRows<{ count: number }>(
+    db,
+    sql`select count from rate_limits
+         where key = ${limit.key}
+           and window_start + make_interval(secs => ${limit.windowSeconds}) > ${now.toISOString()}::timestamptz`,
+  );
+  return row ? Number(row.count) : 0;
 }
 
 /** Throws 429 with Retry-After (seconds) when the key is over its limit. */

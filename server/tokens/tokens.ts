@@ -1,16 +1,24 @@
 // Machine tokens: created by an operator (CLI) or a signed-in person; hashed, scoped, expiring,
 // listed without secrets, revoked, rotated with a grace period. A token never grants more than its creator holds.
-import { and, asc, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { apiTokens, services, teamMembers, teams, users } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
-import { canActOnTeam, canSeeTeam, requireRole, visibleTeamIds } from "../auth/permissions";
-import { withTransaction, type Actor, type ServiceContext } from "../context";
+import { canActOnTeam, canSeeTeam, hasRole, requireRole, visibleTeamIds } from "../auth/permissions";
+import { NO_TEAM, withTransaction, type Actor, type ServiceContext } from "../context";
 import { conflict, DomainError, forbidden, notFound, unauthorized } from "../errors";
 import { newId } from "../ids";
-import { slugSchema } from "../validation";
+import { singleLineSchema, slugSchema } from "../validation";
 import { displayPrefix, generateToken, hashToken, isWellFormedToken } from "./token-format";
-import { scopeCeiling, scopesBeyond, TOKEN_SCOPES, type TokenScope } from "./token-scopes";
+import {
+  ORG_TOKEN_SCOPES,
+  orgScopeCeiling,
+  scopeCeiling,
+  scopesBeyond,
+  TEAM_TOKEN_SCOPES,
+  TOKEN_SCOPES,
+  type TokenScope,
+} from "./token-scopes";
 
 export { TOKEN_SCOPES, type TokenScope } from "./token-scopes";
 
@@ -21,22 +29,54 @@ export const MAX_GRACE_HOURS = 24 * 7;
 
 export type TokenActor = Extract<Actor, { type: "token" }>;
 
-export const createTokenInput = z.object({
-  team: slugSchema,
-  services: z.array(slugSchema).min(1).optional(),
-  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, "at least one scope is required"),
-  name: z.string().trim().min(1).max(100).optional(),
-  expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).default(DEFAULT_TOKEN_DAYS),
-});
+export const createTokenInput = z
+  .object({
+    /** the team whose pipelines use it; omitted for an organisation token */
+    team: slugSchema.optional(),
+    /** an organisation token: bound to no team, for organisation-wide things (the stage policies) */
+    org: z.boolean().default(false),
+    services: z.array(slugSchema).min(1).optional(),
+    scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, "at least one scope is required"),
+    name: singleLineSchema(100).optional(),
+    expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).default(DEFAULT_TOKEN_DAYS),
+  })
+  .superRefine((t, ctx) => {
+    if (t.org && t.team)
+      ctx.addIssue({ code: "custom", path: ["team"], message: "an organisation token (--org) is bound to no team" });
+    if (!t.org && !t.team)
+      ctx.addIssue({ code: "custom", path: ["team"], message: "name a team (--team), or make an organisation token (--org)" });
+    if (t.org && t.services)
+      ctx.addIssue({ code: "custom", path: ["services"], message: "an organisation token is bound to no service" });
+  });
 
 export type CreatedToken = {
   id: string;
   token: string;
   expiresAt: Date;
   scopes: string[];
-  team: string;
+  /** null: an organisation token */
+  team: string | null;
   services: string[] | null;
 };
+
+/**
+ * Stage policies are organisation-wide, so a token bound to a team or to services never holds policies:write, and an
+ * organisation token holds nothing but policies:write and read. 403 (scope-not-for-binding) otherwise.
+ */
+function assertScopesFitBinding(scopes: readonly string[], org: boolean): void {
+  const allowed = org ? ORG_TOKEN_SCOPES : TEAM_TOKEN_SCOPES;
+  const beyond = scopesBeyond(scopes, allowed);
+  if (beyond.length === 0) return;
+  throw new DomainError(
+    "forbidden",
+    org
+      ? `An organisation token may hold only ${ORG_TOKEN_SCOPES.join(" and ")}, not ${beyond.map((s) => `"${s}"`).join(", ")}.`
+      : `A token bound to a team or to services cannot hold ${beyond.map((s) => `"${s}"`).join(", ")}: stage policies are ` +
+          "organisation-wide; make an organisation token (token create --org) for that.",
+    "scope-not-for-binding",
+    { scopes: beyond },
+  );
+}
 
 type TokenRow = typeof apiTokens.$inferSelect;
 type TeamRow = typeof teams.$inferSelect;
@@ -46,7 +86,7 @@ const safeRow = ({ hash: _hash, ...rest }: TokenRow) => rest;
 
 async function insertToken(
   tx: ServiceContext,
-  team: TeamRow,
+  team: TeamRow | null,
   opts: {
     serviceIds: string[] | null;
     scopes: string[];
@@ -60,7 +100,7 @@ async function insertToken(
   const now = tx.now();
   const row: TokenRow = {
     id: newId("token", now.getTime()),
-    teamId: team.id,
+    teamId: team?.id ?? null,
     serviceIds: opts.serviceIds,
     name: opts.name,
     hash: hashToken(token),
@@ -80,7 +120,7 @@ async function insertToken(
     action: "token.create",
     targetType: "token",
     targetId: row.id,
-    teamId: team.id,
+    teamId: team?.id ?? null,
     after: { ...safeRow(row), ...opts.audit },
   });
   return { id: row.id, token, row };
@@ -102,34 +142,49 @@ export async function createToken(ctx: ServiceContext, raw: z.input<typeof creat
   if (ctx.actor.type === "user") return createTokenForUser(ctx, raw);
   if (ctx.actor.type === "token") throw forbidden("API tokens cannot create tokens.");
   const input = createTokenInput.parse(raw);
+  assertScopesFitBinding(input.scopes, input.org);
   return withTransaction(ctx, async (tx) => {
-    const [team] = await tx.db.select().from(teams).where(eq(teams.slug, input.team)).limit(1);
-    if (!team) throw notFound(`Team "${input.team}"`);
-    const serviceIds = await resolveServices(tx, team, input.services);
-    const { id, token, row } = await insertToken(tx, team, {
-      serviceIds,
-      scopes: input.scopes,
-      name: input.name ?? `${team.slug} token`,
-      expiresAt: new Date(tx.now().getTime() + input.expiresInDays * 86_400_000),
-      createdByUserId: null,
-      audit: {},
-    });
-    return { id, token, expiresAt: row.expiresAt, scopes: row.scopes, team: team.slug, services: input.services ?? null };
+    const team = input.org ? null : await teamBySlug(tx, input.team!);
+    if (!input.org && !team) throw notFound(`Team "${input.team}"`);
+    return insertCreated(tx, team ?? null, input, null);
   });
 }
 
+const teamBySlug = async (tx: ServiceContext, slug: string): Promise<TeamRow | undefined> =>
+  (await tx.db.select().from(teams).where(eq(teams.slug, slug)).limit(1))[0];
+
+async function insertCreated(
+  tx: ServiceContext,
+  team: TeamRow | null,
+  input: z.output<typeof createTokenInput>,
+  createdByUserId: string | null,
+): Promise<CreatedToken> {
+  const serviceIds = team ? await resolveServices(tx, team, input.services) : null;
+  const { id, token, row } = await insertToken(tx, team, {
+    serviceIds,
+    scopes: input.scopes,
+    name: input.name ?? (team ? `${team.slug} token` : "organisation token"),
+    expiresAt: new Date(tx.now().getTime() + input.expiresInDays * 86_400_000),
+    createdByUserId,
+    audit: {},
+  });
+  return { id, token, expiresAt: row.expiresAt, scopes: row.scopes, team: team?.slug ?? null, services: input.services ?? null };
+}
+
 /**
- * A signed-in person's token: security and admin any scope in any team; developers the pipeline
- * scopes in their own teams; viewers read-only tokens in their own teams. Another team answers 404.
+ * A signed-in person's token: security and admin any team scope in any team, and organisation tokens; developers
+ * the pipeline scopes in their own teams; viewers read-only tokens in their own teams. Another team answers 404.
  */
 export async function createTokenForUser(ctx: ServiceContext, raw: z.input<typeof createTokenInput>): Promise<CreatedToken> {
   const actor = ctx.actor;
   if (actor.type !== "user") throw forbidden("Only a signed-in person can create a token this way.");
   const input = createTokenInput.parse(raw);
+  assertScopesFitBinding(input.scopes, input.org);
   return withTransaction(ctx, async (tx) => {
-    const [team] = await tx.db.select().from(teams).where(eq(teams.slug, input.team)).limit(1);
-    if (!team || !canSeeTeam(actor, team.id)) throw notFound(`Team "${input.team}"`);
-    const beyond = scopesBeyond(input.scopes, scopeCeiling(actor.role, actor.teamIds.includes(team.id)));
+    const team = input.org ? null : await teamBySlug(tx, input.team!);
+    if (!input.org && (!team || !canSeeTeam(actor, team.id))) throw notFound(`Team "${input.team}"`);
+    const ceiling = team ? scopeCeiling(actor.role, actor.teamIds.includes(team.id)) : orgScopeCeiling(actor.role);
+    const beyond = scopesBeyond(input.scopes, ceiling);
     if (beyond.length) {
       throw new DomainError(
         "forbidden",
@@ -138,16 +193,7 @@ export async function createTokenForUser(ctx: ServiceContext, raw: z.input<typeo
         { scopes: beyond },
       );
     }
-    const serviceIds = await resolveServices(tx, team, input.services);
-    const { id, token, row } = await insertToken(tx, team, {
-      serviceIds,
-      scopes: input.scopes,
-      name: input.name ?? `${team.slug} token`,
-      expiresAt: new Date(tx.now().getTime() + input.expiresInDays * 86_400_000),
-      createdByUserId: actor.id,
-      audit: {},
-    });
-    return { id, token, expiresAt: row.expiresAt, scopes: row.scopes, team: team.slug, services: input.services ?? null };
+    return insertCreated(tx, team ?? null, input, actor.id);
   });
 }
 
@@ -156,8 +202,9 @@ export type TokenStatus = "active" | "grace" | "expired" | "revoked";
 export type TokenView = {
   id: string;
   name: string;
-  team: string;
-  teamId: string;
+  /** null: an organisation token */
+  team: string | null;
+  teamId: string | null;
   /** service slugs, or null for every service of the team */
   services: string[] | null;
   scopes: string[];
@@ -198,12 +245,13 @@ export async function listTokens(ctx: ServiceContext, raw: z.input<typeof listTo
     conditions.push(inArray(apiTokens.teamId, visible));
   }
   const { hash: _hash, ...columns } = getTableColumns(apiTokens);
+  // Organisation tokens (no team) are listed first, to security staff and admins (whose `visible` is everyone).
   const rows = await ctx.db
     .select({ ...columns, team: teams.slug })
     .from(apiTokens)
-    .innerJoin(teams, eq(teams.id, apiTokens.teamId))
+    .leftJoin(teams, eq(teams.id, apiTokens.teamId))
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(asc(teams.slug), desc(apiTokens.createdAt), desc(apiTokens.id));
+    .orderBy(sql`${teams.slug} asc nulls first`, desc(apiTokens.createdAt), desc(apiTokens.id));
   const serviceIds = [...new Set(rows.flatMap((r) => r.serviceIds ?? []))];
   const slugs = new Map<string, string>();
   if (serviceIds.length) {
@@ -244,8 +292,10 @@ async function tokenForChange(tx: ServiceContext, id: string): Promise<TokenRow>
   const actor = tx.actor;
   if (actor.type === "token") throw forbidden("API tokens cannot manage tokens; sign in.");
   const [row] = await tx.db.select().from(apiTokens).where(eq(apiTokens.id, id)).for("update").limit(1);
-  if (!row || !canSeeTeam(actor, row.teamId)) throw notFound(`Token "${id}"`);
-  if (actor.type === "user" && !canActOnTeam(actor, row.teamId) && row.createdByUserId !== actor.id) {
+  // An organisation token is security's and the admins' (and the operators').
+  if (!row || (row.teamId === null ? !hasRole(actor, "security") : !canSeeTeam(actor, row.teamId)))
+    throw notFound(`Token "${id}"`);
+  if (actor.type === "user" && row.teamId && !canActOnTeam(actor, row.teamId) && row.createdByUserId !== actor.id) {
     throw new DomainError("forbidden", "This needs the developer role.", "insufficient-role", { requiredRole: "developer" });
   }
   return row;
@@ -296,7 +346,8 @@ export async function rotateToken(ctx: ServiceContext, raw: z.input<typeof rotat
     if (status !== "active") throw conflict(`Token "${old.id}" is ${status}; create a new one instead.`, "token-inactive");
     const actor = tx.actor;
     if (actor.type === "user") {
-      const beyond = scopesBeyond(old.scopes, scopeCeiling(actor.role, actor.teamIds.includes(old.teamId)));
+      const ceiling = old.teamId ? scopeCeiling(actor.role, actor.teamIds.includes(old.teamId)) : orgScopeCeiling(actor.role);
+      const beyond = scopesBeyond(old.scopes, ceiling);
       if (beyond.length) {
         throw new DomainError(
           "forbidden",
@@ -306,12 +357,13 @@ export async function rotateToken(ctx: ServiceContext, raw: z.input<typeof rotat
         );
       }
     }
-    const [team] = await tx.db.select().from(teams).where(eq(teams.id, old.teamId)).limit(1);
+    const [team] = old.teamId ? await tx.db.select().from(teams).where(eq(teams.id, old.teamId)).limit(1) : [];
     // The new token lives as long as the old one was meant to, from now.
     const lifetime = Math.min(old.expiresAt.getTime() - old.createdAt.getTime(), MAX_TOKEN_DAYS * 86_400_000);
-    const created = await insertToken(tx, team!, {
+    // A scope its binding may no longer hold (policies:write on a team token, from an older version) is not carried on.
+    const created = await insertToken(tx, team ?? null, {
       serviceIds: old.serviceIds,
-      scopes: old.scopes,
+      scopes: old.scopes.filter((sc) => (old.teamId ? TEAM_TOKEN_SCOPES : ORG_TOKEN_SCOPES).includes(sc as TokenScope)),
       name: old.name,
       expiresAt: new Date(now.getTime() + lifetime),
       createdByUserId: actor.type === "user" ? actor.id : null,
@@ -337,7 +389,7 @@ export async function rotateToken(ctx: ServiceContext, raw: z.input<typeof rotat
       token: created.token,
       expiresAt: created.row.expiresAt,
       scopes: created.row.scopes,
-      team: team!.slug,
+      team: team?.slug ?? null,
       services: serviceSlugs,
       replaced: { id: old.id, expiresAt: graceEnd },
     };
@@ -377,22 +429,26 @@ export async function authenticateToken(
   if (!found) throw new InvalidTokenError();
   const row = found.token;
   const now = ctx.now();
-  let scopes = row.scopes;
+  const org = row.teamId === null;
+  // What the binding allows, whatever is stored: a team token from an older version may still list policies:write.
+  let scopes = row.scopes.filter((s) => (org ? ORG_TOKEN_SCOPES : TEAM_TOKEN_SCOPES).includes(s as TokenScope));
   let creatorGone = false;
   if (row.createdByUserId) {
     if (!found.creatorId || !found.creatorRole || found.creatorDisabledAt) creatorGone = true;
     else {
-      const ceiling = scopeCeiling(found.creatorRole, found.creatorInTeam === true);
-      scopes = row.scopes.filter((s) => ceiling.includes(s as TokenScope));
+      const ceiling = org ? orgScopeCeiling(found.creatorRole) : scopeCeiling(found.creatorRole, found.creatorInTeam === true);
+      scopes = scopes.filter((s) => ceiling.includes(s as TokenScope));
     }
   }
   const actor: TokenActor = {
     type: "token",
     id: row.id,
     label: `token:${row.displayPrefix}…`,
-    teamId: row.teamId,
+    teamId: row.teamId ?? NO_TEAM,
     serviceIds: row.serviceIds,
     scopes,
+    org,
+    creatorId: row.createdByUserId,
   };
   if (row.revokedAt || row.expiresAt <= now || creatorGone) throw new InvalidTokenError(actor);
   // Last use is bookkeeping, not a change of state: it is not audited, and it is throttled to once a minute.

@@ -193,6 +193,31 @@ test("security: the audit log lists those events, filters on the server, exports
   expect(actions.some((e) => e.action === "token.revoke" && e.actorLabel === SECURITY)).toBe(true);
 });
 
+test("security: policies:write only on an organisation token, never on a team's", async ({ page }) => {
+  await signIn(page, SECURITY, "/tokens");
+  await page.getByRole("button", { name: "New token" }).click();
+  const form = page.getByRole("form", { name: "Create a token" });
+  await form.getByLabel("Team", { exact: true }).selectOption(CLI_TEAM);
+  await expect(form.getByRole("checkbox", { name: /policies:write/ })).toBeDisabled();
+  await form.getByLabel("Team", { exact: true }).selectOption({ label: "Organisation-wide (stage policies)" });
+  await expect(form.getByRole("radio", { name: "Only some services" })).toHaveCount(0);
+  await expect(form.getByRole("checkbox", { name: /scans:write/ })).toBeDisabled();
+  const name = `policy-bot-${run}`;
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByRole("checkbox", { name: /policies:write/ }).check();
+  await form.getByRole("button", { name: "Create token" }).click();
+  const secret = page.getByTestId("secret");
+  await expect(secret).toHaveText(/^gth_\S+$/);
+  const token = (await secret.textContent())!;
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toContainText("Organisation-wide");
+  await expect(row).toContainText("stage policies");
+  await shot(page, "org-token");
+  // It reads the policies (policies:write implies that), and holds nothing for any team's data.
+  const headers = { authorization: `Bearer ${token}` };
+  expect((await page.request.get("/api/v1/policies/test", { headers })).status()).toBe(200);
+  expect((await page.request.get(`/api/v1/waivers?service=${CLI_SERVICE}`, { headers })).status()).toBe(403);
+});
 test("developer: sees their team, no admin controls, and no audit log", async ({ page }) => {
   await signIn(page, DEVELOPER, "/teams");
   await expect(page.getByRole("link", { name: CLI_TEAM })).toBeVisible();

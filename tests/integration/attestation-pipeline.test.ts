@@ -31,9 +31,9 @@ async function lastLine(args: string[], env: Record<string, string>): Promise<st
   return r.stdout.trim().split("\n").at(-1)!;
 }
 
-/** Clean evidence of each kind the production gate asks for, bound to the image, and a pass at test. */
+/** Clean evidence of each kind the production gate asks for (the pipeline definition's posture too), bound to the image, and a pass at test. */
 async function cleanBuild(client: (args: string[]) => ReturnType<typeof run>, commit: string, digest: string, dir: string) {
-  for (const kind of ["sast", "sca", "secrets"]) {
+  for (const kind of ["sast", "sca", "secrets", "posture"]) {
     const f = path.join(dir, `${kind}-${digest.slice(7, 15)}.json`);
     writeFileSync(f, JSON.stringify({ gatehouse: "1", tool: { name: `${kind}-tool` }, evidence: [kind], findings: [] }));
     const up = await client(["scan", "upload", f, "--service", "checkout", "--commit", commit, "--artifact", digest]);

@@ -122,6 +122,19 @@ describeEachDatabase("audit trail", (t) => {
       expect(row).toMatchObject({ action: DENIAL_ACTION, after: { action: "team.create", reason: "forbidden" } });
     });
 
+    it("are kept when the attempted path is longer than an index row may be", async () => {
+      const path = `/api/v1/waivers/${"\u{1F512}".repeat(3000)}`;
+      await recordDenial(t.ctx(), { action: `GET ${path}`, targetType: "endpoint", targetId: path, reason: "forbidden" });
+      const rows = await t
+        .db()
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, DENIAL_ACTION), sql`${auditEvents.targetId} like ${"/api/v1/waivers/\u{1F512}%"}`));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.targetId!.length).toBeLessThanOrEqual(512);
+      expect(rows[0]!.targetId!.endsWith("…")).toBe(true);
+    });
+
     describe("through the REST wrapper", () => {
       beforeAll(() => {
         setRuntime({ db: t.db(), kind: t.kind, describe: "test", startedAt: new Date(), publicUrl: "http://localhost" });

@@ -5,6 +5,7 @@ import { createSign, generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Jar, submitForm } from "@/tests/helpers/forms";
 import { cli, freePort, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
 
 const PASSWORD = "correct horse battery staple";
@@ -80,48 +81,6 @@ async function fakeIdp(): Promise<{ issuer: string; server: Server; login: (l: L
   });
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
   return { issuer, server, login: (l) => (next = l), redirects };
-}
-
-/** A cookie jar just big enough for one browser's worth of Auth.js cookies. */
-class Jar {
-  private cookies = new Map<string, string>();
-  take(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair = "", ...attrs] = c.split(";");
-      const i = pair.indexOf("=");
-      const gone = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=Thu, 01 Jan 1970/i.test(a));
-      if (gone) this.cookies.delete(pair.slice(0, i));
-      else this.cookies.set(pair.slice(0, i), pair.slice(i + 1));
-    }
-    return res;
-  }
-  header = () => [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  has = (part: string) => [...this.cookies.keys()].some((k) => k.includes(part));
-}
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
-
-/** Submits a page's server-action form the way a browser without JavaScript does. */
-async function submitForm(url: string, fields: Record<string, string>, jar: Jar): Promise<Response> {
-  const html = await (await fetch(url, { headers: { cookie: jar.header() } })).text();
-  const form = /<form[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
-  const data = new FormData();
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?\/>/g))
-    data.append(decode(m[1]!), decode(m[2] ?? ""));
-  for (const [k, v] of Object.entries(fields)) data.append(k, v);
-  return jar.take(
-    await fetch(url, {
-      method: "POST",
-      body: data,
-      redirect: "manual",
-      headers: { origin: new URL(url).origin, cookie: jar.header() },
-    }),
-  );
 }
 
 describe("sign-in on the real server", () => {

@@ -16,7 +16,7 @@ import {
   inviteUser,
   redeemSetupLink,
 } from "@/server/auth/setup-links";
-import { matchExternalUser, SignInRefused, verifyCredentials } from "@/server/auth/sign-in";
+import { flushSignInThrottles, matchExternalUser, SignInRefused, verifyCredentials } from "@/server/auth/sign-in";
 import { disableUser, listUsers } from "@/server/auth/users";
 import { runCommand } from "@/server/cli/run-command";
 import type { Actor, ServiceContext } from "@/server/context";
@@ -96,6 +96,12 @@ describeEachDatabase("people and sign-in", (t) => {
     it("asks for the email and refuses short passwords without using the link", async () => {
       expect(await inspectSetupLink(ctx(), token)).toMatchObject({ purpose: "first-admin", email: null, role: "admin" });
       await expect(redeemSetupLink(ctx(), { token, name: "Ada", password: "short" })).rejects.toThrow(/at least 12/);
+      await expect(
+        redeemSetupLink(ctx(), { token, email: "ada@example.com", name: "Ada", password: "password1234567" }),
+      ).rejects.toMatchObject({ type: "weak-password", extra: { field: "password" } });
+      await expect(
+        redeemSetupLink(ctx(), { token, email: "ada@example.com", name: "Ada\u0000", password: PASSWORD }),
+      ).rejects.toThrow(/control characters/);
       expect((await refusal(redeemSetupLink(ctx(), { token, name: "Ada", password: PASSWORD }))).message).toMatch(
         /email: is required/,
       );
@@ -222,29 +228,45 @@ describeEachDatabase("people and sign-in", (t) => {
       expect(JSON.stringify(failed)).not.toContain(wrong);
     });
 
-    it("limits an account to 5 failures per 15 minutes, with the wait in seconds", async () => {
+    it("refuses an account from one address after 5 failures there, never from another address (only slower)", async () => {
       const p = await person();
+      const waits: number[] = [];
+      const wait = async (ms: number) => void waits.push(ms);
       for (let i = 0; i < 5; i++) {
         at(1000);
-        const e = await refusal(verifyCredentials(ctx({ ip: `192.0.2.${i}` }), { email: p.email, password: "wrong password!" }));
+        const e = await refusal(
+          verifyCredentials(ctx({ ip: "192.0.2.1" }), { email: p.email, password: "wrong password!" }, { wait }),
+        );
         expect(e.code).toBe("unauthorized");
       }
       at(1000);
-      // Even the right password is refused now: the account is locked for the rest of the window.
-      const limited = await refusal(verifyCredentials(ctx({ ip: "192.0.2.99" }), { email: p.email, password: PASSWORD }));
+      // From that address even the right password waits for the window to end…
+      const limited = await refusal(
+        verifyCredentials(ctx({ ip: "192.0.2.1" }), { email: p.email, password: PASSWORD }, { wait }),
+      );
       expect(limited).toBeInstanceOf(SignInRefused);
       expect(limited.code).toBe("rate_limited");
       expect(limited.extra.retryAfter).toBe(15 * 60 - 5);
       expect(limited.message).toBe("Too many sign-in attempts. Try again in 15 minutes.");
-      const [audit] = await t
-        .db()
-        .select()
-        .from(auditEvents)
-        .where(and(eq(auditEvents.action, "auth.sign_in_failed"), eq(auditEvents.ip, "192.0.2.99")));
-      expect(audit!.after).toMatchObject({ email: p.email, reason: "rate_limited" });
-      // A new window opens after 15 minutes.
-      at(15 * MIN);
-      expect((await verifyCredentials(ctx({ ip: "192.0.2.99" }), { email: p.email, password: PASSWORD })).id).toBe(p.userId);
+      // …but the person, elsewhere, signs in: an attacker cannot lock them out.
+      expect((await verifyCredentials(ctx({ ip: "192.0.2.99" }), { email: p.email, password: PASSWORD }, { wait })).id).toBe(
+        p.userId,
+      );
+      expect(waits).toEqual([]);
+
+      // Failures from many addresses only slow the account down: half a second per failure past 5, at most 5 s.
+      for (let i = 0; i < 12; i++)
+        await refusal(verifyCredentials(ctx({ ip: `198.18.0.${i}` }), { email: p.email, password: "wrong password!" }, { wait }));
+      expect(waits).toEqual([500, 1000, 1500, 2000, 2500, 3000]);
+      waits.length = 0;
+      expect((await verifyCredentials(ctx({ ip: "192.0.2.98" }), { email: p.email, password: PASSWORD }, { wait })).id).toBe(
+        p.userId,
+      );
+      expect(waits).toEqual([3500]);
+      // A success clears the account's count.
+      await refusal(verifyCredentials(ctx({ ip: "198.18.1.1" }), { email: p.email, password: "wrong password!" }, { wait }));
+      expect(waits).toEqual([3500]);
+      at(16 * MIN);
     });
 
     it("clears an account's failures on success", async () => {
@@ -259,7 +281,7 @@ describeEachDatabase("people and sign-in", (t) => {
       at(16 * MIN);
     });
 
-    it("limits an address to 20 failures per 15 minutes; successes do not count", async () => {
+    it("limits an address (an IPv6 /64 counts as one) to 20 failures per 15 minutes; successes do not count", async () => {
       const ip = "2001:db8::42";
       const p = await person();
       for (let i = 0; i < 30; i++) await verifyCredentials(ctx({ ip }), { email: p.email, password: PASSWORD });
@@ -269,9 +291,54 @@ describeEachDatabase("people and sign-in", (t) => {
       }
       const e = await refusal(verifyCredentials(ctx({ ip }), { email: p.email, password: PASSWORD }));
       expect(e.code).toBe("rate_limited");
-      // Another address is not affected.
-      expect((await verifyCredentials(ctx({ ip: "2001:db8::43" }), { email: p.email, password: PASSWORD })).id).toBe(p.userId);
+      // The rest of that /64 is the same client; another address is not affected.
+      expect((await refusal(verifyCredentials(ctx({ ip: "2001:db8::43" }), { email: p.email, password: PASSWORD }))).code).toBe(
+        "rate_limited",
+      );
+      expect((await verifyCredentials(ctx({ ip: "2001:db8:0:1::43" }), { email: p.email, password: PASSWORD })).id).toBe(
+        p.userId,
+      );
       at(16 * MIN);
+    });
+
+    it("audits refusals while rate-limited once per limit and window, with a count: 1,000 refusals add a few dozen rows", async () => {
+      const rowsFrom = (ip: string) =>
+        t.db().select().from(auditEvents).where(eq(auditEvents.ip, ip)).orderBy(auditEvents.at, auditEvents.id);
+      // A spray from one address: a new email every time.
+      const spray = "198.51.100.200";
+      for (let i = 0; i < 1000; i++) {
+        const e = await refusal(verifyCredentials(ctx({ ip: spray }), { email: `spray${i}@example.com`, password: "nope nope" }));
+        expect(e.code).toBe(i < 20 ? "unauthorized" : "rate_limited");
+      }
+      // Guessing one account's password from another address: its pair limit first, then the address limit.
+      const p = await person();
+      const guess = "198.51.100.201";
+      for (let i = 0; i < 30; i++)
+        await refusal(verifyCredentials(ctx({ ip: guess }), { email: p.email, password: "nope nope" }));
+      // Nothing about the throttled attempts is written while the window lasts…
+      expect((await rowsFrom(spray)).map((r) => r.action)).toEqual(Array(20).fill("auth.sign_in_failed"));
+      // …and once it is over, one event per limit and window says how many were refused.
+      at(15 * MIN);
+      await flushSignInThrottles({ db: t.db(), now });
+      const sprayRows = await rowsFrom(spray);
+      expect(sprayRows.length).toBeLessThanOrEqual(30);
+      expect(sprayRows.filter((r) => r.action === "auth.sign_in_throttled").map((r) => r.after)).toEqual([
+        expect.objectContaining({ scope: "address", refused: 980 }),
+      ]);
+      const guessRows = await rowsFrom(guess);
+      expect(guessRows.filter((r) => r.action === "auth.sign_in_failed")).toHaveLength(5);
+      expect(
+        guessRows
+          .filter((r) => r.action === "auth.sign_in_throttled")
+          .map((r) => r.after as { scope: string; refused: number; email?: string })
+          .sort((a, b) => a.scope.localeCompare(b.scope)),
+      ).toEqual([
+        expect.objectContaining({ scope: "account-address", email: p.email, refused: 15 }),
+        expect.objectContaining({ scope: "address", refused: 10 }),
+      ]);
+      // Written once: a second sweep finds nothing more.
+      expect(await flushSignInThrottles({ db: t.db(), now })).toBe(0);
+      at(MIN);
     });
 
     it("refuses disabled accounts like a wrong password", async () => {
@@ -396,6 +463,16 @@ describeEachDatabase("people and sign-in", (t) => {
       );
       expect(wrong.type).toBe("wrong-password");
       await expect(changePassword(me, { currentPassword: PASSWORD, newPassword: "too short" })).rejects.toThrow(/at least 12/);
+      // A common password, or one with the email's name, is refused with the reason (and the field it is about).
+      expect(await refusal(changePassword(me, { currentPassword: PASSWORD, newPassword: "qwertyuiop123" }))).toMatchObject({
+        type: "weak-password",
+        extra: { field: "newPassword" },
+        message: expect.stringContaining("commonly used passwords"),
+      });
+      const name = p.email.split("@")[0]!;
+      expect(
+        (await refusal(changePassword(me, { currentPassword: PASSWORD, newPassword: `${name} forever and ever` }))).message,
+      ).toMatch(/email address's name/);
 
       const r = await changePassword(me, { currentPassword: PASSWORD, newPassword: "a brand new passphrase" });
       expect(r.revokedSessions).toBe(2);

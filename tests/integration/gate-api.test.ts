@@ -3,12 +3,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha, UNGATED_WORKFLOW } from "@/tests/helpers/fixtures";
+import { Jar, submitForm } from "@/tests/helpers/forms";
 import { samplesDir } from "@/tests/helpers/samples";
 import { cli, freePort, run, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
 import { fetchChecked } from "@/tests/helpers/contract";
 
 let server: RunningServer;
 let token: string;
+/** An organisation token: stage policies are organisation-wide, so only such a token changes them. */
+let orgToken: string;
 const dataDir = path.join(tempDir(), "data");
 const env = { GATEHOUSE_DATA_DIR: dataDir };
 const client = (args: string[], extra: Record<string, string | undefined> = {}) =>
@@ -35,19 +38,20 @@ beforeAll(async () => {
     "--team",
     "shop",
     "--scopes",
-    "scans:write,gate:evaluate,deployments:write,policies:write,read",
+    "scans:write,gate:evaluate,deployments:write,waivers:write,read",
   ]);
+  orgToken = await lastLine(["token", "create", "--org", "--scopes", "policies:write,read"]);
 }, 240_000);
 
 afterAll(async () => {
   await server?.stop();
 });
 
-async function api(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
+async function api(method: string, p: string, body?: unknown, headers: Record<string, string> = {}, bearer = token) {
   const res = await fetchChecked(`${server.url}${p}`, {
     method,
     headers: {
-      authorization: `Bearer ${token}`,
+      authorization: `Bearer ${bearer}`,
       ...(body !== undefined && typeof body !== "string" ? { "content-type": "application/json" } : {}),
       ...headers,
     },
@@ -231,7 +235,16 @@ describe("REST: /api/v1/gate, decisions, policies, waivers, deployments", () => 
     const current = await api("GET", "/api/v1/policies/test");
     expect(current.status).toBe(200);
     expect(current.json).toMatchObject({ stage: "test", version: 1 });
-    const bad = await api("PUT", "/api/v1/policies/test", "rules:\n  noSecrets:\n    mode: sometimes\n", {
+    // A team's token cannot rewrite every team's policy, however it was made…
+    const refused = await api("PUT", "/api/v1/policies/test", { rules: {} });
+    expect(refused.status).toBe(403);
+    const teamBound = await cli(["token", "create", "--team", "shop", "--service", "api", "--scopes", "policies:write"], env);
+    expect(teamBound.code).toBe(1);
+    expect(teamBound.stderr).toContain("organisation-wide");
+    // …an organisation token can.
+    const org = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
+      api(method, p, body, headers, orgToken);
+    const bad = await org("PUT", "/api/v1/policies/test", "rules:\n  noSecrets:\n    mode: sometimes\n", {
       "content-type": "application/yaml",
     });
     expect(bad.status).toBe(422);
@@ -239,16 +252,18 @@ describe("REST: /api/v1/gate, decisions, policies, waivers, deployments", () => 
     expect(bad.json.errors).toEqual([expect.objectContaining({ path: "rules.noSecrets.mode" })]);
     const yaml =
       "description: stricter\nrules:\n  noSecrets:\n    mode: fail\n  maxFindings:\n    - severity: high\n      max: 0\n";
-    const put = await api("PUT", "/api/v1/policies/test?comment=stricter", yaml, { "content-type": "application/yaml" });
+    const put = await org("PUT", "/api/v1/policies/test?comment=stricter", yaml, { "content-type": "application/yaml" });
     expect(put.status).toBe(200);
     expect(put.json).toMatchObject({ version: 2, comment: "stricter", document: { description: "stricter" } });
-    const history = await api("GET", "/api/v1/policies/test/versions");
+    const history = await org("GET", "/api/v1/policies/test/versions");
     expect((history.json.versions as { version: number }[]).map((v) => v.version)).toEqual([2, 1]);
-    const restore = await api("PUT", "/api/v1/policies/test", (current.json as { document: unknown }).document);
+    const restore = await org("PUT", "/api/v1/policies/test", (current.json as { document: unknown }).document);
+    // An organisation token reads no team's data.
+    expect((await org("GET", "/api/v1/waivers?service=api")).status).toBe(404);
     expect(restore.json).toMatchObject({ version: 3 });
   });
 
-  it("creates a waiver that needs a second party, lists and revokes it", async () => {
+  it("creates a waiver that needs a second person, lists and revokes it", async () => {
     const w = await api("POST", "/api/v1/waivers", {
       service: "api",
       match: { type: "rule", value: "aws-access-token" },
@@ -260,8 +275,30 @@ describe("REST: /api/v1/gate, decisions, policies, waivers, deployments", () => 
     expect(w.json).toMatchObject({ status: "pending", kind: "waiver", service: "api" });
     const self = await api("POST", `/api/v1/waivers/${String(w.json.id)}/approve`);
     expect(self.status).toBe(403);
-    const approved = await cli(["waiver", "approve", String(w.json.id)], env);
+    expect(self.json.type).toBe("/problems/approval-needs-person");
+    // At the console, approval names the security person who approves (an enabled account with that role).
+    const anonymous = await cli(["waiver", "approve", String(w.json.id)], env);
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toContain("--as <email> is required");
+    const invite = await cli(["user", "invite", "--email", "sec@example.com", "--role", "security"], env);
+    const link = /http:\/\/\S+\/setup\?token=\S+/.exec(invite.stdout)![0];
+    const made = await submitForm(
+      link,
+      { name: "Sec", password: "a long and private phrase", confirm: "a long and private phrase" },
+      new Jar(),
+    );
+    expect(made.status).toBe(303);
+    const approved = await cli(["waiver", "approve", String(w.json.id), "--as", "sec@example.com"], env);
     expect(approved.code, approved.stderr).toBe(0);
+    const events = (await cli(["audit", "export"], env)).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { action: string; actorType: string; actorLabel: string; targetId: string; after: unknown });
+    expect(events.find((e) => e.action === "waiver.approve" && e.targetId === w.json.id)).toMatchObject({
+      actorType: "user",
+      actorLabel: "sec@example.com",
+      after: expect.objectContaining({ approvedBy: "sec@example.com", via: expect.stringMatching(/^cli:/) }),
+    });
     const list = await api("GET", "/api/v1/waivers?service=api");
     expect((list.json.waivers as { id: string; status: string }[]).find((x) => x.id === w.json.id)?.status).toBe("active");
     const revoked = await api("POST", `/api/v1/waivers/${String(w.json.id)}/revoke`);

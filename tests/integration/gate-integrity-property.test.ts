@@ -108,6 +108,8 @@ describeEachDatabase("gate integrity, as a property", (t) => {
 
         // The model: what each artifact's scans reported at the commit, and which keys approved waivers cover.
         const reported = new Map<Artifact, Set<PoolKey>>(ARTIFACTS.map((a) => [a, new Set()]));
+        // An artifact digest names immutable content: its scans under any commit are evidence about it.
+        const reportedElsewhere = new Map<Artifact, Set<PoolKey>>(ARTIFACTS.map((a) => [a, new Set()]));
         const waived = new Set<PoolKey>();
         const pending: { id: string; key: PoolKey }[] = [];
         let previous: "allow" | "block" | null = null;
@@ -125,6 +127,7 @@ describeEachDatabase("gate integrity, as a property", (t) => {
             const r = await post(scansRoute.POST, `/api/v1/scans?${q}`, body);
             expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
             if (!o.otherCommit) for (const k of o.keys) reported.get(o.artifact)!.add(k);
+            else if (o.artifact) for (const k of o.keys) reportedElsewhere.get(o.artifact)!.add(k);
           } else if (o.op === "request") {
             const type = o.key.startsWith("CVE-") ? "vulnerability" : "rule";
             const w = await createWaiver(as(developer), {
@@ -150,10 +153,12 @@ describeEachDatabase("gate integrity, as a property", (t) => {
             const r = await post(gateRoute.POST, "/api/v1/gate", q);
             expect(r.status, JSON.stringify(r.body)).toBe(200);
             const decision = r.body.decision as "allow" | "block";
-            // Within the binding: unbound scans, and the requested artifact's (every scan when none is requested).
+            // Within the binding: unbound scans, and the requested artifact's (every scan when none is requested);
+            // a requested artifact's scans under other commits count too.
             const counted = new Set<PoolKey>();
             for (const [a, keys] of reported)
               if (o.artifact === null || a === null || a === o.artifact) for (const k of keys) counted.add(k);
+            if (o.artifact) for (const k of reportedElsewhere.get(o.artifact)!) counted.add(k);
             const open = [...counted].filter((k) => !waived.has(k));
             expect(decision, `ops ${JSON.stringify(ops)}`).toBe(open.length > 0 ? "block" : "allow");
             if (previous === "block" && decision === "allow" && o.artifact === null) expect(waiverSinceBlock).toBe(true);

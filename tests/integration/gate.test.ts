@@ -14,7 +14,7 @@ import { GATED_WORKFLOW, generic, sha, teamWithService, tokenContext, upload } f
 import { sampleText } from "@/tests/helpers/samples";
 
 const DAY = 86_400_000;
-const ALL = ["scans:write", "gate:evaluate", "deployments:write", "policies:write", "read"] as const;
+const ALL = ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "read"] as const;
 const DIGEST_A = `sha256:${"a".repeat(64)}`;
 const DIGEST_B = `sha256:${"b".repeat(64)}`;
 
@@ -60,7 +60,8 @@ describeEachDatabase("gate", (t) => {
 
   beforeAll(async () => {
     ctx = t.ctx({ now, actor: { type: "cli", label: "cli:security-lead" } });
-    reviewer = t.ctx({ now, actor: { type: "cli", label: "cli:ciso" } });
+    // Approval is a person's: a signed-in security reviewer.
+    reviewer = t.ctx({ now, actor: { type: "user", id: "usr_ciso", label: "ciso@example.com", role: "security", teamIds: [] } });
   });
 
   it("test (default): blocks a critical finding, allows once it is fixed", async () => {
@@ -135,7 +136,7 @@ describeEachDatabase("gate", (t) => {
     );
     expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("block");
 
-    // A token asks; an operator approves. The requester cannot approve their own.
+    // A token asks; a security reviewer approves. A token never approves, nor does an operator without a person.
     const pending = await createWaiver(tok, {
       service: svc,
       match: { type: "vulnerability", value: "CVE-2024-0001" },
@@ -145,10 +146,11 @@ describeEachDatabase("gate", (t) => {
     expect(pending.status).toBe("pending");
     await expect(approveWaiver(tok, pending.id)).rejects.toMatchObject({ code: "forbidden" });
     expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("block");
-    const approved = await approveWaiver(ctx, pending.id);
+    await expect(approveWaiver(ctx, pending.id)).rejects.toMatchObject({ code: "forbidden" });
+    const approved = await approveWaiver(reviewer, pending.id);
     expect(approved).toMatchObject({
       status: "active",
-      approvedBy: "cli:security-lead",
+      approvedBy: "ciso@example.com",
       createdBy: expect.stringMatching(/^token:gth_/),
     });
 
@@ -180,7 +182,7 @@ describeEachDatabase("gate", (t) => {
     await expect(createWaiver(tok, { ...base, reason: "ok", expiresInDays: 5 })).rejects.toThrow(/10 characters/);
   });
 
-  it("a false positive never expires, and security staff can revoke it", async () => {
+  it("a false positive lasts at most a year, and security staff can revoke it", async () => {
     const { svc, tok } = await world();
     const c = sha("fp1");
     await cleanEvidence(tok, svc, c);
@@ -195,13 +197,25 @@ describeEachDatabase("gate", (t) => {
       match: { type: "rule", value: "hardcoded-password" },
       kind: "false_positive",
       reason: "Test fixture, not a credential.",
-      approve: true,
     });
-    expect(fp.expiresAt).toBeNull();
+    expect(Date.parse(fp.expiresAt!) - clock.getTime()).toBe(365 * DAY);
+    await expect(
+      createWaiver(ctx, {
+        service: svc,
+        match: { type: "rule", value: "hardcoded-password" },
+        kind: "false_positive",
+        reason: fp.reason,
+        expiresInDays: 366,
+      }),
+    ).rejects.toThrow(/365 days/);
+    await approveWaiver(reviewer, fp.id);
     const saved = clock;
-    clock = new Date(saved.getTime() + 400 * DAY);
+    clock = new Date(saved.getTime() + 300 * DAY);
     try {
       expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("allow");
+      clock = new Date(saved.getTime() + 366 * DAY);
+      expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("block");
+      clock = new Date(saved.getTime() + 300 * DAY);
       await revokeWaiver(reviewer, fp.id);
       expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("block");
     } finally {

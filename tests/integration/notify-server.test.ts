@@ -43,7 +43,7 @@ async function setUp(env: Record<string, string>, team: string) {
   expect((await cli(["team", "create", team], env)).code).toBe(0);
   expect((await cli(["service", "create", "shop", "--team", team], env)).code).toBe(0);
   const tok = await cli(
-    ["token", "create", "--team", team, "--scopes", "scans:write,gate:evaluate,deployments:write,policies:write,read"],
+    ["token", "create", "--team", team, "--scopes", "scans:write,gate:evaluate,deployments:write,notifications:write,read"],
     env,
   );
   expect(tok.code, tok.stderr).toBe(0);

@@ -8,7 +8,7 @@ import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
 import { evaluateGateRequest } from "@/server/gate/evaluate-gate";
 import { createToken, type TokenScope } from "@/server/tokens/tokens";
-import { createWaiver } from "@/server/gate/waivers";
+import { approveWaiver, createWaiver } from "@/server/gate/waivers";
 import * as deployments from "@/app/api/v1/deployments/route";
 import * as decision from "@/app/api/v1/gate/decisions/[id]/route";
 import * as decisions from "@/app/api/v1/gate/decisions/route";
@@ -40,7 +40,15 @@ import { generic, sha, tokenContext, upload } from "@/tests/helpers/fixtures";
 type Route = { name: string; scope: TokenScope; call: (auth: string | undefined, service: string) => Promise<Response> };
 
 const base = "http://localhost";
-const ALL_SCOPES: TokenScope[] = ["scans:write", "gate:evaluate", "deployments:write", "policies:write", "read"];
+/** Every scope a token bound to a team may hold (policies:write is an organisation token's only). */
+const ALL_SCOPES: TokenScope[] = [
+  "scans:write",
+  "gate:evaluate",
+  "deployments:write",
+  "waivers:write",
+  "notifications:write",
+  "read",
+];
 const req = (method: string, path: string, auth: string | undefined, body?: string, type = "application/json") =>
   new Request(`${base}${path}`, {
     method,
@@ -80,7 +88,7 @@ const ROUTES: Route[] = [
   },
   {
     name: "POST /api/v1/waivers",
-    scope: "policies:write",
+    scope: "waivers:write",
     call: (auth, service) =>
       checked(waivers.POST)(
         req(
@@ -112,6 +120,9 @@ describeEachDatabase("REST authorization matrix", (t) => {
     tokens.other = (await createToken(ctx, { team: "theirs", scopes: all })).token;
     tokens.boundB = (await createToken(ctx, { team: "mine", services: ["mine-b"], scopes: all })).token;
     for (const scope of all) tokens[scope] = (await createToken(ctx, { team: "mine", scopes: [scope] })).token;
+    // Organisation tokens: bound to no team, for the stage policies only.
+    tokens.org = (await createToken(ctx, { org: true, scopes: ["policies:write", "read"] })).token;
+    tokens.orgRead = (await createToken(ctx, { org: true, scopes: ["read"] })).token;
     const writer = await tokenContext(ctx, { team: "mine", scopes: ["scans:write", "gate:evaluate"] });
     ids.scan = (await upload(writer, { service: "mine-a", commit: sha("r1") }, generic("t", []))).scan.id;
     ids.decision = (await evaluateGateRequest(writer, { service: "mine-a", stage: "dev", commit: sha("r1") })).decisionId;
@@ -151,6 +162,8 @@ describeEachDatabase("REST authorization matrix", (t) => {
         ]),
         [`Bearer ${tokens.other}`, "mine-a", 404],
         [`Bearer ${tokens.boundB}`, "mine-a", 403],
+        // An organisation token holds none of a pipeline's scopes.
+        [`Bearer ${tokens.org}`, "mine-a", 403],
       ];
       for (const [auth, service, status] of cases) {
         const res = await route.call(auth, service);
@@ -163,7 +176,7 @@ describeEachDatabase("REST authorization matrix", (t) => {
     });
   }
 
-  it("PUT /api/v1/policies/:stage needs policies:write; GET needs read", async () => {
+  it("PUT /api/v1/policies/:stage needs an organisation token with policies:write; no team's token has it", async () => {
     const before = await snapshot();
     const put = (auth: string | undefined) =>
       checked(policies.PUT)(
@@ -171,11 +184,24 @@ describeEachDatabase("REST authorization matrix", (t) => {
         { stage: "test" },
       );
     expect((await put(undefined)).status).toBe(401);
-    expect((await put(`Bearer ${tokens.readOnly}`)).status).toBe(403);
+    for (const who of ["readOnly", "all", "boundB", "other", "orgRead"]) {
+      const res = await put(`Bearer ${tokens[who]}`);
+      expect(res.status, who).toBe(403);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    }
+    expect(await snapshot()).toEqual(before);
+    // The issue's attack: a token bound to a team and a service cannot even be made with policies:write.
+    await expect(createToken(t.ctx(), { team: "mine", services: ["mine-b"], scopes: ["policies:write"] })).rejects.toMatchObject({
+      code: "forbidden",
+      type: "scope-not-for-binding",
+    });
+    await expect(createToken(t.ctx(), { team: "mine", scopes: ["policies:write", "read"] })).rejects.toMatchObject({
+      code: "forbidden",
+    });
     expect(await snapshot()).toEqual(before);
     const get = await checked(policies.GET)(req("GET", "/api/v1/policies/test", `Bearer ${tokens.readOnly}`), { stage: "test" });
     expect(get.status).toBe(200);
-    expect((await put(`Bearer ${tokens.all}`)).status).toBe(200);
+    expect((await put(`Bearer ${tokens.org}`)).status).toBe(200);
   });
 
   type Read = {
@@ -216,7 +242,7 @@ describeEachDatabase("REST authorization matrix", (t) => {
     {
       name: "GET /api/v1/waivers?service=",
       call: get(waivers.GET, "/api/v1/waivers?service=mine-a"),
-      scopes: ["read", "policies:write"],
+      scopes: ["read", "waivers:write"],
       otherTeam: 404,
       boundElsewhere: 403,
     },
@@ -224,14 +250,14 @@ describeEachDatabase("REST authorization matrix", (t) => {
       // Policies are per stage, for every team: any token that may read reads them.
       name: "GET /api/v1/policies/:stage",
       call: get(policies.GET, "/api/v1/policies/test", { stage: "test" }),
-      scopes: ["read", "policies:write"],
+      scopes: ["read"],
       otherTeam: 200,
       boundElsewhere: 200,
     },
     {
       name: "GET /api/v1/policies/:stage/versions",
       call: get(policyVersions.GET, "/api/v1/policies/test/versions", { stage: "test" }),
-      scopes: ["read", "policies:write"],
+      scopes: ["read"],
       otherTeam: 200,
       boundElsewhere: 200,
     },
@@ -276,21 +302,21 @@ describeEachDatabase("REST authorization matrix", (t) => {
       // Subscriptions belong to the team: a token bound to some services does not manage them.
       name: "GET /api/v1/notifications/subscriptions",
       call: get(subscriptions.GET, "/api/v1/notifications/subscriptions"),
-      scopes: ["read", "policies:write"],
+      scopes: ["read", "notifications:write"],
       otherTeam: 200,
       boundElsewhere: 403,
     },
     {
       name: "GET /api/v1/notifications/subscriptions/:id/deliveries",
       call: get(deliveries.GET, `/api/v1/notifications/subscriptions/${ids.subscription}/deliveries`, { id: ids.subscription }),
-      scopes: ["read", "policies:write"],
+      scopes: ["read", "notifications:write"],
       otherTeam: 404,
       boundElsewhere: 403,
     },
     {
       name: "POST /api/v1/notifications/subscriptions",
       call: post(subscriptions.POST, "/api/v1/notifications/subscriptions", {}, newHook),
-      scopes: ["policies:write"],
+      scopes: ["notifications:write"],
       otherTeam: 404,
       boundElsewhere: 403,
       mutates: true,
@@ -298,7 +324,7 @@ describeEachDatabase("REST authorization matrix", (t) => {
     {
       name: "POST /api/v1/notifications/subscriptions/:id/test",
       call: post(subscriptionTest.POST, `/api/v1/notifications/subscriptions/${ids.subscription}/test`, { id: ids.subscription }),
-      scopes: ["policies:write"],
+      scopes: ["notifications:write"],
       otherTeam: 404,
       boundElsewhere: 403,
       mutates: true,
@@ -306,23 +332,24 @@ describeEachDatabase("REST authorization matrix", (t) => {
     {
       name: "DELETE /api/v1/notifications/subscriptions/:id",
       call: del(subscription.DELETE, `/api/v1/notifications/subscriptions/${ids.subscription}`, { id: ids.subscription }),
-      scopes: ["policies:write"],
+      scopes: ["notifications:write"],
       otherTeam: 404,
       boundElsewhere: 403,
       mutates: true,
     },
     {
+      // Machine tokens request waivers and never approve them, whatever they hold: a signed-in person approves.
       name: "POST /api/v1/waivers/:id/approve",
       call: post(approve.POST, `/api/v1/waivers/${ids.waiver}/approve`, { id: ids.waiver }),
-      scopes: ["policies:write"],
-      otherTeam: 404,
-      boundElsewhere: 404,
+      scopes: [],
+      otherTeam: 403,
+      boundElsewhere: 403,
       mutates: true,
     },
     {
       name: "POST /api/v1/waivers/:id/revoke",
       call: post(revoke.POST, `/api/v1/waivers/${ids.waiver}/revoke`, { id: ids.waiver }),
-      scopes: ["policies:write"],
+      scopes: ["waivers:write"],
       otherTeam: 404,
       boundElsewhere: 404,
       mutates: true,
@@ -343,21 +370,29 @@ describeEachDatabase("REST authorization matrix", (t) => {
         await expectStatus(`Bearer ${tokens[scope]}`, 403, `a ${scope} token`);
       await expectStatus(`Bearer ${tokens.other}`, route.otherTeam, "another team's token");
       await expectStatus(`Bearer ${tokens.boundB}`, route.boundElsewhere, "a token bound to another service");
+      // An organisation token reads the policies and nothing of any team: the subscriptions list answers empty.
+      const orgReads = route.name.startsWith("GET /api/v1/policies");
+      const orgList = route.name === "GET /api/v1/notifications/subscriptions";
+      await expectStatus(
+        `Bearer ${tokens.orgRead}`,
+        orgReads || orgList ? 200 : route.mutates ? 403 : 404,
+        "an organisation token",
+      );
+      if (orgList) expect(await (await route.call(`Bearer ${tokens.orgRead}`)).json()).toEqual({ subscriptions: [] });
       expect(await snapshot(), route.name).toEqual(before);
       if (route.mutates) continue;
       for (const scope of route.scopes) await expectStatus(`Bearer ${tokens[scope]}`, 200, `a ${scope} token`);
     }
-    // The waiver decisions, allowed: approve then revoke, each once.
-    const [approveRoute, revokeRoute] = READS().filter((r) => r.mutates && r.name.includes("waivers"));
-    const approved = await approveRoute!.call(`Bearer ${tokens["policies:write"]}`);
-    expect(approved.status, await approved.clone().text()).toBe(200);
-    expect(((await approved.json()) as { status: string }).status).toBe("active");
-    const revoked = await revokeRoute!.call(`Bearer ${tokens["policies:write"]}`);
+    // A security reviewer approves (signed in, not over this API); the team's token may then withdraw it.
+    const reviewer: Actor = { type: "user", id: "usr_rev", label: "rev@example.com", role: "security", teamIds: [] };
+    expect((await approveWaiver({ ...t.ctx(), actor: reviewer }, ids.waiver)).status).toBe("active");
+    const revokeRoute = READS().find((r) => r.name.endsWith("/revoke"))!;
+    const revoked = await revokeRoute.call(`Bearer ${tokens["waivers:write"]}`);
     expect(((await revoked.json()) as { status: string }).status).toBe("revoked");
   });
 
   it("notification subscriptions, allowed: the secret once, a test delivery recorded, then removed", async () => {
-    const writer = `Bearer ${tokens["policies:write"]}`;
+    const writer = `Bearer ${tokens["notifications:write"]}`;
     const routes = READS();
     const created = await routes.find((r) => r.name === "POST /api/v1/notifications/subscriptions")!.call(writer);
     expect(created.status, await created.clone().text()).toBe(201);

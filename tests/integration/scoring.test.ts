@@ -27,7 +27,7 @@ import { generic, sha, teamWithService, tokenContext, upload } from "@/tests/hel
 import { sampleText } from "@/tests/helpers/samples";
 
 const DAY = 86_400_000;
-const ALL = ["scans:write", "gate:evaluate", "deployments:write", "policies:write", "read"] as const;
+const ALL = ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "read"] as const;
 
 const vuln = (id: string, severity: string, pkg = "lodash") => ({
   kind: "dependency",
@@ -92,8 +92,12 @@ describeEachDatabase("scorecard", (t) => {
 
   beforeAll(() => {
     ops = t.ctx({ now, actor: { type: "cli", label: "cli:security-lead" } });
-    reviewer = t.ctx({ now, actor: { type: "cli", label: "cli:ciso" } });
+    // Approval is a person's: a signed-in security reviewer.
+    reviewer = t.ctx({ now, actor: { type: "user", id: "usr_ciso", label: "ciso@example.com", role: "security", teamIds: [] } });
   });
+
+  /** A risk an operator asks to accept and a security reviewer approves. */
+  const accepted = async (w: Parameters<typeof createWaiver>[1]) => approveWaiver(reviewer, (await createWaiver(ops, w)).id);
 
   it("scores a service from its real scans: deductions per area, not-assessed areas and caps", async () => {
     const { id, svc, tok } = await world();
@@ -159,21 +163,19 @@ describeEachDatabase("scorecard", (t) => {
     expect(await open()).toMatchObject({ critical: 1, high: 1, medium: 1 });
 
     const reason = "Not reachable: the vulnerable function is never called.";
-    await createWaiver(ops, {
+    await accepted({
       service: svc,
       match: { type: "vulnerability", value: "CVE-2026-1001" },
       stages: ["test"],
       reason,
       expiresInDays: 30,
-      approve: true,
     });
     expect((await open()).critical).toBe(1);
-    await createWaiver(ops, {
+    await accepted({
       service: svc,
       match: { type: "vulnerability", value: "cve-2026-1001" },
       reason,
       expiresInDays: 30,
-      approve: true,
     });
     const afterCritical = await computeServiceScorecard(ops, id);
     expect(afterCritical.openBySeverity.critical).toBe(0);
@@ -194,12 +196,11 @@ describeEachDatabase("scorecard", (t) => {
       .select({ fingerprint: findings.fingerprint })
       .from(findings)
       .where(and(eq(findings.serviceId, id), eq(findings.severity, "high")));
-    await createWaiver(ops, {
+    await accepted({
       service: svc,
       match: { type: "fingerprint", value: high!.fingerprint.toUpperCase() },
       reason,
       expiresInDays: 5,
-      approve: true,
     });
     expect((await open()).high).toBe(0);
     const start = clock;

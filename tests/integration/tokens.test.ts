@@ -226,7 +226,11 @@ describeEachDatabase("machine tokens", (t) => {
       const [row] = await t.db().select().from(apiTokens).where(eq(apiTokens.id, ok.id));
       expect(row).toMatchObject({ createdByUserId: dev.id, createdBy: dev.label });
 
-      const tooMuch = await refusal(createTokenForUser(devCtx, { team: mine.team.slug, scopes: ["read", "policies:write"] }));
+      // Stage policies are organisation-wide: no token bound to a team holds policies:write, whoever makes it…
+      const teamWide = await refusal(createTokenForUser(devCtx, { team: mine.team.slug, scopes: ["read", "policies:write"] }));
+      expect(teamWide).toMatchObject({ code: "forbidden", type: "scope-not-for-binding", extra: { scopes: ["policies:write"] } });
+      // …and an organisation token is beyond a developer.
+      const tooMuch = await refusal(createTokenForUser(devCtx, { org: true, scopes: ["policies:write"] }));
       expect(tooMuch).toMatchObject({ code: "forbidden", type: "scope-above-role", extra: { scopes: ["policies:write"] } });
       expect((await refusal(createTokenForUser(devCtx, { team: theirs.team.slug, scopes: ["read"] }))).code).toBe("not_found");
       expect(
@@ -239,7 +243,7 @@ describeEachDatabase("machine tokens", (t) => {
       expect(count).toHaveLength(1);
     });
 
-    it("lets viewers make read-only tokens, and security any token in any team", async () => {
+    it("lets viewers make read-only tokens, and security any team token in any team and organisation tokens", async () => {
       const ctx = t.ctx();
       const { team } = await teamWithService(ctx);
       const viewer = await person("viewer", [team.id]);
@@ -248,23 +252,37 @@ describeEachDatabase("machine tokens", (t) => {
         (await refusal(createTokenForUser(t.ctx({ actor: viewer }), { team: team.slug, scopes: ["scans:write"] }))).code,
       ).toBe("forbidden");
       const sec = await person("security", []);
-      const tok = await createTokenForUser(t.ctx({ actor: sec }), { team: team.slug, scopes: ["policies:write", "read"] });
-      expect(tok.scopes).toEqual(["policies:write", "read"]);
+      const teamTok = await createTokenForUser(t.ctx({ actor: sec }), { team: team.slug, scopes: ["waivers:write", "read"] });
+      expect(teamTok.scopes).toEqual(["read", "waivers:write"]);
+      expect(
+        (await refusal(createTokenForUser(t.ctx({ actor: sec }), { team: team.slug, scopes: ["policies:write"] }))).type,
+      ).toBe("scope-not-for-binding");
+      const tok = await createTokenForUser(t.ctx({ actor: sec }), { org: true, scopes: ["policies:write", "read"] });
+      expect(tok).toMatchObject({ team: null, services: null, scopes: ["policies:write", "read"] });
+      expect((await refusal(createTokenForUser(t.ctx({ actor: sec }), { org: true, scopes: ["scans:write"] }))).type).toBe(
+        "scope-not-for-binding",
+      );
       const asToken = { ...ctx, actor: await authenticateToken(ctx, tok.token) };
       expect((await refusal(createTokenForUser(asToken, { team: team.slug, scopes: ["read"] }))).code).toBe("forbidden");
       expect((await refusal(createToken(asToken, { team: team.slug, scopes: ["read"] }))).code).toBe("forbidden");
     });
 
-    it("refuses a developer the rotation of a token above their role, changing nothing", async () => {
+    it("refuses the rotation of a token above the rotator's role, changing nothing", async () => {
       const ctx = t.ctx();
       const { team } = await teamWithService(ctx);
-      const strong = await createToken(ctx, { team: team.slug, scopes: ["policies:write"] });
-      const dev = await person("developer", [team.id]);
-      const e = await refusal(rotateToken(t.ctx({ actor: dev }), { id: strong.id }));
+      // A developer made a pipeline token, and is a viewer now: rotating it would grant more than they hold.
+      const former = await person("developer", [team.id]);
+      const strong = await createTokenForUser(t.ctx({ actor: former }), { team: team.slug, scopes: ["scans:write"] });
+      await t.db().update(users).set({ role: "viewer" }).where(eq(users.id, former.id));
+      const e = await refusal(rotateToken(t.ctx({ actor: { ...former, role: "viewer" } as Actor }), { id: strong.id }));
       expect(e.type).toBe("scope-above-role");
       const [row] = await t.db().select().from(apiTokens).where(eq(apiTokens.id, strong.id));
       expect(row!.replacedBy).toBeNull();
-      expect((await authenticateToken(ctx, strong.token)).scopes).toEqual(["policies:write"]);
+      // An organisation token is not even visible to a developer.
+      const org = await createToken(ctx, { org: true, scopes: ["policies:write"] });
+      const dev = await person("developer", [team.id]);
+      expect((await refusal(rotateToken(t.ctx({ actor: dev }), { id: org.id }))).code).toBe("not_found");
+      expect((await authenticateToken(ctx, org.token)).scopes).toEqual(["policies:write"]);
       // …but they may rotate a pipeline token of their team.
       const weak = await createToken(ctx, { team: team.slug, scopes: ["scans:write"] });
       const r = await rotateToken(t.ctx({ actor: dev }), { id: weak.id });

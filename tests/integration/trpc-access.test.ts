@@ -119,12 +119,12 @@ describeEachDatabase("tRPC tokens, audit and teams", (t) => {
       const created = await api(security).tokens.create({
         team: w.teamA,
         services: [w.svcA1],
-        scopes: ["scans:write", "policies:write"],
+        scopes: ["scans:write", "waivers:write"],
         name: "ci deploy",
         expiresInDays: 30,
       });
       expect(created.token).toMatch(/^gth_/);
-      expect(created).toMatchObject({ team: w.teamA, services: [w.svcA1], scopes: ["policies:write", "scans:write"] });
+      expect(created).toMatchObject({ team: w.teamA, services: [w.svcA1], scopes: ["scans:write", "waivers:write"] });
       expect(created.expiresAt).toEqual(new Date(clock.getTime() + 30 * 24 * HOUR));
 
       const listed = await api(security).tokens.list({ team: w.teamA });
@@ -149,13 +149,27 @@ describeEachDatabase("tRPC tokens, audit and teams", (t) => {
     });
 
     it("keeps a developer's token within their role and team, a viewer's to read-only, and changes nothing on refusal", async () => {
-      const ok = await api(dev).tokens.create({ team: w.teamA, scopes: ["scans:write", "gate:evaluate", "deployments:write"] });
-      expect(ok.scopes).toEqual(["deployments:write", "gate:evaluate", "scans:write"]);
+      const ok = await api(dev).tokens.create({
+        team: w.teamA,
+        scopes: ["scans:write", "gate:evaluate", "deployments:write", "waivers:write"],
+      });
+      expect(ok.scopes).toEqual(["deployments:write", "gate:evaluate", "scans:write", "waivers:write"]);
       const e = await deniedUnchanged(
         () => api(dev).tokens.create({ team: w.teamA, scopes: ["scans:write", "policies:write"] }),
         "FORBIDDEN",
       );
       expect(e.message).toContain('"policies:write"');
+      // An organisation token is for security and admins; for them, never one bound to a team with policies:write.
+      await deniedUnchanged(() => api(dev).tokens.create({ org: true, scopes: ["policies:write"] }), "FORBIDDEN");
+      await deniedUnchanged(() => api(security).tokens.create({ team: w.teamA, scopes: ["policies:write"] }), "FORBIDDEN");
+      await deniedUnchanged(
+        () => api(security).tokens.create({ team: w.teamA, services: [w.svcA1], scopes: ["policies:write"] }),
+        "FORBIDDEN",
+      );
+      await deniedUnchanged(() => api(security).tokens.create({ org: true, scopes: ["scans:write"] }), "FORBIDDEN");
+      await deniedUnchanged(() => api(security).tokens.create({ org: true, team: w.teamA, scopes: ["read"] }), "BAD_REQUEST");
+      const org = await api(security).tokens.create({ org: true, scopes: ["policies:write", "read"] });
+      expect(org).toMatchObject({ team: null, services: null, scopes: ["policies:write", "read"] });
       // Another team's team does not exist for them.
       await deniedUnchanged(() => api(dev).tokens.create({ team: w.teamB, scopes: ["read"] }), "NOT_FOUND");
       await deniedUnchanged(() => api(dev).tokens.create({ team: w.teamA, services: [w.svcB], scopes: ["read"] }), "NOT_FOUND");
@@ -173,14 +187,19 @@ describeEachDatabase("tRPC tokens, audit and teams", (t) => {
           slug: w.teamA,
           name: "Payments",
           member: true,
+          org: false,
           services: [w.svcA1, w.svcA2].sort().map((slug) => ({ slug, name: slug })),
-          scopes: ["scans:write", "gate:evaluate", "deployments:write", "read"],
+          scopes: ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "read"],
         },
       ]);
       expect((await api(viewer).tokens.options()).map((o) => o.scopes)).toEqual([["read"]]);
       const sec = await api(security).tokens.options();
       expect(sec.map((o) => o.slug)).toEqual(expect.arrayContaining([w.teamA, w.teamB]));
-      expect(sec.find((o) => o.slug === w.teamB)!.scopes).toContain("policies:write");
+      // policies:write only on the organisation choice, never on a team.
+      expect(sec.find((o) => o.slug === w.teamB)!.scopes).not.toContain("policies:write");
+      expect(sec.filter((o) => o.org)).toEqual([
+        expect.objectContaining({ slug: "", org: true, services: [], scopes: ["policies:write", "read"] }),
+      ]);
     });
 
     it("lists only the caller's teams' tokens", async () => {
@@ -209,8 +228,11 @@ describeEachDatabase("tRPC tokens, audit and teams", (t) => {
 
     it("rotates with a grace period: a new secret once, the old one in grace; above the rotator's role it is refused", async () => {
       const old = await api(security).tokens.create({ team: w.teamA, scopes: ["scans:write"] });
-      const strong = await api(security).tokens.create({ team: w.teamA, scopes: ["policies:write"] });
-      await deniedUnchanged(() => api(dev).tokens.rotate({ id: strong.id, graceHours: 1 }), "FORBIDDEN");
+      // The viewer's own read token is theirs to rotate; a developer's pipeline token is above their role.
+      const strong = await api(security).tokens.create({ team: w.teamA, scopes: ["waivers:write"] });
+      await deniedUnchanged(() => api(viewer).tokens.rotate({ id: strong.id, graceHours: 1 }), "FORBIDDEN");
+      const org = await api(security).tokens.create({ org: true, scopes: ["policies:write"] });
+      await deniedUnchanged(() => api(dev).tokens.rotate({ id: org.id, graceHours: 1 }), "NOT_FOUND");
 
       tick();
       const r = await api(dev).tokens.rotate({ id: old.id, graceHours: 2 });

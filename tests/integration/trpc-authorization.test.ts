@@ -296,6 +296,43 @@ describeEachDatabase("tRPC authorization matrix", (t) => {
     return { outcome: outcome!, result, before: before!, after: after! };
   }
 
+  // Stage policies are organisation-wide: policies:write only on an organisation token, which only security and admins make.
+  const SCOPE_CASES: [string, Record<ActorName, Outcome>, (w: World) => unknown][] = [
+    [
+      "tokens.create, an organisation token with policies:write",
+      {
+        anonymous: "UNAUTHORIZED",
+        viewer: "FORBIDDEN",
+        developer: "FORBIDDEN",
+        otherTeam: "FORBIDDEN",
+        security: "ok",
+        admin: "ok",
+      },
+      () => ({ org: true, scopes: ["policies:write", "read"], name: "policy bot" }),
+    ],
+    [
+      "tokens.create, a team token with policies:write",
+      {
+        anonymous: "UNAUTHORIZED",
+        viewer: "FORBIDDEN",
+        developer: "FORBIDDEN",
+        otherTeam: "FORBIDDEN",
+        security: "FORBIDDEN",
+        admin: "FORBIDDEN",
+      },
+      (w) => ({ team: w.teamA, scopes: ["policies:write"], name: "never" }),
+    ],
+  ];
+  for (const [title, expected, input] of SCOPE_CASES) {
+    it(title, async () => {
+      for (const name of ACTORS) {
+        const { outcome, before, after } = await attempt("tokens.create", actors[name], input(w));
+        expect(outcome, `${title} as ${name}`).toBe(expected[name]);
+        if (outcome !== "ok") expect(after.tables, `${title} as ${name}: a denied call changed data`).toEqual(before.tables);
+      }
+    });
+  }
+
   it("has one row for every procedure, and no row for a procedure that does not exist", () => {
     expect(Object.keys(CASES).sort()).toEqual(Object.keys(procedures).sort());
   });

@@ -7,7 +7,7 @@ import { auditEvents, policies } from "@/db/schema";
 import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
 import { createCaller } from "@/server/api/trpc/root";
 import type { ServiceContext } from "@/server/context";
-import { createWaiver, revokeWaiver } from "@/server/gate/waivers";
+import { approveWaiver, createWaiver, revokeWaiver } from "@/server/gate/waivers";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
 import { DENIAL_ACTION } from "@/server/audit/record-denial";
@@ -275,17 +275,20 @@ describeEachDatabase("tRPC governance API", (t) => {
       Object.assign(slugs, { teamA: teamA.slug, teamB: teamB.slug, svcA: svcA.slug, svcB: svcB.slug });
       dev = user("usr_gov_wdev", "developer", [teamA.id]);
       viewer = user("usr_gov_wview", "viewer", [teamA.id]);
-      const waive = (service: string | undefined, value: string, approve: boolean, at = clock) =>
-        createWaiver(
+      // An operator asks; a security reviewer (a person) approves.
+      const reviewer: ServiceContext = { ...ops, actor: user("usr_gov_wsec", "security", []) };
+      const waive = async (service: string | undefined, value: string, approve: boolean, at = clock) => {
+        const w = await createWaiver(
           { ...ops, now: () => at },
           {
             service,
             match: { type: "vulnerability", value },
             reason: `Accepted for the governance test: ${value}`,
             expiresInDays: 5,
-            approve,
           },
         );
+        return approve ? approveWaiver({ ...reviewer, now: () => at }, w.id) : w;
+      };
       ids.aPending = (await waive(svcA.slug, "CVE-2026-0001", false)).id;
       ids.aActive = (await waive(svcA.slug, "CVE-2026-0002", true)).id;
       ids.aExpired = (await waive(svcA.slug, "CVE-2026-0003", true, new Date(clock.getTime() - 10 * 86_400_000))).id;

@@ -373,14 +373,15 @@ describeEachDatabase("tRPC dashboard API", (t) => {
       expect(await count()).toBe(before);
     });
 
-    it("marks a false positive as a pending, non-expiring waiver that security approves", async () => {
+    it("marks a false positive as a pending waiver that expires within a year and that security approves", async () => {
       const [secret] = (await api(dev).remediation.actions({ service: w.svcA, area: 4 })).items;
       const fp = await api(dev).remediation.markFalsePositive({
         service: w.svcA,
         match: secret!.waiveMatch!,
         reason: "This is the documented example key from the vendor's README.",
       });
-      expect(fp).toMatchObject({ kind: "false_positive", status: "pending", expiresAt: null });
+      expect(fp).toMatchObject({ kind: "false_positive", status: "pending" });
+      expect(Date.parse(fp.expiresAt!) - Date.parse(fp.createdAt)).toBe(365 * 86_400_000);
       // The requester cannot approve their own request, whatever their role.
       const own = await api(security).remediation.markFalsePositive({
         service: w.svcA,

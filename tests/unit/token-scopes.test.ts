@@ -1,16 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { isSecretKey, stripSecrets } from "@/server/audit/strip-secrets";
 import { tokenStatus } from "@/server/tokens/tokens";
-import { DEVELOPER_TOKEN_SCOPES, scopeCeiling, scopesBeyond, TOKEN_SCOPES } from "@/server/tokens/token-scopes";
+import {
+  DEVELOPER_TOKEN_SCOPES,
+  ORG_TOKEN_SCOPES,
+  orgScopeCeiling,
+  scopeCeiling,
+  scopesBeyond,
+  TEAM_TOKEN_SCOPES,
+  TOKEN_SCOPES,
+} from "@/server/tokens/token-scopes";
 
 describe("the scope ceiling of a person's role", () => {
-  it("lets security and admin grant any scope in any team", () => {
-    expect(scopeCeiling("admin", false)).toEqual(TOKEN_SCOPES);
-    expect(scopeCeiling("security", false)).toEqual(TOKEN_SCOPES);
+  it("lets security and admin grant every team scope in any team, never policies:write on a team token", () => {
+    expect(scopeCeiling("admin", false)).toEqual(TEAM_TOKEN_SCOPES);
+    expect(scopeCeiling("security", true)).toEqual(TEAM_TOKEN_SCOPES);
+    expect(TEAM_TOKEN_SCOPES).toEqual(TOKEN_SCOPES.filter((s) => s !== "policies:write"));
   });
 
-  it("lets developers grant the pipeline scopes in their own teams only", () => {
+  it("keeps organisation tokens to policies:write and read, made by security and admin only", () => {
+    expect(ORG_TOKEN_SCOPES).toEqual(["policies:write", "read"]);
+    expect(orgScopeCeiling("admin")).toEqual(ORG_TOKEN_SCOPES);
+    expect(orgScopeCeiling("security")).toEqual(ORG_TOKEN_SCOPES);
+    expect(orgScopeCeiling("developer")).toEqual([]);
+    expect(orgScopeCeiling("viewer")).toEqual([]);
+  });
+
+  it("lets developers grant the pipeline scopes (waiver requests included) in their own teams only", () => {
     expect(scopeCeiling("developer", true)).toEqual(DEVELOPER_TOKEN_SCOPES);
+    expect(scopeCeiling("developer", true)).toContain("waivers:write");
     expect(scopeCeiling("developer", true)).not.toContain("policies:write");
     expect(scopeCeiling("developer", false)).toEqual([]);
   });

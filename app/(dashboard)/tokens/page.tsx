@@ -19,7 +19,7 @@ export default async function TokensPage() {
   // A hint only: the server decides again on every revoke and rotate.
   const canChange = (t: (typeof tokens)[number]) =>
     t.status !== "revoked" &&
-    (staff || (user.role === "developer" && user.teamIds.includes(t.teamId)) || t.createdByUserId === user.id);
+    (staff || (user.role === "developer" && !!t.teamId && user.teamIds.includes(t.teamId)) || t.createdByUserId === user.id);
 
   return (
     <div className="space-y-4">
@@ -99,8 +99,10 @@ export default async function TokensPage() {
                       </ul>
                     </td>
                     <td className="px-3 py-2">
-                      <span className="font-medium">{t.team}</span>
-                      <span className="block text-xs text-slate-600">{t.services ? t.services.join(", ") : "every service"}</span>
+                      <span className="font-medium">{t.team ?? "Organisation-wide"}</span>
+                      <span className="block text-xs text-slate-600">
+                        {t.team === null ? "stage policies" : t.services ? t.services.join(", ") : "every service"}
+                      </span>
                     </td>
                     <td className="px-3 py-2 whitespace-nowrap text-slate-700">
                       {t.revokedAt ? (

@@ -74,12 +74,17 @@ function ownResponses(spec: RouteSpec): Record<number, ProblemResponse> {
     if (spec.role) own[403] = problem(`Needs the ${spec.role} role`, "insufficient-role", "forbidden");
   }
   if (spec.params || spec.query || spec.headers || spec.body)
-    own[400] = problem("A parameter or field is invalid; errors[] gives each one", "validation-error");
+    own[400] = problem(
+      "A parameter or field is invalid (errors[] gives each one), or holds a NUL or a lone surrogate",
+      "validation-error",
+      "invalid-text",
+    );
   if (spec.body) {
     const media = spec.body.type === "json" ? "JSON" : spec.body.mediaTypes.join(" or ");
     own[400] = problem(
       "Invalid parameters or body (errors[] gives each), an empty or malformed body, or broken gzip",
       "validation-error",
+      "invalid-text",
       "empty-body",
       "malformed-gzip",
       ...(spec.body.type === "json" ? ["malformed-json"] : []),

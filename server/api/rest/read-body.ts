@@ -2,7 +2,8 @@
 // and a bound on the decompression ratio (a gzip bomb is refused long before it fills memory).
 import { createGunzip } from "node:zlib";
 import { DomainError } from "../../errors";
-import { lineColumn, locateJsonError } from "../../ingest/decode";
+import { deepNestingAt, lineColumn, locateJsonError } from "../../ingest/decode";
+import { findUnsafeValue } from "../../validation";
 
 export const MAX_GZIP_RATIO = 1000;
 const RATIO_GRACE_BYTES = 1024 * 1024;
@@ -128,10 +129,17 @@ export async function readJson(req: Request, limit = 256 * 1024): Promise<unknow
   }
   const text = new TextDecoder().decode(await readBody(req, limit));
   if (text.trim() === "") throw new DomainError("bad_request", "The request body is empty.", "empty-body");
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
-    const { line, column } = lineColumn(text, locateJsonError(text));
-    throw new DomainError("bad_request", `Malformed JSON (line ${line}, column ${column}).`, "malformed-json", { line, column });
+    const deep = deepNestingAt(text, 64);
+    const { line, column } = lineColumn(text, deep !== -1 ? deep : locateJsonError(text));
+    const what = deep !== -1 ? "Malformed JSON: nested too deeply" : "Malformed JSON";
+    throw new DomainError("bad_request", `${what} (line ${line}, column ${column}).`, "malformed-json", { line, column });
   }
+  const unsafe = findUnsafeValue(value, { maxDepth: 32 });
+  if (unsafe)
+    throw new DomainError("bad_request", `${unsafe.path || "body"}: ${unsafe.problem} is not accepted.`, "invalid-text");
+  return value;
 }

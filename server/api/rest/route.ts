@@ -13,6 +13,7 @@ import { runtime } from "../../runtime";
 import { enforceApiRate } from "../../security/api-rate-limit";
 import { authenticateToken, InvalidTokenError, requireScope } from "../../tokens/tokens";
 import type { BodySpec, RouteSpec } from "./contract";
+import { findUnsafeValue } from "../../validation";
 import { problemResponse } from "./problem";
 import { readBody, readJson } from "./read-body";
 
@@ -90,9 +91,14 @@ export function apiRoute(spec: RouteSpec, handler: (input: RouteInput<RouteSpec>
     const caller: Caller = { req, requestId, ip };
     try {
       const ctx = await authorize(spec, caller);
+      const rawParams = await next.params;
+      // A NUL or a lone surrogate in the path or the query string would reach the database (which refuses it): a 400.
+      const unsafe = findUnsafeValue(rawParams) ?? findUnsafeValue(Object.fromEntries(new URL(req.url).searchParams.entries()));
+      if (unsafe)
+        throw new DomainError("bad_request", `${unsafe.path || "request"}: ${unsafe.problem} is not accepted.`, "invalid-text");
       const input = {
         ctx,
-        params: parsePart("path", spec.params, await next.params),
+        params: parsePart("path", spec.params, rawParams),
         query: parsePart("query", spec.query, spec.query ? queryObject(new URL(req.url).searchParams, spec.query) : {}),
         headers: parsePart("header", spec.headers, spec.headers ? headerObject(req.headers, spec.headers) : {}),
         body: spec.body ? await readRequestBody(req, spec.body) : undefined,

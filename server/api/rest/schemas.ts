@@ -245,6 +245,8 @@ export const healthSchema = z
     database: z.enum(["pglite", "postgres"]),
     migrations: z.string().nullable(),
     version: z.string(),
+    /** "enforced": the role Gatehouse runs as cannot switch off the append-only protection (see the README) */
+    auditProtection: z.enum(["enforced", "owner-can-disable"]).nullable(),
   })
   .meta({ id: "Health" });
 

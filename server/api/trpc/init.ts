@@ -10,7 +10,7 @@ import type { Actor, ServiceContext } from "../../context";
 import { DomainError, type ErrorCode } from "../../errors";
 import { logger } from "../../log";
 import { serviceForActor, type ServiceRef } from "../../services/access";
-import { slugSchema } from "../../validation";
+import { findUnsafeValue, slugSchema } from "../../validation";
 
 export type UserActor = Extract<Actor, { type: "user" }>;
 
@@ -95,7 +95,15 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/** No procedure ever sees a NUL, invalid Unicode or an absurdly deep or large input: BAD_REQUEST, before any verb. */
+const inputGuard = t.middleware(async ({ getRawInput, next }) => {
+  const unsafe = findUnsafeValue(await getRawInput(), { maxDepth: 32, maxNodes: 100_000 });
+  if (unsafe)
+    throw new DomainError("bad_request", `${unsafe.path || "input"}: ${unsafe.problem} is not accepted.`, "invalid-text");
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(inputGuard);
 
 /** A signed-in user; `ctx.svc` is the ServiceContext every verb takes. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {

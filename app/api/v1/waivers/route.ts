@@ -16,7 +16,7 @@ export const GET = apiRoute(
     summary: "Waivers visible to the token",
     tags: ["Waivers"],
     auth: "token",
-    scopes: ["read", "policies:write"],
+    scopes: ["read", "waivers:write"],
     query: z.object({
       service: slugSchema
         .optional()
@@ -40,7 +40,7 @@ export const POST = apiRoute(
     description: "Pending until a second party approves it.",
     tags: ["Waivers"],
     auth: "token",
-    scopes: ["policies:write"],
+    scopes: ["waivers:write"],
     body: { type: "json", schema: createWaiverBody },
     responses: {
       201: { description: "The waiver", schema: waiverSchema },

@@ -15,7 +15,7 @@ export const GET = apiRoute(
     summary: "The team's notification subscriptions, with their recent delivery counts",
     tags: ["Notifications"],
     auth: "token",
-    scopes: ["read", "policies:write"],
+    scopes: ["read", "notifications:write"],
     responses: {
       200: { description: "The subscriptions (secrets are never shown again)", schema: subscriptionListSchema },
       403: problem("A token bound to services may not see the team's subscriptions", "forbidden"),
@@ -33,7 +33,7 @@ export const POST = apiRoute(
     description: "A webhook's whsec_ signing secret is in this answer, once.",
     tags: ["Notifications"],
     auth: "token",
-    scopes: ["policies:write"],
+    scopes: ["notifications:write"],
     body: { type: "json", schema: createSubscriptionBody },
     responses: {
       201: { description: "The subscription and, for a webhook, its secret", schema: createdSubscriptionSchema },

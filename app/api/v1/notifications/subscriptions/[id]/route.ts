@@ -14,7 +14,7 @@ export const DELETE = apiRoute(
     summary: "Remove a subscription (its pending deliveries are cancelled)",
     tags: ["Notifications"],
     auth: "token",
-    scopes: ["policies:write"],
+    scopes: ["notifications:write"],
     params: idParams,
     responses: {
       403: problem("A token bound to services may not see or manage the team's subscriptions", "forbidden"),

@@ -13,7 +13,7 @@ export const POST = apiRoute(
     summary: "Revoke a waiver or a false-positive mark",
     tags: ["Waivers"],
     auth: "token",
-    scopes: ["policies:write"],
+    scopes: ["waivers:write"],
     params: idParams,
     responses: {
       200: { description: "Revoked", schema: waiverSchema },

@@ -14,7 +14,7 @@ export const GET = apiRoute(
     summary: "A subscription's newest deliveries, what each attempt answered, and what failed for good",
     tags: ["Notifications"],
     auth: "token",
-    scopes: ["read", "policies:write"],
+    scopes: ["read", "notifications:write"],
     params: idParams,
     query: listDeliveriesQuery,
     responses: {

@@ -16,7 +16,7 @@ export const POST = apiRoute(
     summary: "Send a test event at once and say how the receiver answered (recorded like any delivery)",
     tags: ["Notifications"],
     auth: "token",
-    scopes: ["policies:write"],
+    scopes: ["notifications:write"],
     params: idParams,
     responses: {
       403: problem("A token bound to services may not see or manage the team's subscriptions", "forbidden"),

@@ -1,0 +1,64 @@
+// What the HTTP server does to every request before Next.js sees it: the client's address (never taken from the
+// client), the refusal of paths Next.js cannot decode, and the security headers of routes that bypass proxy.ts.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { clientAddress, trustedProxies, type Cidr } from "./client-address";
+import { generateNonce, securityHeaders } from "./headers";
+
+/** The request header our own server sets; whatever a client sent under this name is overwritten. */
+export const CLIENT_IP_HEADER = "x-gatehouse-client-ip";
+
+/**
+ * Routes kept out of proxy.ts's matcher, because Next.js buffers (and cuts at proxyClientMaxBodySize) every body that
+ * passes through the proxy: the report upload streams straight to its route. Keep in step with `config` in proxy.ts.
+ */
+export const UNPROXIED_PATHS: readonly string[] = ["/api/v1/scans"];
+
+/** True when the path has a percent-escape Next.js cannot decode, or decodes to a control character (NUL…). */
+export function isMalformedPath(rawUrl: string): boolean {
+  const path = rawUrl.split("?")[0]!.split("#")[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(decoded) || !decoded.isWellFormed();
+}
+
+export type FrontDoor = {
+  /** Prepares a request for Next.js; false when the request was answered here (and must not go on). */
+  admit: (req: IncomingMessage, res: ServerResponse, requestId: string) => boolean;
+};
+
+export function frontDoor(opts: { trustedProxies: readonly Cidr[]; https: boolean; dev: boolean }): FrontDoor {
+  const trust = trustedProxies(opts.trustedProxies);
+  return {
+    admit(req, res, requestId) {
+      req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trust);
+      const url = req.url ?? "/";
+      const path = url.split("?")[0]!;
+      const api = securityHeaders({ nonce: generateNonce(), dev: opts.dev, https: opts.https, api: true });
+      if (isMalformedPath(url)) {
+        // Next.js would answer these with a bare 500; they are the client's mistake.
+        res.writeHead(400, {
+          ...api,
+          "content-type": "application/problem+json",
+          "cache-control": "no-store",
+        });
+        res.end(
+          JSON.stringify({
+            type: "/problems/malformed-path",
+            title: "Bad request",
+            status: 400,
+            detail: "The request path is not valid percent-encoded UTF-8 text.",
+            requestId,
+          }),
+        );
+        return false;
+      }
+      if (UNPROXIED_PATHS.includes(path)) for (const [name, value] of Object.entries(api)) res.setHeader(name, value);
+      return true;
+    },
+  };
+}
