@@ -115,6 +115,7 @@ describe("the front door of the real server", () => {
   let small: RunningServer;
   let tok = "";
   let smallTok = "";
+  let smallOrgTok = "";
 
   beforeAll(async () => {
     const smallDir = path.join(tempDir(), "data");
@@ -124,8 +125,12 @@ describe("the front door of the real server", () => {
     ]);
     [tok, smallTok] = await Promise.all([
       token(dataDir, "front", "scans:write,gate:evaluate,deployments:write,read"),
-      token(smallDir, "small", "scans:write,gate:evaluate,deployments:write,read"),
+      token(smallDir, "small", "scans:write,gate:evaluate,deployments:write,waivers:write,read"),
     ]);
+    // Stage policies are organisation-wide: an organisation token writes them.
+    const org = await cli(["token", "create", "--org", "--scopes", "policies:write"], { GATEHOUSE_DATA_DIR: smallDir });
+    expect(org.code, org.stderr).toBe(0);
+    smallOrgTok = org.stdout.trim().split("\n").at(-1)!;
   });
   afterAll(async () => {
     await Promise.all([s?.stop(), small?.stop()]);
@@ -241,7 +246,10 @@ describe("the front door of the real server", () => {
       for (const stream of [false, true]) {
         const res = await fetch(`${small.url}${p}`, {
           method,
-          headers: { ...auth, "content-type": type },
+          headers: {
+            ...(p.startsWith("/api/v1/policies") ? { authorization: `Bearer ${smallOrgTok}` } : auth),
+            "content-type": type,
+          },
           body: stream ? chunked(body) : body,
           ...(stream ? { duplex: "half" } : {}),
         } as RequestInit);

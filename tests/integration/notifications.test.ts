@@ -26,6 +26,9 @@ describeEachDatabase("notifications", (t) => {
   let clock = new Date("2026-10-01T08:00:00Z");
   const now = () => clock;
   const ops = (): ServiceContext => t.ctx({ now, actor: { type: "cli", label: "cli:test" } });
+  /** Waivers are approved by a signed-in security person who did not ask for them. */
+  const reviewer = (): ServiceContext =>
+    t.ctx({ now, actor: { type: "user", id: "usr_sec", label: "sec@example.com", role: "security", teamIds: [] } });
   let receiver: Receiver;
   let smtp: SMTPServer;
   let smtpPort = 0;
@@ -310,7 +313,7 @@ describeEachDatabase("notifications", (t) => {
       reason: "reachable only in tests",
       expiresInDays: 10,
     });
-    await approveWaiver(ops(), w.id);
+    await approveWaiver(reviewer(), w.id);
     const sweepTypes = async () => {
       await deliverDue(ops(), cfg);
       const got = receiver.received.filter((r) => r.path === "/sweep").map((r) => JSON.parse(r.body).type as string);

@@ -39,7 +39,8 @@ describeEachDatabase("policy saves from a stale version", (t) => {
   beforeAll(async () => {
     setRuntime({ db: t.db(), kind: t.kind, describe: "test", startedAt: new Date(), publicUrl: base });
     await createTeam(t.ctx(), { slug: "pc-team" });
-    token = (await createToken(t.ctx(), { team: "pc-team", scopes: ["policies:write", "read"] })).token;
+    // Stage policies are organisation-wide: an organisation token writes them.
+    token = (await createToken(t.ctx(), { org: true, scopes: ["policies:write", "read"] })).token;
   });
   afterAll(() => setRuntime(undefined));
 

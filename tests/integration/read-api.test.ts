@@ -81,7 +81,7 @@ describeEachDatabase("the read API", (t) => {
     await mk("read", { team: team.slug, scopes: ["read"] });
     await mk("boundB", { team: team.slug, services: [w.b], scopes: ["read"] });
     await mk("other", { team: other.slug, scopes: ["read"] });
-    await mk("noRead", { team: team.slug, scopes: ["scans:write", "gate:evaluate", "deployments:write", "policies:write"] });
+    await mk("noRead", { team: team.slug, scopes: ["scans:write", "gate:evaluate", "deployments:write", "waivers:write"] });
 
     const writer = await tokenContext(ops, { team: team.slug, scopes: ["scans:write", "gate:evaluate"] });
     const theirWriter = await tokenContext(ops, { team: other.slug, scopes: ["scans:write", "gate:evaluate"] });

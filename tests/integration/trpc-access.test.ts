@@ -189,7 +189,7 @@ describeEachDatabase("tRPC tokens, audit and teams", (t) => {
           member: true,
           org: false,
           services: [w.svcA1, w.svcA2].sort().map((slug) => ({ slug, name: slug })),
-          scopes: ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "read"],
+          scopes: ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "notifications:write", "read"],
         },
       ]);
       expect((await api(viewer).tokens.options()).map((o) => o.scopes)).toEqual([["read"]]);
