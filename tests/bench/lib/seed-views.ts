@@ -124,7 +124,7 @@ export async function seedViews(sql: Sql, o: SeedOptions, log: (line: string) =>
     () =>
       sql`insert into scans (id, service_id, commit, branch, artifact, stage, pipeline_run, format, tool_name, tool_version, status,
                            failure_reason, evidence, parts, scanner_db_built_at, sbom_format, sbom_components, report_sha256, report_bytes,
-                           dedup_key, idempotency_key, token_id, statistics, warnings, received_at)
+                           dedup_key, idempotency_key, token_id, statistics, warnings, received_at, scanned_at, scope_keys)
         select 'scan_b' || lpad(s::text, 6, '0') || '_' || t.tool || '_' || lpad(d::text, 2, '0'),
                'svc_bench' || lpad(s::text, 6, '0'),
                pg_temp.sha('c' || s || '-' || d), case when d % 9 = 4 then 'release/' || (d / 9) else 'main' end,
@@ -139,12 +139,14 @@ export async function seedViews(sql: Sql, o: SeedOptions, log: (line: string) =>
                md5('k' || s || t.tool || d) || md5('j' || s || t.tool || d), null, null,
                jsonb_build_object('findings', 40, 'created', 2, 'unchanged', 37, 'reopened', 1, 'closed', 3,
                                   'bySeverity', jsonb_build_object('critical', 1, 'high', 5, 'medium', 14, 'low', 14, 'info', 6)),
-               '[]'::jsonb, x.at
+               '[]'::jsonb, x.at, x.at,
+               array[x.branch || chr(1) || t.tool || chr(1) || chr(1) || 'source' || chr(1)]
         from generate_series(0, ${o.services - 1}) s
         cross join json_to_recordset(${JSON.stringify(tools)}::text::json) as t(tool text, kinds text, every int)
         cross join generate_series(0, ${SCAN_DAYS - 1}) d
         cross join lateral (
           select ${now}::timestamptz - make_interval(days => d, hours => 1 + (s % 6), mins => (s * 7) % 60) as at,
+                 case when d % 9 = 4 then 'release/' || (d / 9) else 'main' end as branch,
                  case when t.tool = 'gitleaks' and (s % 10 = 7 or (s % 10 = 3 and d < 35)) then 'failed'
                       when pg_temp.rnd(s * 100 + d, 11) < 0.02 then 'failed' else 'complete' end as status
         ) x
@@ -245,7 +247,7 @@ export async function seedViews(sql: Sql, o: SeedOptions, log: (line: string) =>
     () =>
       sql`insert into finding_scopes (finding_id, service_id, scope_key, branch, tool, category, status, first_seen_at, last_seen_at,
                                     closed_at, reopened_count, last_scan_id)
-        select f.id, f.service_id, 'main' || chr(1) || f.tools[1] || chr(1), 'main', f.tools[1], '', f.status, f.first_seen_at,
+        select f.id, f.service_id, 'main' || chr(1) || f.tools[1] || chr(1) || chr(1) || 'source' || chr(1), 'main', f.tools[1], '', f.status, f.first_seen_at,
                f.last_seen_at, f.closed_at, case when pg_temp.rnd(substr(f.id, 6)::bigint, 21) < 0.05 then 1 else 0 end,
                ${sql.unsafe(scanOf)}
         from findings f`,
