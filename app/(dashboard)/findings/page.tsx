@@ -1,13 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { Pill, SeverityBadge } from "@/components/ui/badges";
-import { FilterForm, Hidden, SelectFilter, TextFilter } from "@/components/ui/filter-form";
+import { FindingsTable } from "@/components/findings/findings-table";
+import { slugOptions, type FilterField } from "@/components/list/filter-bar";
+import { ListPage } from "@/components/list/list-page";
 import { AREA_SHORT } from "@/components/ui/format";
 import { href } from "@/components/ui/href";
-import { Pagination } from "@/components/ui/pagination";
 import { Empty } from "@/components/ui/section";
-import { SortHeader } from "@/components/ui/sort-header";
-import { TimeAgo } from "@/components/ui/time-ago";
 import { SEVERITIES } from "@/server/ingest/types";
 import { FINDING_SORTS, TIERS } from "@/server/views/filters";
 import { int, manyOf, oneOf, orNotFound, pageApi, slug, text, type SearchParams } from "../_lib/page-kit";
@@ -40,173 +37,84 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
     api.posture.teams(),
     api.services.options(),
   ]);
-  const now = new Date();
-  const sort = params.sort ?? "severity";
-  const dir = params.dir ?? "desc";
+
+  const filters: FilterField[] = [
+    { kind: "search", name: "q", label: "Search", value: params.q, placeholder: "title, rule, CVE, package, file" },
+    { kind: "select", name: "team", label: "Team", value: params.team, options: slugOptions(teams), anyLabel: "All teams" },
+    { kind: "select", name: "tier", label: "Tier", value: params.tier, options: TIERS, anyLabel: "All tiers" },
+    {
+      kind: "select",
+      name: "service",
+      label: "Service",
+      value: params.service,
+      options: slugOptions(services),
+      anyLabel: "All services",
+    },
+    { kind: "select", name: "severity", label: "Severity", value: severity[0], options: SEVERITIES },
+    {
+      kind: "select",
+      name: "area",
+      label: "Risk area",
+      value: params.area,
+      options: Object.entries(AREA_SHORT).map(([v, l]) => ({ value: v, label: `${v}. ${l}` })),
+    },
+    {
+      kind: "select",
+      name: "status",
+      label: "Status",
+      value: params.status,
+      options: STATUSES.filter((s) => s !== "open"),
+      anyLabel: "open",
+    },
+    { kind: "select", name: "sla", label: "SLA", value: params.sla, options: [{ value: "breached", label: "past SLA" }] },
+    {
+      kind: "pinned",
+      name: "tool",
+      label: "Tool",
+      value: params.tool,
+      removeHref: href("/findings", params, { tool: undefined, page: undefined }),
+    },
+    { kind: "hidden", name: "closedWithinDays", value: params.closedWithinDays },
+    { kind: "hidden", name: "sort", value: params.sort },
+    { kind: "hidden", name: "dir", value: params.dir },
+  ];
 
   return (
-    <div className="space-y-4">
-      <div>
-        <h1 className="text-2xl font-bold tracking-tight">Findings</h1>
-        <p className="text-sm text-slate-600">
+    <ListPage
+      title="Findings"
+      description={
+        <>
           Every finding, deduplicated across tools and branches{params.sla ? ", past its SLA" : ""}
           {params.closedWithinDays ? `, closed in the last ${params.closedWithinDays} days` : ""}.
-        </p>
-      </div>
-      <FilterForm action="/findings" label="Filter findings">
-        <TextFilter name="q" label="Search" value={params.q} placeholder="title, rule, CVE, package, file" />
-        <SelectFilter
-          name="team"
-          label="Team"
-          value={params.team}
-          options={teams.map((t) => ({ value: t.slug, label: t.name }))}
-          anyLabel="All teams"
-        />
-        <SelectFilter name="tier" label="Tier" value={params.tier} options={TIERS} anyLabel="All tiers" />
-        <SelectFilter
-          name="service"
-          label="Service"
-          value={params.service}
-          options={services.map((s) => ({ value: s.slug, label: s.name }))}
-          anyLabel="All services"
-        />
-        <SelectFilter name="severity" label="Severity" value={severity[0]} options={SEVERITIES} />
-        <SelectFilter
-          name="area"
-          label="Risk area"
-          value={params.area ? String(params.area) : undefined}
-          options={Object.entries(AREA_SHORT).map(([v, l]) => ({ value: v, label: `${v}. ${l}` }))}
-        />
-        <SelectFilter
-          name="status"
-          label="Status"
-          value={params.status}
-          options={STATUSES.filter((s) => s !== "open")}
-          anyLabel="open"
-        />
-        <SelectFilter name="sla" label="SLA" value={params.sla} options={[{ value: "breached", label: "past SLA" }]} />
-        <Hidden name="tool" value={params.tool} />
-        <Hidden name="closedWithinDays" value={params.closedWithinDays ? String(params.closedWithinDays) : undefined} />
-        <Hidden name="sort" value={params.sort} />
-        <Hidden name="dir" value={params.dir} />
-      </FilterForm>
-      {params.tool ? (
-        <p className="text-sm">
-          Tool: <Pill tone="blue">{params.tool}</Pill>{" "}
-          <Link className="text-brand-700 underline" href={href("/findings", params, { tool: undefined, page: undefined })}>
-            remove
-          </Link>
-        </p>
-      ) : null}
-      {list.total === 0 ? (
+        </>
+      }
+      filters={{ action: "/findings", label: "Filter findings", fields: filters }}
+      isEmpty={list.total === 0}
+      empty={
         <Empty title="No finding matches.">
           <p>
             Findings appear when a pipeline posts a scanner report:{" "}
             <code className="font-mono">gatehouse scan upload report.json --service &lt;slug&gt;</code>.
           </p>
         </Empty>
-      ) : (
-        <div className="rounded-xl border border-slate-200 bg-white shadow-sm">
-          <div className="overflow-x-auto">
-            <table className="min-w-full text-sm">
-              <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 uppercase">
-                <tr>
-                  <SortHeader label="Severity" sortKey="severity" path="/findings" params={params} current={sort} dir={dir} />
-                  <SortHeader
-                    label="Finding"
-                    sortKey="title"
-                    path="/findings"
-                    params={params}
-                    current={sort}
-                    dir={dir}
-                    defaultDir="asc"
-                  />
-                  <SortHeader
-                    label="Service"
-                    sortKey="service"
-                    path="/findings"
-                    params={params}
-                    current={sort}
-                    dir={dir}
-                    defaultDir="asc"
-                  />
-                  <th scope="col" className="px-3 py-2">
-                    Sources
-                  </th>
-                  <SortHeader
-                    label="First seen"
-                    sortKey="firstSeen"
-                    path="/findings"
-                    params={params}
-                    current={sort}
-                    dir={dir}
-                    defaultDir="asc"
-                  />
-                  <SortHeader label="Last seen" sortKey="lastSeen" path="/findings" params={params} current={sort} dir={dir} />
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {list.items.map((f) => (
-                  <tr key={f.id} className="align-top hover:bg-slate-50">
-                    <td className="px-3 py-2">
-                      <SeverityBadge severity={f.severity} />
-                    </td>
-                    <td className="max-w-md px-3 py-2">
-                      <Link className="font-medium break-words text-brand-700 underline" href={`/findings/${f.id}`}>
-                        {f.title}
-                      </Link>
-                      <span className="block text-xs break-all text-slate-500">
-                        {f.vulnerabilityId ?? f.ruleId}
-                        {f.packageName ? ` · ${f.packageName}${f.packageVersion ? ` ${f.packageVersion}` : ""}` : ""}
-                        {f.location ? ` · ${f.location}` : ""}
-                      </span>
-                      <span className="mt-0.5 flex flex-wrap gap-1">
-                        <Pill>
-                          {f.area}. {AREA_SHORT[f.area]}
-                        </Pill>
-                        {f.status === "closed" ? <Pill>closed</Pill> : null}
-                        {f.reopened ? <Pill tone="amber">reopened {f.reopened}×</Pill> : null}
-                      </span>
-                    </td>
-                    <td className="px-3 py-2">
-                      <Link className="text-brand-700 underline" href={`/services/${f.service.slug}`}>
-                        {f.service.name}
-                      </Link>
-                    </td>
-                    <td className="px-3 py-2">
-                      <div className="flex flex-wrap gap-1">
-                        {f.tools.map((t) => (
-                          <Link key={t} href={href("/findings", params, { tool: t, page: undefined })}>
-                            <Pill tone="blue">{t}</Pill>
-                          </Link>
-                        ))}
-                      </div>
-                    </td>
-                    <td className="px-3 py-2 whitespace-nowrap text-slate-600">
-                      <TimeAgo iso={f.firstSeenAt} now={now} />
-                    </td>
-                    <td className="px-3 py-2 whitespace-nowrap text-slate-600">
-                      <TimeAgo iso={f.closedAt ?? f.lastSeenAt} now={now} />
-                      {f.closedAt ? <span className="block text-xs">closed</span> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="px-3 pb-3">
-            <Pagination
-              path="/findings"
-              params={params}
-              page={list.page}
-              pages={list.pages}
-              total={list.total}
-              capped={list.totalCapped}
-              noun="findings"
-            />
-          </div>
-        </div>
-      )}
-    </div>
+      }
+      pagination={{
+        path: "/findings",
+        params,
+        page: list.page,
+        pages: list.pages,
+        total: list.total,
+        capped: list.totalCapped,
+        noun: "findings",
+      }}
+    >
+      <FindingsTable
+        rows={list.items}
+        params={params}
+        sort={params.sort ?? "severity"}
+        dir={params.dir ?? "desc"}
+        now={new Date()}
+      />
+    </ListPage>
   );
 }
