@@ -9,6 +9,7 @@ export function Pagination({
   pages,
   total,
   noun,
+  one,
   capped = false,
 }: {
   path: string;
@@ -16,10 +17,14 @@ export function Pagination({
   page: number;
   pages: number;
   total: number;
+  /** what is counted, plural ("findings") */
   noun: string;
+  /** the singular, when it is not the plural without its final "s" */
+  one?: string;
   /** the count stopped at `total`: there are more */
   capped?: boolean;
 }) {
+  const counted = total === 1 && !capped ? (one ?? noun.replace(/s$/, "")) : noun;
   const nums = [...new Set([1, page - 1, page, page + 1, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
   const link =
     "rounded border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-brand-600";
@@ -27,7 +32,7 @@ export function Pagination({
     <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
       <p>
         {total.toLocaleString("en")}
-        {capped ? "+" : ""} {noun} · page {page} of {pages}
+        {capped ? "+" : ""} {counted} · page {page} of {pages}
         {capped ? "+" : ""}
       </p>
       <ul className="flex flex-wrap items-center gap-1">

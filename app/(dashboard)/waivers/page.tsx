@@ -101,7 +101,7 @@ export default async function WaiversPage({ searchParams }: { searchParams: Sear
         page: list.page,
         pages: list.pages,
         total: list.total,
-        noun: list.total === 1 ? "waiver" : "waivers",
+        noun: "waivers",
       }}
     >
       <WaiverList items={list.items} now={new Date()} reviewer={canReview && me ? me.label : null} />
