@@ -7,7 +7,6 @@ export const dynamic = "force-dynamic";
 function headers(c: PipelineClient): Record<string, string> {
   return {
     "content-type": "text/javascript; charset=utf-8",
-    "content-length": String(c.body.length),
     "x-gatehouse-version": c.version,
     "x-content-sha256": c.sha256,
     "repr-digest": c.reprDigest,
@@ -32,8 +31,7 @@ async function serve(request: Request, withBody: boolean): Promise<Response> {
   const h = headers(client);
   const match = request.headers.get("if-none-match");
   if (match && match.split(",").some((t) => t.trim().replace(/^W\//, "") === client.etag)) {
-    const { "content-length": _length, ...rest } = h;
-    return new Response(null, { status: 304, headers: rest });
+    return new Response(null, { status: 304, headers: h });
   }
   return new Response(withBody ? new Uint8Array(client.body) : null, { status: 200, headers: h });
 }

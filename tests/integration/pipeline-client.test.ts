@@ -223,7 +223,7 @@ describe("the pipeline client from Gatehouse itself", () => {
       const head = await fetch(`${server.url}/gatehouse.mjs`, { method: "HEAD" });
       expect(head.status).toBe(200);
       expect(head.headers.get("x-content-sha256")).toBe(hex);
-      expect(head.headers.get("content-length")).toBe(String(body.length));
+      expect(head.headers.get("etag")).toBe(`"sha256-${hex}"`);
       expect((await head.arrayBuffer()).byteLength).toBe(0);
 
       const again = await fetch(`${server.url}/gatehouse.mjs`, { headers: { "if-none-match": res.headers.get("etag")! } });
@@ -244,6 +244,14 @@ describe("the pipeline client from Gatehouse itself", () => {
       const help = await run(process.execPath, ["gatehouse.mjs", "--help"], {}, 60_000, dir);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain("scan upload <file>");
+      // The README's lines, as written.
+      const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+      const block = /<!-- client-download:begin[^>]*-->\s*```sh\n([\s\S]*?)```\s*<!-- client-download:end -->/.exec(readme);
+      expect(block, "README: the client-download commands are missing").not.toBeNull();
+      const readmeDir = tempDir("gatehouse-readme-download-");
+      const lines = await run("bash", ["-euo", "pipefail", "-c", block![1]!], { GATEHOUSE_URL: server.url }, 60_000, readmeDir);
+      expect(lines.code, lines.stdout + lines.stderr).toBe(0);
+      expect(lines.stdout).toContain("gatehouse.mjs: OK");
       // No node_modules, no repository around it: the operator commands say where they run instead of crashing.
       const admin = await run(process.execPath, ["gatehouse.mjs", "help-admin"], {}, 60_000, dir);
       expect(admin.code).toBe(2);

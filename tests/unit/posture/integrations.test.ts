@@ -82,3 +82,28 @@ describe("integrations/gitlab/gatehouse.yml", () => {
     expect(wiringRules(`${read(TEMPLATE)}\n${jobs(false)}`, ".gitlab-ci.yml")).toEqual(["gate-missing"]);
   });
 });
+
+describe("the README's examples of the action and the template", () => {
+  const readme = read("README.md");
+  const example = (heading: string) => {
+    const section = readme.slice(readme.indexOf(heading));
+    const m = /```yaml\n([\s\S]*?)```/.exec(section);
+    if (!m) throw new Error(`README: no yaml example under ${heading}`);
+    return m[1]!;
+  };
+
+  it("have their gate and deploy record recognised: no gate-wiring finding", () => {
+    const gh = example("### In GitHub Actions: the Gatehouse action");
+    expect(gh).toContain("command: gate");
+    expect(wiringRules(`name: ship\non: push\n${gh}`, ".github/workflows/ship.yml")).toEqual([]);
+    // Without the gate step, the same workflow deploys ungated.
+    const ungated = gh.replace(/ {6}- id: gate\n(?: {8}.*\n)+/, "");
+    expect(ungated).not.toContain("command: gate");
+    expect(wiringRules(`name: ship\non: push\n${ungated}`, ".github/workflows/ship.yml")).toEqual(["gate-missing"]);
+
+    const gl = example("### In GitLab CI: the Gatehouse template");
+    expect(gl).toContain("extends: .gatehouse-gate");
+    expect(wiringRules(gl, ".gitlab-ci.yml")).toEqual([]);
+    expect(wiringRules(gl.replace("extends: .gatehouse-gate", "script: [echo]"), ".gitlab-ci.yml")).toEqual(["gate-missing"]);
+  });
+});
