@@ -2,8 +2,9 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { generateNonce, isHttpsUrl, securityHeaders } from "@/server/security/headers";
 
-// JSON endpoints; /api/auth is left out because Auth.js may answer with HTML pages.
-const isApi = (path: string) => path.startsWith("/api/") && !path.startsWith("/api/auth/");
+// Responses that never render get the policy that allows nothing: JSON endpoints and the pipeline client download.
+// /api/auth is left out because Auth.js may answer with HTML pages.
+const isApi = (path: string) => (path.startsWith("/api/") && !path.startsWith("/api/auth/")) || path === "/gatehouse.mjs";
 
 export function proxy(request: NextRequest) {
   const nonce = generateNonce();
