@@ -309,7 +309,7 @@ export async function seedViews(sql: Sql, o: SeedOptions, log: (line: string) =>
         select 'wvr_b' || lpad(i::text, 6, '0'), 'team_bench' || lpad((i * 20 % ${o.services} % ${o.teams})::text, 4, '0'),
                'svc_bench' || lpad((i * 20 % ${o.services})::text, 6, '0'), 'rule', (${CODE_RULES}::text[])[1 + (i % ${CODE_RULES.length})],
                null, case when i % 4 = 0 then 'false_positive' else 'waiver' end, 'Accepted: compensating control in place (bench).',
-               case when i % 4 = 0 then null else ${now}::timestamptz + interval '30 days' end, 'dev@example.com',
+               ${now}::timestamptz + case when i % 4 = 0 then interval '300 days' else interval '30 days' end, 'dev@example.com',
                ${now}::timestamptz - interval '10 days', case when i % 5 = 0 then null else 'sec@example.com' end,
                case when i % 5 = 0 then null else ${now}::timestamptz - interval '9 days' end, null, null
         from generate_series(0, ${Math.max(1, Math.floor(o.services / 20)) - 1}) i`,
