@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, real, smallint, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { idColumn } from "./columns";
-import { scans } from "./scans";
 import { services } from "./services";
 
 /**
@@ -73,70 +72,3 @@ export const findings = pgTable(
       .where(sql`${t.packageKey} is not null`),
   ],
 );
-
-/**
- * A finding's lifecycle in one scope: service + branch + tool + category + subject ("artifact" or "source") + target.
- * scope_key joins them with U+0001 in that order (views read the branch and tool by position).
- */
-export const findingScopes = pgTable(
-  "finding_scopes",
-  {
-    findingId: text("finding_id")
-      .notNull()
-      .references(() => findings.id),
-    serviceId: text("service_id").notNull(),
-    scopeKey: text("scope_key").notNull(),
-    branch: text("branch").notNull(),
-    tool: text("tool").notNull(),
-    category: text("category").notNull(),
-    status: text("status", { enum: ["open", "closed"] }).notNull(),
-    firstSeenAt: timestamp("first_seen_at", { withTimezone: true, mode: "date" }).notNull(),
-    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull(),
-    closedAt: timestamp("closed_at", { withTimezone: true, mode: "date" }),
-    reopenedCount: integer("reopened_count").notNull().default(0),
-    lastScanId: text("last_scan_id").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.findingId, t.scopeKey] }),
-    index("finding_scopes_scope_idx").on(t.serviceId, t.scopeKey, t.status),
-  ],
-);
-
-/** Which scan saw which finding at which commit: "findings present at commit X" is one indexed query. */
-export const scanFindings = pgTable(
-  "scan_findings",
-  {
-    scanId: text("scan_id")
-      .notNull()
-      .references(() => scans.id),
-    findingId: text("finding_id")
-      .notNull()
-      .references(() => findings.id),
-    serviceId: text("service_id").notNull(),
-    commit: text("commit").notNull(),
-    severityRank: smallint("severity_rank").notNull(),
-    suppressed: integer("suppressed").notNull().default(0),
-    startLine: integer("start_line"),
-  },
-  (t) => [
-    primaryKey({ columns: [t.scanId, t.findingId] }),
-    index("scan_findings_commit_idx").on(t.serviceId, t.commit, t.findingId),
-  ],
-);
-
-/** Per-installation secrets (the salt for hashing secrets found in reports). */
-export const instanceSettings = pgTable("instance_settings", {
-  key: text("key").primaryKey(),
-  value: text("value").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-});
-
-/** A finding merged into another keeps a forwarding address: decisions and links that name it still resolve. */
-export const findingMerges = pgTable("finding_merges", {
-  findingId: text("finding_id").primaryKey(),
-  serviceId: text("service_id").notNull(),
-  fingerprint: text("fingerprint").notNull(),
-  mergedInto: text("merged_into").notNull(),
-  mergedAt: timestamp("merged_at", { withTimezone: true, mode: "date" }).notNull(),
-  scanId: text("scan_id").notNull(),
-});

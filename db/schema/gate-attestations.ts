@@ -1,5 +1,5 @@
 import { pgTable, text, timestamp } from "drizzle-orm/pg-core";
-import { gateDecisions } from "./gate";
+import { gateDecisions } from "./gate-decisions";
 import { signingKeys } from "./signing-keys";
 
 /** The signed VSA of a decision (a DSSE envelope, stored as served). Append-only, enforced by a trigger. */
