@@ -16,3 +16,4 @@ export * from "./notification-events";
 export * from "./notification-deliveries";
 export * from "./notification-marks";
 export * from "./sign-in-throttles";
+export * from "./intel";

@@ -8,6 +8,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { Empty } from "@/components/ui/section";
 import { SortHeader } from "@/components/ui/sort-header";
 import { TimeAgo } from "@/components/ui/time-ago";
+import { EpssBadge, KevBadge } from "@/components/intel/intel-badges";
 import { SEVERITIES } from "@/server/ingest/types";
 import { FINDING_SORTS, TIERS } from "@/server/views/filters";
 import { int, manyOf, oneOf, orNotFound, pageApi, slug, text, type SearchParams } from "../_lib/page-kit";
@@ -15,6 +16,7 @@ import { int, manyOf, oneOf, orNotFound, pageApi, slug, text, type SearchParams 
 export const metadata: Metadata = { title: "Findings" };
 
 const STATUSES = ["open", "closed", "all"] as const;
+const EPSS_THRESHOLDS = ["0.01", "0.1", "0.5", "0.9"] as const;
 
 export default async function FindingsPage({ searchParams }: { searchParams: SearchParams }) {
   const q = await searchParams;
@@ -29,6 +31,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
     status: oneOf(q, "status", STATUSES),
     sla: oneOf(q, "sla", ["breached"] as const),
     closedWithinDays: int(q, "closedWithinDays", 1, 3650),
+    kev: oneOf(q, "kev", ["1"] as const),
+    epssMin: ((v) => (v ? Number(v) : undefined))(oneOf(q, "epssMin", EPSS_THRESHOLDS)),
     q: text(q, "q", 200),
     sort: oneOf(q, "sort", FINDING_SORTS),
     dir: oneOf(q, "dir", ["asc", "desc"] as const),
@@ -36,7 +40,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
   };
   const { api } = await pageApi(href("/findings", params));
   const [list, teams, services] = await Promise.all([
-    orNotFound(api.findings.list({ ...params, pageSize: 25 })),
+    orNotFound(api.findings.list({ ...params, kev: params.kev ? true : undefined, pageSize: 25 })),
     api.posture.teams(),
     api.services.options(),
   ]);
@@ -85,6 +89,13 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
           anyLabel="open"
         />
         <SelectFilter name="sla" label="SLA" value={params.sla} options={[{ value: "breached", label: "past SLA" }]} />
+        <SelectFilter name="kev" label="Exploited" value={params.kev} options={[{ value: "1", label: "on CISA KEV" }]} />
+        <SelectFilter
+          name="epssMin"
+          label="EPSS"
+          value={params.epssMin !== undefined ? String(params.epssMin) : undefined}
+          options={EPSS_THRESHOLDS.map((t) => ({ value: t, label: `≥ ${t}` }))}
+        />
         <Hidden name="tool" value={params.tool} />
         <Hidden name="closedWithinDays" value={params.closedWithinDays ? String(params.closedWithinDays) : undefined} />
         <Hidden name="sort" value={params.sort} />
@@ -166,6 +177,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
                         </Pill>
                         {f.status === "closed" ? <Pill>closed</Pill> : null}
                         {f.reopened ? <Pill tone="amber">reopened {f.reopened}×</Pill> : null}
+                        <KevBadge kev={f.kev} />
+                        <EpssBadge epss={f.epss} />
                       </span>
                     </td>
                     <td className="px-3 py-2">
