@@ -24,7 +24,6 @@ import { GATED_WORKFLOW, generic, sha, teamWithService, tokenContext, upload } f
 
 const KEV_FILE = "/work/shared/intel/known_exploited_vulnerabilities.json";
 const kevBytes = () => readFileSync(KEV_FILE);
-const DAY = 86_400_000;
 const ALL = ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "read"] as const;
 
 /** An EPSS file in the published shape: `n` synthetic CVEs plus the given scores. */
@@ -204,7 +203,7 @@ describeEachDatabase("threat intelligence", (t) => {
     });
 
     it("the scorecard deducts for the open KEV finding", async () => {
-      // The waiver above covers it: revoke-free check on a second service with the same finding unwaived.
+      // The waiver above covers it on the first service; a second service has the same finding unwaived.
       const { service, team } = await teamWithService(t.ctx({ now }));
       const tok2 = await tokenContext(t.ctx({ now }), { team: team.slug, scopes: [...ALL] });
       await upload(

@@ -434,12 +434,9 @@ export const findingSummarySchema = z
     lastSeenAt: z.string(),
     closedAt: nullableString,
     reopened: z.number().int().meta({ description: "How many times it came back after being closed" }),
-    kev: z
-      .object({ cveId: z.string(), dateAdded: z.string(), dueDate: z.string() })
-      .nullable()
-      .meta({
-        description: "Its CISA Known Exploited Vulnerabilities entry (through its id or any alias): date added, CISA due date",
-      }),
+    kev: z.object({ cveId: z.string(), dateAdded: z.string(), dueDate: z.string() }).nullable().meta({
+      description: "Its CISA Known Exploited Vulnerabilities entry (through its id or any alias): date added, CISA due date",
+    }),
     epss: z
       .object({ cveId: z.string(), epss: z.number(), percentile: z.number() })
       .nullable()
