@@ -4,8 +4,8 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { cli, tempDir } from "@/tests/helpers/server";
+import { KEV_FILE } from "@/tests/helpers/intel";
 
-const KEV_FILE = "/work/shared/intel/known_exploited_vulnerabilities.json";
 const EPSS = [
   "#model_version:v2025.03.14,score_date:2025-09-03T00:00:00+0000",
   "cve,epss,percentile",

@@ -21,8 +21,8 @@ import { postureOverview } from "@/server/views/posture";
 import { remediationActions } from "@/server/views/remediation";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { GATED_WORKFLOW, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+import { KEV_FILE } from "@/tests/helpers/intel";
 
-const KEV_FILE = "/work/shared/intel/known_exploited_vulnerabilities.json";
 const kevBytes = () => readFileSync(KEV_FILE);
 const ALL = ["scans:write", "gate:evaluate", "deployments:write", "waivers:write", "read"] as const;
 

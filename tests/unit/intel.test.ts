@@ -10,8 +10,8 @@ import { intelText } from "@/server/intel/import-intel";
 import { IntelFormatError, parseEpssCsv, parseKevCatalog } from "@/server/intel/parse";
 import { compareExploitPriority, priorityReason, type Prioritized } from "@/server/intel/priority";
 import { computeScorecard, FORMULA_VERSION, type ScorecardInput } from "@/server/scoring/formula";
+import { KEV_FILE } from "@/tests/helpers/intel";
 
-export const KEV_FILE = "/work/shared/intel/known_exploited_vulnerabilities.json";
 const kevText = () => readFileSync(KEV_FILE, "utf8");
 
 const EPSS = [
