@@ -7,6 +7,7 @@ import { queryRows } from "@/db/client";
 import { withTransaction, type ServiceContext } from "../context";
 import { DomainError, validation } from "../errors";
 import { recordAudit } from "../audit/record-audit";
+import { onKevChanged } from "../recheck/triggers";
 import { IntelFormatError, parseEpssCsv, parseKevCatalog, type EpssScore, type KevEntry } from "./parse";
 
 export const INTEL_SOURCES = ["kev", "epss"] as const;
@@ -116,6 +117,8 @@ export async function importIntel(
     );
     const unchanged = prev?.sha256 === sha256;
     if (!unchanged) await parsed.write(tx);
+    // A stage running a commit whose findings just joined KEV may be out of policy now: re-check what runs.
+    if (!unchanged && input.source === "kev") await onKevChanged(tx);
     const now = tx.now();
     await tx.db.execute(
       sql`insert into intel_imports (source, imported_at, published_at, version, entries, origin, sha256, imported_by)

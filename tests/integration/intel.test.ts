@@ -12,6 +12,7 @@ import { queryRows } from "@/db/client";
 import type { ServiceContext } from "@/server/context";
 import { evaluateGateRequest } from "@/server/gate/evaluate-gate";
 import { approveWaiver, createWaiver } from "@/server/gate/waivers";
+import { recordDeployment } from "@/server/gate/deployments";
 import { importIntel, readIntelSource } from "@/server/intel/import-intel";
 import { intelStatus } from "@/server/intel/status";
 import { configureIntelSync, runIntelSync } from "@/server/intel/sync";
@@ -218,6 +219,35 @@ describeEachDatabase("threat intelligence", (t) => {
       const waivedCard = await computeServiceScorecard(tok, serviceId);
       expect(waivedCard.deductions.find((x) => x.id === "exploited:3")).toBeUndefined();
     });
+  });
+
+  it("a changed KEV catalog re-checks the stages where something runs", async () => {
+    const { service, team } = await teamWithService(t.ctx({ now }));
+    const tok = await tokenContext(t.ctx({ now }), { team: team.slug, scopes: [...ALL] });
+    const commit = sha("intel-deployed");
+    await upload(
+      tok,
+      { service: service.slug, commit },
+      generic("grype", [dep("CVE-2017-5638", "low", "struts2-core")], { evidence: ["sca"] }),
+    );
+    await recordDeployment(tok, { service: service.slug, stage: "test", commit });
+    const due = async () =>
+      (
+        await queryRows<{ reasons: string[] }>(
+          op.db,
+          sql`select reasons from stage_status where service_id = ${service.id} and stage = 'test'`,
+        )
+      )[0]?.reasons ?? [];
+    const before = await due();
+    expect(before).not.toContain("intel");
+    // The same catalog again changes nothing and re-checks nothing; a new one does.
+    await importIntel(op, { source: "kev", bytes: kevBytes(), origin: KEV_FILE });
+    expect(await due()).not.toContain("intel");
+    const catalog = JSON.parse(kevBytes().toString("utf8")) as { count: number; vulnerabilities: unknown[] };
+    catalog.vulnerabilities = catalog.vulnerabilities.slice(0, 1400);
+    catalog.count = 1400;
+    await importIntel(op, { source: "kev", bytes: Buffer.from(JSON.stringify(catalog)), origin: "edited.json" });
+    expect(await due()).toContain("intel");
   });
 
   describe("the daily sync", () => {
