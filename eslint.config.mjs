@@ -31,6 +31,8 @@ export const PURE_CORE = [
   "server/ingest/risk-area.ts",
   "server/ingest/types.ts",
   "server/ingest/util.ts",
+  "server/intel/parse.ts",
+  "server/intel/priority.ts",
   "server/scoring/explain.ts",
   "server/scoring/formula.ts",
   "server/security/headers.ts",

@@ -540,6 +540,8 @@ async function operator(argv) {
     process.stderr.write("gatehouse: operator commands run inside a Gatehouse installation (npm run gatehouse -- …)\n");
     return 2;
   }
+  // Paths on the command line are the caller's (npm run sets INIT_CWD to where it was typed).
+  process.env.GATEHOUSE_CALLER_CWD ??= process.env.INIT_CWD ?? process.cwd();
   process.chdir(root);
   const { register } = await import("tsx/esm/api");
   register();

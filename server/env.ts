@@ -71,6 +71,14 @@ const envSchema = z
     GATEHOUSE_WEBHOOK_ALLOW_HOSTS: optionalText,
     GATEHOUSE_SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
     GATEHOUSE_SMTP_FROM: optionalText.pipe(z.string().max(320).optional()),
+    // Threat intelligence (CISA KEV, FIRST EPSS): a daily fetch when on; the URLs default to the publishers' feeds.
+    GATEHOUSE_INTEL_SYNC: bool.default(false),
+    GATEHOUSE_INTEL_KEV_URL: optionalText
+      .pipe(z.url({ protocol: /^https?$/ }).optional())
+      .transform((v) => v ?? "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"),
+    GATEHOUSE_INTEL_EPSS_URL: optionalText
+      .pipe(z.url({ protocol: /^https?$/ }).optional())
+      .transform((v) => v ?? "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"),
   })
   .superRefine((e, ctx) => {
     if (e.GATEHOUSE_MIGRATION_DATABASE_URL && !e.DATABASE_URL)

@@ -21,6 +21,7 @@ import { startAuditWebhook } from "./audit/forward-audit";
 import { startDailySnapshots } from "./scoring/daily";
 import { startBackgroundJobs } from "./notify/background";
 import { notifyConfig } from "./notify/deliver";
+import { configureIntelSync, startIntelSync } from "./intel/sync";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -129,6 +130,9 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   const stopSnapshots = startDailySnapshots(opened.handle.db);
   const stopJobs = startBackgroundJobs(opened.handle.db, { intervalS: e.GATEHOUSE_RECHECK_INTERVAL_S, notify: notifyConfig(e) });
   const stopThrottleSweep = startSignInThrottleSweep(opened.handle.db);
+  const intelSync = { enabled: e.GATEHOUSE_INTEL_SYNC, kevUrl: e.GATEHOUSE_INTEL_KEV_URL, epssUrl: e.GATEHOUSE_INTEL_EPSS_URL };
+  configureIntelSync(intelSync);
+  const stopIntelSync = startIntelSync(opened.handle.db, intelSync);
   const stopWebhook =
     e.GATEHOUSE_AUDIT_WEBHOOK_URL && e.GATEHOUSE_AUDIT_WEBHOOK_SECRET
       ? startAuditWebhook(
@@ -155,6 +159,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     stopSnapshots();
     stopJobs();
     stopThrottleSweep();
+    stopIntelSync();
     stopWebhook();
     server.close();
     server.closeAllConnections();

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { DataTable, type Column, type SortDir } from "@/components/list/data-table";
 import type { RouterOutputs } from "@/components/trpc/types";
 import { Pill, SeverityBadge } from "@/components/ui/badges";
+import { EpssBadge, KevBadge } from "@/components/intel/intel-badges";
 import { AREA_SHORT } from "@/components/ui/format";
 import { href, type Params } from "@/components/ui/href";
 import { TimeAgo } from "@/components/ui/time-ago";
@@ -48,6 +49,8 @@ export function FindingsTable({
             </Pill>
             {f.status === "closed" ? <Pill>closed</Pill> : null}
             {f.reopened ? <Pill tone="amber">reopened {f.reopened}×</Pill> : null}
+            <KevBadge kev={f.kev} />
+            <EpssBadge epss={f.epss} />
           </span>
         </>
       ),

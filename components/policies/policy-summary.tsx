@@ -83,6 +83,12 @@ function rulesOf(policy: Policy): Rule[] {
       mode: r.minScorecardGrade.mode,
       text: `Scorecard grade ${r.minScorecardGrade.grade} or better`,
     });
+  if (r.blockKnownExploited)
+    out.push({
+      key: "kev",
+      mode: r.blockKnownExploited.mode,
+      text: "No open finding on CISA's Known Exploited Vulnerabilities catalog (named with CISA's due date)",
+    });
   return out;
 }
 

@@ -27,3 +27,7 @@ export * from "./waivers";
 export * from "./gate-decisions";
 export * from "./deployments";
 export * from "./score-snapshots";
+export * from "./intel-kev";
+export * from "./intel-epss";
+export * from "./intel-imports";
+export * from "./intel-sync";

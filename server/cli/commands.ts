@@ -7,6 +7,7 @@ import { ACCESS_COMMANDS } from "./commands-access";
 import { AUTH_COMMANDS } from "./commands-auth";
 import { KEY_COMMANDS } from "./commands-keys";
 import { NOTIFY_COMMANDS } from "./commands-notify";
+import { INTEL_COMMANDS } from "./commands-intel";
 import { z } from "zod";
 import { migrate } from "@/db/migrate";
 import { createService, createServiceInput, listServices } from "../services/services";
@@ -328,6 +329,7 @@ COMMANDS.push(
   ...ACCESS_COMMANDS,
   ...KEY_COMMANDS,
   ...NOTIFY_COMMANDS,
+  ...INTEL_COMMANDS,
   define({
     name: "scorecard snapshot",
     summary: "compute today's scorecard for every service (the server also does it daily)",

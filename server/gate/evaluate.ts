@@ -516,6 +516,49 @@ function gateWiringCheck(ctx: Context, rule: NonNullable<Rules["noGateWiringFind
   });
 }
 
+const onKev = (f: GateFinding) => !!f.kev;
+
+function knownExploitedCheck(ctx: Context, rule: NonNullable<Rules["blockKnownExploited"]>): GateCheck {
+  const hits = ctx.open
+    .filter(onKev)
+    .sort((a, b) => cmpStr(a.kev!.dueDate, b.kev!.dueDate) || cmpStr(a.kev!.cveId, b.kev!.cveId) || mostSevereFirst(a, b));
+  const waived = ctx.waived.filter(onKev).length;
+  const waivedText = waived > 0 ? ` (${waived} waived)` : "";
+  const catalog = ctx.input.kevCatalog;
+  const base = { id: "known-exploited", title: "No known exploited vulnerabilities (CISA KEV)", threshold: 0 };
+  if (hits.length === 0)
+    return check({
+      ...base,
+      status: "pass",
+      actual: 0,
+      message:
+        catalog === null
+          ? "No CISA KEV catalog has been imported, so no finding can be matched against it (gatehouse intel import kev …)."
+          : `No open finding is on CISA's Known Exploited Vulnerabilities catalog${catalog?.version ? ` (version ${catalog.version})` : ""}${waivedText}.`,
+    });
+  // One CVE per line of text, earliest CISA due date first: what to fix first.
+  const cves = new Map<string, { dueDate: string; dateAdded: string; where: string }>();
+  for (const f of hits) {
+    const k = f.kev!;
+    if (!cves.has(k.cveId)) {
+      const where = f.packageName ? ` in ${f.packageName}${f.packageVersion ? ` ${f.packageVersion}` : ""}` : inFile(f);
+      cves.set(k.cveId, { dueDate: k.dueDate, dateAdded: k.dateAdded, where });
+    }
+  }
+  const listed = [...cves.entries()]
+    .slice(0, TOP_ITEMS)
+    .map(([cve, k]) => `${cve}${k.where} (on KEV since ${k.dateAdded}, CISA due date ${k.dueDate})`);
+  const more = cves.size > TOP_ITEMS ? `; +${cves.size - TOP_ITEMS} more` : "";
+  return check({
+    ...base,
+    status: statusOf(false, rule.mode),
+    actual: hits.length,
+    findings: ids(hits),
+    message: `${plural(hits.length, "open finding")} on CISA's Known Exploited Vulnerabilities catalog, exploited in the wild: ${listed.join("; ")}${more}${waivedText}.`,
+    remediation: findingsRemediation(hits),
+  });
+}
+
 // ---------- entry point ----------
 
 /** Evaluates the policy against the input. Same input → deep-equal output, whatever the order of its lists. */
@@ -537,6 +580,7 @@ export function evaluateGate(input: GateInput, policy: Policy): GateEvaluation {
   if (r.artifactBinding) checks.push(artifactBindingCheck(ctx, r.artifactBinding));
   if (r.minScorecardGrade) checks.push(scorecardCheck(ctx, r.minScorecardGrade));
   if (r.noGateWiringFindings) checks.push(gateWiringCheck(ctx, r.noGateWiringFindings));
+  if (r.blockKnownExploited) checks.push(knownExploitedCheck(ctx, r.blockKnownExploited));
   return {
     decision: checks.some((c) => c.status === "fail") ? "block" : "allow",
     checks,

@@ -10,6 +10,7 @@ import type { EvidenceKind, FindingKind, Severity } from "../ingest/types";
 import type { Policy } from "./policy";
 import type { GateEvidence, GateFinding, GateInput } from "./types";
 import { waiversFor } from "./waivers";
+import { intelForFindings } from "../intel/match";
 
 const asDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
 
@@ -84,6 +85,15 @@ export async function gatherGateInput(
       )
     : [];
   const waiverRows = await waiversFor(tx, serviceId, stage.slug);
+  // Known exploited vulnerabilities: read only when the policy asks, so other policies read exactly what they did.
+  const kevRule = !!policy.rules.blockKnownExploited;
+  const intel = kevRule
+    ? await intelForFindings(
+        tx,
+        findingRows.map((f) => ({ id: f.id, vulnerabilityId: f.vulnerability_id, aliases: f.aliases ?? [] })),
+      )
+    : null;
+  const kevCatalog = kevRule ? await kevCatalogOf(tx) : undefined;
   let previousStage: GateInput["previousStage"] = null;
   const previousSlug = previousStageRule?.stage ?? stage.previous;
   if (previousStageRule && previousSlug) {
@@ -127,6 +137,7 @@ export async function gatherGateInput(
       packageVersion: f.package_version,
       fixedVersions: f.fixed_versions ?? [],
       file: f.file,
+      ...(intel ? { kev: intel.get(f.id)?.kev ?? null } : {}),
     })),
     waivers: waiverRows.map((w) => ({
       id: w.id,
@@ -147,7 +158,16 @@ export async function gatherGateInput(
     })),
     previousStage,
     scorecardGrade: policy.rules.minScorecardGrade ? await latestGrade(tx, serviceId) : null,
+    ...(kevCatalog !== undefined ? { kevCatalog } : {}),
   };
+}
+
+async function kevCatalogOf(ctx: ServiceContext): Promise<GateInput["kevCatalog"]> {
+  const [row] = await queryRows<{ version: string | null; imported_at: string | Date }>(
+    ctx.db,
+    sql`select version, imported_at from intel_imports where source = 'kev'`,
+  );
+  return row ? { version: row.version, importedAt: asDate(row.imported_at) } : null;
 }
 
 /** The service's grade from its newest daily scorecard, or null when it was never scored. */

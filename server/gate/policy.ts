@@ -62,6 +62,8 @@ const rulesSchema = z
     minScorecardGrade: z.strictObject({ grade: z.enum(GRADES), mode }).optional(),
     /** no open gate-wiring finding from Gatehouse's pipeline-definition checks (docs/rules/pipeline-posture.md) */
     noGateWiringFindings: z.strictObject({ mode }).optional(),
+    /** no open finding whose vulnerability (or an alias) is on CISA's Known Exploited Vulnerabilities catalog */
+    blockKnownExploited: z.strictObject({ mode }).optional(),
   })
   .superRefine((rules, ctx) => {
     // Check ids must be unique, so the same severity/area or evidence kind may appear only once.
@@ -129,6 +131,7 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
       ],
       sla: { mode: "warn" },
       noGateWiringFindings: { mode: "warn" },
+      blockKnownExploited: { mode: "warn" },
     },
   },
   production: {
@@ -136,8 +139,8 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
     description:
       "Production: blocks critical and high findings, secrets and SLA breaches; requires the artifact digest, evidence " +
       "at most 7 days old and bound to the artifact, a scanner database at most 3 days old when known, a pass at test, " +
-      "the pipeline definition's posture evidence and no gate-wiring finding in it; a deployment needs an allow at most " +
-      "24 hours old.",
+      "the pipeline definition's posture evidence and no gate-wiring finding in it, and no finding on CISA's Known " +
+      "Exploited Vulnerabilities catalog; a deployment needs an allow at most 24 hours old.",
     decisionMaxAgeHours: 24,
     rules: {
       maxFindings: [
@@ -157,6 +160,7 @@ export const DEFAULT_POLICIES: Record<DefaultStage, Policy> = {
       artifactBinding: { mode: "fail" },
       requireArtifact: { mode: "fail" },
       noGateWiringFindings: { mode: "fail" },
+      blockKnownExploited: { mode: "fail" },
     },
   },
 };

@@ -20,6 +20,8 @@ export type GateFinding = {
   packageVersion: string | null;
   fixedVersions: string[];
   file: string | null;
+  /** its CISA KEV entry (through its id or any alias), when the policy asks about known exploited vulnerabilities */
+  kev?: { cveId: string; dateAdded: string; dueDate: string } | null;
 };
 
 export type GateWaiver = {
@@ -66,6 +68,8 @@ export type GateInput = {
   previousStage: PreviousStageResult | null;
   /** the service's scorecard grade (A–F) when known */
   scorecardGrade: string | null;
+  /** the imported KEV catalog (null: never imported), when the policy asks about known exploited vulnerabilities */
+  kevCatalog?: { version: string | null; importedAt: Date } | null;
 };
 
 export type CheckStatus = "pass" | "fail" | "warn";

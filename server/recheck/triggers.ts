@@ -14,7 +14,7 @@ import { failingChecks, outcomeKey } from "./outcome";
 
 const DAY_MS = 86_400_000;
 
-export type RecheckReason = "scan" | "policy" | "waiver" | "deployment" | "time";
+export type RecheckReason = "scan" | "policy" | "waiver" | "deployment" | "time" | "intel";
 
 export type ServiceInfo = { id: string; slug: string; name: string; teamId: string; teamSlug: string; teamName: string };
 
@@ -231,6 +231,11 @@ export async function onGateDecision(tx: ServiceContext, d: GateDecision, servic
 /** A stage's policy changed: everything running there is checked against it. */
 export async function onPolicyChanged(tx: ServiceContext, stage: string): Promise<void> {
   await requestRechecks(tx, sql`stage = ${stage}`, "policy");
+}
+
+/** A new KEV catalog: what runs anywhere may now carry a known exploited vulnerability. */
+export async function onKevChanged(tx: ServiceContext): Promise<void> {
+  await requestRechecks(tx, sql`true`, "intel");
 }
 
 export type WaiverChange = "requested" | "approved" | "revoked";

@@ -8,6 +8,8 @@ import {
   CAPS,
   diminishing,
   EVIDENCE_AREAS,
+  EXPLOITED_WEIGHT,
+  INTEL_STALE_DAYS,
   FORMULA_VERSION,
   FRESHNESS,
   GRADE_THRESHOLDS,
@@ -66,6 +68,7 @@ export function explainScoring(sla: SlaDaysBySeverity = SLA_DAYS): ScoringExplan
     version: FORMULA_VERSION,
     summary: [
       `Each of the 7 risk areas starts at 100 and loses points for open findings, findings past their SLA and stale evidence; it never goes below 0.`,
+      `A finding whose vulnerability (or any alias) is on CISA's Known Exploited Vulnerabilities list costs ${EXPLOITED_WEIGHT} more points on top of its severity (diminishing like the rest). ${RATIONALE.exploitedWeight}`,
       `Findings the tool marked suppressed, and findings under an approved, unexpired waiver that covers the last stage (production), do not count.`,
       `Each further finding of the same severity in an area costs ${pct(r)} of the one before.`,
       `An area without evidence from the last ${FRESHNESS.notAssessedAfterDays} days is "not assessed": it has no score, and the best grade is ${CAPS.notAssessed.grade}.`,
@@ -135,6 +138,12 @@ export function explainScoring(sla: SlaDaysBySeverity = SLA_DAYS): ScoringExplan
         label: `Tool whose latest scan used a vulnerability database more than ${SCANNER_DB_MAX_AGE_DAYS} days old`,
         points: `${SIGNAL_WEIGHTS.staleScannerDb} for the first`,
         why: RATIONALE.staleScannerDb,
+      },
+      {
+        id: "stale-intel",
+        label: `KEV or EPSS data not refreshed for more than ${INTEL_STALE_DAYS} days while the daily intel sync is on`,
+        points: `${SIGNAL_WEIGHTS.staleIntel}`,
+        why: RATIONALE.staleIntel,
       },
       {
         id: "silent-pipeline",

@@ -1,7 +1,7 @@
 // The risk scorecard: one documented, versioned formula. Pure: no database, env or clock (`now` is input).
 //
-// Per risk area:  score = 100 − findings − SLA breaches − stale evidence (− posture checks in area 2,
-//                 − Gatehouse's own signals in area 7), never below 0.
+// Per risk area:  score = 100 − findings − findings on CISA KEV − SLA breaches − stale evidence (− posture checks in
+//                 area 2, − Gatehouse's own signals in area 7), never below 0.
 // Overall:        half the mean of the area scores, half the worst area; then caps; grade from thresholds.
 import { DEFAULT_SLA_DAYS, GRADES, type Grade } from "../gate/policy";
 import { RISK_AREAS, type RiskArea } from "../ingest/risk-area";
@@ -10,7 +10,7 @@ import { EVIDENCE_KINDS, SEVERITIES, type EvidenceKind, type Severity } from "..
 export { GRADES, type Grade };
 
 /** Bumped on every change that can move a score; snapshots record it. */
-export const FORMULA_VERSION = 2;
+export const FORMULA_VERSION = 3;
 
 const DAY_MS = 86_400_000;
 
@@ -34,6 +34,9 @@ export const SEVERITY_WEIGHTS: Record<Severity, number> = { critical: 25, high: 
 
 /** Each further finding of the same severity in the same area costs this fraction of the one before. */
 export const REPEAT_FACTOR = 0.8;
+
+/** Extra points the first open finding on CISA's Known Exploited Vulnerabilities list takes (then diminishing). */
+export const EXPLOITED_WEIGHT = 15;
 
 /** Days an open finding may stay open: the gate's default SLA. Scorecards use the production policy's (ScorecardInput.slaDays). */
 export const SLA_DAYS: Record<Severity, number | null> = { ...DEFAULT_SLA_DAYS, info: null };
@@ -75,7 +78,12 @@ export const SIGNAL_WEIGHTS = {
   staleScannerDb: 5,
   /** an upload that left out findings earlier reports of the same commit listed (they still count for the gate) */
   retraction: 8,
+  /** threat intelligence (KEV, EPSS) not refreshed for INTEL_STALE_DAYS while the daily sync is on */
+  staleIntel: 5,
 } as const;
+
+/** Intel older than this, with the daily sync on, means the sync is failing. */
+export const INTEL_STALE_DAYS = 7;
 
 /** A scanner database older than this at scan time is stale (the gate's production default is stricter: 3). */
 export const SCANNER_DB_MAX_AGE_DAYS = 7;
@@ -118,6 +126,10 @@ export const RATIONALE = {
   ungatedDeploy: "Deploying without asking the gate means the gate is not in the pipeline.",
   failedScan: "A failed scan is missing evidence, usually a broken pipeline step that nobody noticed.",
   staleScannerDb: "A vulnerability database older than a week misses that week's advisories.",
+  exploitedWeight:
+    "A vulnerability on CISA's Known Exploited Vulnerabilities list is being exploited in the wild now: it costs more than its severity alone says.",
+  staleIntel:
+    "With the daily intel sync on, KEV or EPSS data older than a week means the sync is failing and exploit-aware priorities are out of date.",
   retraction:
     "A report that quietly drops findings an earlier report of the same commit had is either a flaky scanner or an attempt to get past the gate; both need a look.",
   silentPipeline: "Two weeks without any scan usually means the pipeline stopped reporting, not that nothing changed.",
@@ -169,7 +181,12 @@ export type ScorecardSignals = {
   deploysWithoutGate30d: number;
   /** uploads in the last SIGNAL_WINDOW_DAYS that left out findings earlier reports of their commit listed */
   retractions30d?: number;
+  /** when the daily intel sync is on: when each source was last imported (null: never) */
+  intelSync?: { kevImportedAt: Date | null; epssImportedAt: Date | null } | null;
 };
+
+/** Open, unwaived findings whose vulnerability (or an alias) is on CISA KEV, per area. */
+export type ExploitedCount = { area: RiskArea; open: number; cves: readonly string[] };
 
 export type ScorecardInput = {
   now: Date;
@@ -177,6 +194,8 @@ export type ScorecardInput = {
   postureChecks?: readonly PostureCheck[];
   evidence: readonly EvidenceItem[];
   signals: ScorecardSignals;
+  /** open findings on CISA KEV (already counted in `findings`; this is the extra deduction) */
+  exploited?: readonly ExploitedCount[];
   /** the SLA the counts in `findings` were computed with (the production policy's); shown in SLA deductions */
   slaDays?: SlaDaysBySeverity;
 };
@@ -307,6 +326,7 @@ export function computeScorecard(input: ScorecardInput): Scorecard {
       findingDeductions(deductions, area, severity, c, input.slaDays ?? SLA_DAYS);
     }
     if (area === 2) postureDeductions(deductions, posture, open);
+    exploitedDeductions(deductions, area, input.exploited ?? []);
     for (const s of SEVERITIES) openBySeverity[s] += open[s];
     const knownPoints = sum(deductions);
 
@@ -462,6 +482,22 @@ function findingDeductions(out: Deduction[], area: RiskArea, severity: Severity,
   }
 }
 
+function exploitedDeductions(out: Deduction[], area: RiskArea, exploited: readonly ExploitedCount[]): void {
+  const mine = exploited.filter((e) => e.area === area);
+  const n = mine.reduce((a, e) => a + count(e.open), 0);
+  const points = Math.round(diminishing(EXPLOITED_WEIGHT, n));
+  if (points === 0) return;
+  const cves = [...new Set(mine.flatMap((e) => e.cves))].sort(cmpStr);
+  const named = cves.slice(0, 3).join(", ") + (cves.length > 3 ? `, ${cves.length - 3} more` : "");
+  out.push({
+    id: `exploited:${area}`,
+    points,
+    reason: `${plural(n, "open finding")} in ${AREA_LABELS[area]} on CISA's Known Exploited Vulnerabilities list${named ? ` (${named})` : ""}`,
+    area,
+    source: "findings",
+  });
+}
+
 /** A check at s/10 counts as (10 − s)/10 of a finding of its risk level. */
 function postureDeductions(out: Deduction[], checks: readonly PostureCheck[], open: Record<Severity, number>): void {
   for (const severity of SEVERITIES) {
@@ -531,6 +567,26 @@ function signalDeductions(out: Deduction[], input: ScorecardInput, evidence: rea
     diminishing(SIGNAL_WEIGHTS.retraction, retractions),
     `${plural(retractions, "upload")} left out findings an earlier report of the same commit had, in the last ${w} days`,
   );
+
+  if (s.intelSync) {
+    const limit = INTEL_STALE_DAYS * DAY_MS;
+    const stale = (
+      [
+        ["KEV", s.intelSync.kevImportedAt],
+        ["EPSS", s.intelSync.epssImportedAt],
+      ] as const
+    )
+      .filter(([, at]) => at === null || input.now.getTime() - at.getTime() > limit)
+      .map(([name, at]) =>
+        at === null ? `${name} never imported` : `${name} ${Math.floor((input.now.getTime() - at.getTime()) / DAY_MS)} days old`,
+      );
+    if (stale.length > 0)
+      push(
+        "stale-intel",
+        SIGNAL_WEIGHTS.staleIntel,
+        `threat intelligence not refreshed in ${INTEL_STALE_DAYS} days with the daily sync on: ${stale.join(", ")}`,
+      );
+  }
 
   const last = s.lastScanAt;
   if (last) {

@@ -1,6 +1,6 @@
 // The scorecard verbs: gather a service's scoring input with a few indexed aggregates, compute it (pure),
 // and keep one snapshot per service per day so trends never recompute history.
-import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows } from "@/db/client";
 import { scoreSnapshots, services, stages, waivers } from "@/db/schema";
@@ -12,6 +12,8 @@ import type { RiskArea } from "../ingest/risk-area";
 import { SEVERITIES, type EvidenceKind, type Severity } from "../ingest/types";
 import { requireScope } from "../tokens/tokens";
 import { countPostureFacts } from "../views/posture-facts";
+import { intelStatus } from "../intel/status";
+import { intelSyncEnabled } from "../intel/sync";
 import { slaDays } from "../views/sla";
 import {
   AREAS,
@@ -24,6 +26,7 @@ import {
   type SlaDaysBySeverity,
   type Cap,
   type EvidenceItem,
+  type ExploitedCount,
   type FindingCount,
   type Grade,
   type PostureCheck,
@@ -86,6 +89,42 @@ async function activeWaivers(ctx: ServiceContext, serviceId: string, now: Date):
   return out;
 }
 
+/** The finding `f` is covered by one of these waivers (null when it has no vulnerability id: coalesce it). */
+function waivedSql(w: WaiverMatch): SQL {
+  const list = (xs: string[]) => sql`(select json_array_elements_text(${JSON.stringify(xs)}::json))`;
+  return w.fingerprints.length + w.rules.length + w.vulns.length === 0
+    ? sql`false`
+    : sql`(lower(f.fingerprint) in ${list(w.fingerprints)}
+           or exists (select 1 from unnest(f.merged_fingerprints) m where lower(m) in ${list(w.fingerprints)})
+           or f.rule_id in ${list(w.rules)}
+           or lower(trim(f.vulnerability_id)) in ${list(w.vulns)}
+           or exists (select 1 from unnest(f.aliases) a where lower(trim(a)) in ${list(w.vulns)}))`;
+}
+
+/** Open, unsuppressed, unwaived findings on CISA KEV per area, with the KEV CVEs they match. */
+async function exploitedCounts(ctx: ServiceContext, serviceId: string, w: WaiverMatch): Promise<ExploitedCount[]> {
+  const rows = await queryRows<{ risk_area: number; open: number | string; cves: string[] | string }>(
+    ctx.db,
+    sql`select f.risk_area, count(distinct f.id)::int as open, array_agg(distinct k.cve_id order by k.cve_id) as cves
+        from findings f join intel_kev k on k.cve_id = any(f.aliases || f.vulnerability_id)
+        where f.service_id = ${serviceId} and f.status = 'open' and f.suppressed = 0
+          and not coalesce(${waivedSql(w)}, false)
+        group by 1 order by 1`,
+  );
+  return rows
+    .map((r) => ({
+      area: Number(r.risk_area) as RiskArea,
+      open: Number(r.open),
+      cves: Array.isArray(r.cves)
+        ? r.cves
+        : String(r.cves)
+            .replace(/^\{|\}$/g, "")
+            .split(",")
+            .filter(Boolean),
+    }))
+    .filter((r) => AREAS.includes(r.area));
+}
+
 type CountRow = {
   risk_area: number;
   severity: Severity;
@@ -104,15 +143,7 @@ async function findingCounts(
   w: WaiverMatch,
   sla: SlaDaysBySeverity,
 ): Promise<{ findings: FindingCount[]; postureChecks: PostureCheck[] }> {
-  const list = (xs: string[]) => sql`(select json_array_elements_text(${JSON.stringify(xs)}::json))`;
-  const waived =
-    w.fingerprints.length + w.rules.length + w.vulns.length === 0
-      ? sql`false`
-      : sql`(lower(f.fingerprint) in ${list(w.fingerprints)}
-             or exists (select 1 from unnest(f.merged_fingerprints) m where lower(m) in ${list(w.fingerprints)})
-             or f.rule_id in ${list(w.rules)}
-             or lower(trim(f.vulnerability_id)) in ${list(w.vulns)}
-             or exists (select 1 from unnest(f.aliases) a where lower(trim(a)) in ${list(w.vulns)}))`;
+  const waived = waivedSql(w);
   // A finding without a vulnerability id makes the match null rather than false: hence the coalesce in the query.
   const cutoff = (s: Severity) => slaCutoff(s, now, sla)?.toISOString() ?? null;
   const scored = sql`(f.kind = 'posture' and jsonb_typeof(f.properties -> 'score') = 'number')`;
@@ -230,12 +261,18 @@ export async function loadScorecardInput(
   const w = await activeWaivers(ctx, serviceId, now);
   const slaDaysInUse = sla ?? { ...(await slaDays(ctx)), info: null };
   const { findings, postureChecks } = await findingCounts(ctx, serviceId, now, w, slaDaysInUse);
+  const intel = intelSyncEnabled() ? await intelStatus(ctx) : null;
+  const at = (x: { importedAt: string } | null) => (x ? new Date(x.importedAt) : null);
   return {
     now,
     findings,
     postureChecks,
+    exploited: await exploitedCounts(ctx, serviceId, w),
     evidence: await latestEvidence(ctx, serviceId, now),
-    signals: await signals(ctx, serviceId, now),
+    signals: {
+      ...(await signals(ctx, serviceId, now)),
+      intelSync: intel ? { kevImportedAt: at(intel.kev), epssImportedAt: at(intel.epss) } : null,
+    },
     slaDays: slaDaysInUse,
   };
 }

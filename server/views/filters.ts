@@ -40,6 +40,10 @@ export const findingsFilter = z.object({
   sla: z.enum(["breached"]).optional(),
   /** only findings closed within the last N days (mean time to remediate) */
   closedWithinDays: z.number().int().min(1).max(3650).optional(),
+  /** only findings whose vulnerability (or an alias) is on CISA's Known Exploited Vulnerabilities catalog */
+  kev: z.boolean().optional(),
+  /** only findings with an EPSS score at least this (0–1) */
+  epssMin: z.number().min(0).max(1).optional(),
   q: z.string().trim().max(200).optional(),
   sort: z.enum(FINDING_SORTS).default("severity"),
   dir: z.enum(["asc", "desc"]).default("desc"),

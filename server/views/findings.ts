@@ -26,6 +26,8 @@ import {
   type Page,
 } from "./scope";
 import { slaBreached, slaDays } from "./sla";
+import { epssAtLeast, intelColumns, intelOf, onKev } from "../intel/match";
+import type { EpssMatch, KevMatch } from "../intel/priority";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 
 export { FINDING_SORTS, findingsFilter, type FindingsFilter } from "./filters";
@@ -48,6 +50,10 @@ export type FindingListItem = {
   lastSeenAt: string;
   closedAt: string | null;
   reopened: number;
+  /** its CISA KEV entry, through its vulnerability id or any alias */
+  kev: KevMatch | null;
+  /** its highest EPSS score among its ids */
+  epss: EpssMatch | null;
 };
 
 type ListRow = {
@@ -70,6 +76,8 @@ type ListRow = {
   last_seen_at: string | Date;
   closed_at: string | Date | null;
   reopened: number | string | null;
+  kev: unknown;
+  epss: unknown;
 };
 
 /** The list's order, as keyset columns: the sort, then first seen and id to break ties. */
@@ -118,6 +126,8 @@ async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFil
   if (f.sla === "breached") parts.push(slaBreached(await slaDays(ctx), now));
   if (f.closedWithinDays)
     parts.push(sql`f.closed_at >= ${new Date(now.getTime() - f.closedWithinDays * 86_400_000).toISOString()}::timestamptz`);
+  if (f.kev) parts.push(onKev());
+  if (f.epssMin !== undefined) parts.push(epssAtLeast(f.epssMin));
   if (f.q) {
     const like = `%${escapeLike(f.q)}%`;
     parts.push(
@@ -129,7 +139,7 @@ async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFil
 
 const LIST_COLUMNS = sql`f.id, f.title, f.severity, f.status, f.kind, f.risk_area, f.rule_id, f.vulnerability_id, f.package_name,
   f.package_version, f.file, f.start_line, s.slug as service_slug, s.name as service_name, f.tools, f.first_seen_at, f.last_seen_at,
-  f.closed_at, (select sum(fs.reopened_count) from finding_scopes fs where fs.finding_id = f.id) as reopened`;
+  f.closed_at, (select sum(fs.reopened_count) from finding_scopes fs where fs.finding_id = f.id) as reopened, ${intelColumns()}`;
 
 const listItem = (r: ListRow): FindingListItem => ({
   id: r.id,
@@ -149,6 +159,7 @@ const listItem = (r: ListRow): FindingListItem => ({
   lastSeenAt: asIso(r.last_seen_at)!,
   closedAt: asIso(r.closed_at),
   reopened: num(r.reopened),
+  ...intelOf(r),
 });
 
 /** The dashboard's list: numbered pages, with a (capped) total. */
@@ -242,6 +253,10 @@ export type FindingDetail = {
   commits: { commit: string; branch: string; tool: string; scanId: string; receivedAt: string; line: number | null }[];
   commitsTotal: number;
   waivers: WaiverBadge[];
+  /** CISA KEV entry and EPSS score through its vulnerability id or any alias */
+  kev:
+    (KevMatch & { vendorProject: string; product: string; name: string; requiredAction: string; knownRansomware: string }) | null;
+  epss: EpssMatch | null;
 };
 
 type DetailRow = Record<string, unknown> & {
@@ -276,7 +291,7 @@ export async function getFinding(ctx: ServiceContext, requested: string): Promis
     );
   }
   if (!r || !canUseService(ctx.actor, { id: r.service_id, teamId: r.team_id })) throw notFound(`Finding "${requested}"`);
-  const [scopes, commits, commitCount, waivers] = await Promise.all([
+  const [scopes, commits, commitCount, waivers, intel] = await Promise.all([
     queryRows<Record<string, unknown>>(
       ctx.db,
       sql`select tool, branch, category, status, first_seen_at, last_seen_at, closed_at, reopened_count, last_scan_id
@@ -290,7 +305,19 @@ export async function getFinding(ctx: ServiceContext, requested: string): Promis
     ),
     queryRows<{ n: number | string }>(ctx.db, sql`select count(*) as n from scan_findings where finding_id = ${id}`),
     serviceWaivers(ctx, r.service_id, { includeRevoked: true }),
+    queryRows<Record<string, unknown>>(
+      ctx.db,
+      sql`select
+            (select json_build_object('cveId', k.cve_id, 'dateAdded', k.date_added::text, 'dueDate', k.due_date::text,
+                      'vendorProject', k.vendor_project, 'product', k.product, 'name', k.name,
+                      'requiredAction', k.required_action, 'knownRansomware', k.known_ransomware)
+               from intel_kev k where k.cve_id = any(f.aliases || f.vulnerability_id) order by k.due_date, k.cve_id limit 1) as kev,
+            (select json_build_object('cveId', e.cve_id, 'epss', e.epss, 'percentile', e.percentile)
+               from intel_epss e where e.cve_id = any(f.aliases || f.vulnerability_id) order by e.epss desc, e.cve_id limit 1) as epss
+          from findings f where f.id = ${id}`,
+    ),
   ]);
+  const matched = intelOf(intel[0] ?? {});
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   const arr = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
   const line = r.start_line === null ? null : Number(r.start_line);
@@ -360,5 +387,7 @@ export async function getFinding(ctx: ServiceContext, requested: string): Promis
     })),
     commitsTotal: num(commitCount[0]?.n),
     waivers: waiversOf(waivers, m, { includeExpired: true }),
+    kev: matched.kev as FindingDetail["kev"],
+    epss: matched.epss,
   };
 }

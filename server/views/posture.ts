@@ -5,7 +5,10 @@ import { queryRows } from "@/db/client";
 import type { ServiceContext } from "../context";
 import { GRADES, type Grade } from "../gate/policy";
 import { SEVERITIES, type Severity } from "../ingest/types";
-import { FRESHNESS } from "../scoring/formula";
+import { FRESHNESS, INTEL_STALE_DAYS } from "../scoring/formula";
+import { onKev } from "../intel/match";
+import { intelStatus, type IntelSourceStatus } from "../intel/status";
+import { intelSyncEnabled } from "../intel/sync";
 import { openTotal, postureFactsOf } from "./posture-facts";
 import { postureFilter, type PostureFilter, type Tier } from "./filters";
 import { asIso, num, resolveScope, servicesInScope, type ResolvedScope } from "./scope";
@@ -76,7 +79,18 @@ export type PostureView = {
   days: number;
   /** when the oldest daily snapshot behind the counts was taken; null when they were counted just now */
   asOf: string | null;
+  /** threat intelligence: how old each feed is, whether the daily sync is on, open findings on CISA KEV in scope */
+  intel: {
+    syncEnabled: boolean;
+    kev: IntelAge | null;
+    epss: IntelAge | null;
+    /** sync on and a feed never imported or older than INTEL_STALE_DAYS */
+    stale: boolean;
+    kevOpen: number;
+  };
 };
+
+export type IntelAge = IntelSourceStatus & { ageDays: number };
 
 /** Required evidence the posture view checks (the production defaults); sca-or-sbom is either kind. */
 const REQUIRED: { label: string; kinds: string[] }[] = [
@@ -97,7 +111,7 @@ export async function postureOverview(
   const where = servicesInScope(scope);
   const services = await scopedServices(ctx, scope);
   const ids = services.map((s) => s.id);
-  const [sla, scores, { facts, asOf }, bypassRows, bypassCount, evidenceRows] = await Promise.all([
+  const [sla, scores, { facts, asOf }, bypassRows, bypassCount, evidenceRows, intel, kevOpen] = await Promise.all([
     slaDays(ctx),
     scoresOf(services),
     postureFactsOf(ctx, ids),
@@ -122,7 +136,21 @@ export async function postureOverview(
           from (select json_array_elements_text(${JSON.stringify(ids)}::json)) as x(id)
           cross join (select * from json_to_recordset(${JSON.stringify(REQUIRED)}::json) as r(label text, kinds text[])) k`,
     ),
+    intelStatus(ctx),
+    queryRows<{ n: number | string }>(
+      ctx.db,
+      sql`select count(*) as n from findings f join services s on s.id = f.service_id
+          where ${where} and f.status = 'open' and f.suppressed = 0 and ${onKev()}`,
+    ),
   ]);
+  const syncEnabled = intelSyncEnabled();
+  const ageOf = (x: IntelSourceStatus | null): IntelAge | null =>
+    x ? { ...x, ageDays: Math.max(0, Math.floor((now.getTime() - new Date(x.importedAt).getTime()) / DAY_MS)) } : null;
+  const kevAge = ageOf(intel.kev);
+  const epssAge = ageOf(intel.epss);
+  const staleIntel =
+    syncEnabled &&
+    [kevAge, epssAge].some((a) => a === null || now.getTime() - new Date(a.importedAt).getTime() > INTEL_STALE_DAYS * DAY_MS);
 
   const rows: PostureRow[] = services.map((s) => {
     const open = facts.get(s.id)?.open ?? {};
@@ -187,6 +215,7 @@ export async function postureOverview(
     evidenceGaps,
     days: POSTURE_DAYS,
     asOf,
+    intel: { syncEnabled, kev: kevAge, epss: epssAge, stale: staleIntel, kevOpen: num(kevOpen[0]?.n) },
   };
 }
 

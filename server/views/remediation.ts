@@ -15,6 +15,7 @@ import {
   type SeverityCounts,
 } from "./remediation-actions";
 import { asIso, num, pageOf, type Page } from "./scope";
+import { priorityReason, SEVERITY_FACTOR, type EpssMatch, type KevMatch } from "../intel/priority";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 
 export { remediationFilter, type RemediationFilter } from "./filters";
@@ -61,6 +62,11 @@ export type RemediationAction = {
   findings: ActionFinding[];
   /** what a waiver for the whole action would match */
   waiveMatch: { type: "fingerprint" | "vulnerability" | "rule"; value: string } | null;
+  /**
+   * Why it is where it is: actions with a finding on CISA KEV come first (earliest CISA due date first), then by
+   * EPSS × severity, then by the severity-weighted risk. `why` is null when no threat intelligence applies.
+   */
+  priority: { kev: KevMatch | null; epss: EpssMatch | null; why: string | null };
 };
 
 export type RemediationView = Page<RemediationAction> & {
@@ -75,6 +81,10 @@ const GROUP_KEY = sql`case
     then 'pkg:' || coalesce(f.package_key, f.package_name) || '@' || coalesce(f.package_version, '')
   when f.kind = 'secret' then 'secret:' || f.id
   else 'rule:' || f.kind || ':' || f.rule_id end`;
+
+const FACTOR = sql.raw(
+  `case severity when 'critical' then ${SEVERITY_FACTOR.critical} when 'high' then ${SEVERITY_FACTOR.high} when 'medium' then ${SEVERITY_FACTOR.medium} when 'low' then ${SEVERITY_FACTOR.low} else 0 end`,
+);
 
 const RISK = sql.raw(
   `case severity_rank when 5 then ${RISK_WEIGHT.critical} when 4 then ${RISK_WEIGHT.high} when 3 then ${RISK_WEIGHT.medium} when 2 then ${RISK_WEIGHT.low} else 0 end`,
@@ -121,6 +131,12 @@ type GroupRow = {
   fixes: unknown;
   n_groups: number | string;
   n_findings: number | string;
+  kev_cve: string | null;
+  kev_added: string | null;
+  kev_due: string | null;
+  epss_cve: string | null;
+  epss: number | string | null;
+  percentile: number | string | null;
 };
 
 type FindingRow = {
@@ -170,8 +186,17 @@ export async function remediationActions(
     queryRows<GroupRow>(
       ctx.db,
       sql`with m as (select ${GROUP_KEY} as key, f.kind, f.rule_id, f.package_name, f.package_version, f.title, f.severity,
-                             f.severity_rank, f.file, f.risk_area, f.fixed_versions
-                      from findings f where ${where}),
+                             f.severity_rank, f.file, f.risk_area, f.fixed_versions,
+                             kev.cve_id as kev_cve, kev.date_added::text as kev_added, kev.due_date::text as kev_due,
+                             ep.cve_id as epss_cve, ep.epss, ep.percentile
+                      from findings f
+                      left join lateral (select k.cve_id, k.date_added, k.due_date from intel_kev k
+                                         where k.cve_id = any(f.aliases || f.vulnerability_id)
+                                         order by k.due_date, k.cve_id limit 1) kev on true
+                      left join lateral (select e.cve_id, e.epss, e.percentile from intel_epss e
+                                         where e.cve_id = any(f.aliases || f.vulnerability_id)
+                                         order by e.epss desc, e.cve_id limit 1) ep on true
+                      where ${where}),
           g as (
             select key, min(kind) as kind, min(rule_id) as rule_id, min(package_name) as package_name,
                    min(package_version) as package_version, min(title) as title, count(*)::int as total,
@@ -182,10 +207,17 @@ export async function remediationActions(
                    (count(*) filter (where severity = 'info'))::int as info,
                    max(severity_rank)::int as max_rank, count(distinct file)::int as files, min(risk_area)::int as area,
                    sum(${RISK}) as risk,
-                   case when min(kind) = 'dependency' then json_agg(fixed_versions) end as fixes
+                   case when min(kind) = 'dependency' then json_agg(fixed_versions) end as fixes,
+                   (array_agg(kev_cve order by kev_due, kev_cve) filter (where kev_cve is not null))[1] as kev_cve,
+                   (array_agg(kev_added order by kev_due, kev_cve) filter (where kev_cve is not null))[1] as kev_added,
+                   min(kev_due) as kev_due,
+                   (array_agg(epss_cve order by epss desc, epss_cve) filter (where epss_cve is not null))[1] as epss_cve,
+                   max(epss) as epss,
+                   (array_agg(percentile order by epss desc, epss_cve) filter (where epss_cve is not null))[1] as percentile,
+                   coalesce(max(coalesce(epss, 0) * ${FACTOR}), 0) as exploit
             from m group by key)
           select g.*, count(*) over () as n_groups, sum(total) over () as n_findings
-          from g order by risk desc, max_rank desc, total desc, key
+          from g order by (kev_cve is not null) desc, kev_due nulls last, exploit desc, risk desc, max_rank desc, total desc, key
           limit ${f.pageSize} offset ${offset}`,
     ),
     queryRows<{ tool: string }>(
@@ -252,6 +284,9 @@ export async function remediationActions(
       };
     });
     const counts: SeverityCounts = { critical: g.critical, high: g.high, medium: g.medium, low: g.low, info: g.info };
+    const kev = g.kev_cve ? { cveId: g.kev_cve, dateAdded: g.kev_added ?? "", dueDate: g.kev_due ?? "" } : null;
+    const epss =
+      g.epss_cve && g.epss !== null ? { cveId: g.epss_cve, epss: Number(g.epss), percentile: Number(g.percentile ?? 0) } : null;
     const maxSeverity = SEVERITY_ORDER[5 - Number(g.max_rank)] ?? "info";
     const base = {
       key: g.key,
@@ -265,6 +300,7 @@ export async function remediationActions(
       tools: [...new Set(findings.flatMap((x) => x.tools))].sort(),
       findings,
       summary: fixesSummary(counts),
+      priority: { kev, epss, why: priorityReason({ kev, epss }) },
     };
     if (g.key.startsWith("pkg:")) {
       const fixes = parseJson<(string[] | null)[]>(g.fixes) ?? [];

@@ -12,6 +12,7 @@ import { int, manyOf, oneOf, orNotFound, pageApi, slug, text, type SearchParams 
 export const metadata: Metadata = { title: "Findings" };
 
 const STATUSES = ["open", "closed", "all"] as const;
+const EPSS_THRESHOLDS = ["0.01", "0.1", "0.5", "0.9"] as const;
 
 export default async function FindingsPage({ searchParams }: { searchParams: SearchParams }) {
   const q = await searchParams;
@@ -26,6 +27,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
     status: oneOf(q, "status", STATUSES),
     sla: oneOf(q, "sla", ["breached"] as const),
     closedWithinDays: int(q, "closedWithinDays", 1, 3650),
+    kev: oneOf(q, "kev", ["1"] as const),
+    epssMin: ((v) => (v ? Number(v) : undefined))(oneOf(q, "epssMin", EPSS_THRESHOLDS)),
     q: text(q, "q", 200),
     sort: oneOf(q, "sort", FINDING_SORTS),
     dir: oneOf(q, "dir", ["asc", "desc"] as const),
@@ -33,7 +36,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
   };
   const { api } = await pageApi(href("/findings", params));
   const [list, teams, services] = await Promise.all([
-    orNotFound(api.findings.list({ ...params, pageSize: 25 })),
+    orNotFound(api.findings.list({ ...params, kev: params.kev ? true : undefined, pageSize: 25 })),
     api.posture.teams(),
     api.services.options(),
   ]);
@@ -67,6 +70,14 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
       anyLabel: "open",
     },
     { kind: "select", name: "sla", label: "SLA", value: params.sla, options: [{ value: "breached", label: "past SLA" }] },
+    { kind: "select", name: "kev", label: "Exploited", value: params.kev, options: [{ value: "1", label: "on CISA KEV" }] },
+    {
+      kind: "select",
+      name: "epssMin",
+      label: "EPSS",
+      value: params.epssMin !== undefined ? String(params.epssMin) : undefined,
+      options: EPSS_THRESHOLDS.map((t) => ({ value: t, label: `≥ ${t}` })),
+    },
     {
       kind: "pinned",
       name: "tool",

@@ -12,6 +12,7 @@ import { AREA_SHORT, plural, shortSha } from "@/components/ui/format";
 import { href } from "@/components/ui/href";
 import { Empty, Section, SectionSkeleton } from "@/components/ui/section";
 import { TimeAgo } from "@/components/ui/time-ago";
+import { IntelAge } from "@/components/intel/intel-age";
 import type { Severity } from "@/server/ingest/types";
 import { TIERS } from "@/server/views/filters";
 import { early, oneOf, orNotFound, pageApi, publicUrl, slug, type SearchParams } from "../_lib/page-kit";
@@ -103,6 +104,8 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
               <p className="mt-1 text-2xl font-bold tabular-nums">{o.evidenceGaps.length}</p>
             </Link>
           </div>
+
+          <IntelAge intel={o.intel} kevHref={href("/findings", { ...f, kev: "1" })} now={now} />
 
           <Suspense fallback={<SectionSkeleton title="Running out of policy" />}>
             <RunningSection data={running} now={now} />

@@ -277,6 +277,17 @@ export const listFindingsQuery = findingsFilter.omit({ page: true, pageSize: tru
   severity: z.array(severity).max(5).optional().meta({ description: "One or more, repeated or comma-separated" }),
   area: count(7).optional().meta({ description: "Risk area 1–7" }),
   closedWithinDays: count(3650).optional().meta({ description: "Only findings closed within the last N days" }),
+  kev: z
+    .enum(["true", "false", "1", "0"])
+    .transform((v) => v === "true" || v === "1")
+    .optional()
+    .meta({ description: "true: only findings whose vulnerability (or an alias) is on CISA's KEV catalog" }),
+  epssMin: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta({ description: "Only findings with an EPSS score at least this (0–1)" }),
   sort: z.enum(FINDING_SORTS).default("severity"),
   ...cursorQuery,
 });
@@ -423,6 +434,13 @@ export const findingSummarySchema = z
     lastSeenAt: z.string(),
     closedAt: nullableString,
     reopened: z.number().int().meta({ description: "How many times it came back after being closed" }),
+    kev: z.object({ cveId: z.string(), dateAdded: z.string(), dueDate: z.string() }).nullable().meta({
+      description: "Its CISA Known Exploited Vulnerabilities entry (through its id or any alias): date added, CISA due date",
+    }),
+    epss: z
+      .object({ cveId: z.string(), epss: z.number(), percentile: z.number() })
+      .nullable()
+      .meta({ description: "Its highest FIRST EPSS score and percentile among its ids" }),
   })
   .meta({ id: "FindingSummary" });
 

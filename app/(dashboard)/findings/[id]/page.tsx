@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { Pill, SeverityBadge } from "@/components/ui/badges";
+import { EpssBadge, KevBadge } from "@/components/intel/intel-badges";
 import { dateTime, shortSha } from "@/components/ui/format";
 import { Section } from "@/components/ui/section";
 import { TimeAgo } from "@/components/ui/time-ago";
@@ -55,6 +56,8 @@ export default async function FindingPage({ params }: { params: Params }) {
             area {f.area.id}: {f.area.name}
           </Pill>
           <Pill>{f.kind}</Pill>
+          <KevBadge kev={f.kev} />
+          <EpssBadge epss={f.epss} />
         </p>
       </div>
 
@@ -66,6 +69,25 @@ export default async function FindingPage({ params }: { params: Params }) {
               "Vulnerability",
               f.vulnerabilityId ? (
                 <span className="font-mono text-xs">{[f.vulnerabilityId, ...f.aliases].join(", ")}</span>
+              ) : null,
+            )}
+            {row(
+              "Known exploited",
+              f.kev ? (
+                <span>
+                  {f.kev.cveId} ({f.kev.vendorProject} {f.kev.product}: {f.kev.name}) is on CISA&apos;s Known Exploited
+                  Vulnerabilities catalog since {f.kev.dateAdded}; CISA due date {f.kev.dueDate}
+                  {f.kev.knownRansomware === "Known" ? "; used in ransomware campaigns" : ""}. {f.kev.requiredAction}
+                </span>
+              ) : null,
+            )}
+            {row(
+              "EPSS",
+              f.epss ? (
+                <span>
+                  {f.epss.cveId}: {(f.epss.epss * 100).toFixed(1)}% chance of exploitation in the next 30 days (
+                  {Math.floor(f.epss.percentile * 100)}th percentile)
+                </span>
               ) : null,
             )}
             {row(

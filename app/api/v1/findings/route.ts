@@ -12,7 +12,7 @@ export const GET = apiRoute(
     operationId: "listFindings",
     summary: "Findings in the token's scope",
     description:
-      "Filters as in the dashboard: team, tier, service, severity, area, tool, status (open by default), sla=breached, closedWithinDays, text; sorted by severity (default), first or last seen, service or title.",
+      "Filters as in the dashboard: team, tier, service, severity, area, tool, status (open by default), sla=breached, closedWithinDays, kev=true (on CISA KEV), epssMin (EPSS at least), text; sorted by severity (default), first or last seen, service or title.",
     tags: ["Findings"],
     auth: "token",
     scopes: ["read"],

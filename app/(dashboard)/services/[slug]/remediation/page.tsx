@@ -194,6 +194,12 @@ function ActionCard({
               {a.summary}
               {a.detail ? <span className="text-slate-600"> · {a.detail}</span> : null}
             </p>
+            {a.priority.why ? (
+              <p className={`text-sm ${a.priority.kev ? "font-medium text-red-800" : "text-amber-900"}`}>
+                {a.priority.kev ? "Exploited in the wild: " : "Likely to be exploited: "}
+                {a.priority.why}
+              </p>
+            ) : null}
             <div className="mt-2 flex flex-wrap items-center gap-1.5">
               {(["critical", "high", "medium", "low", "info"] as const).map((s) =>
                 a.counts[s] ? <SeverityBadge key={s} severity={s} count={a.counts[s]} /> : null,

@@ -1,0 +1,75 @@
+// Matching findings to threat intelligence at read time: a finding matches through its vulnerability id or any alias.
+// Ids are stored canonical (CVE-… upper case) on both sides, so an indexed `= any(…)` on the feed's key does it.
+import { sql, type SQL } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import type { ServiceContext } from "../context";
+import type { EpssMatch, ExploitIntel, KevMatch } from "./priority";
+
+/** Every id of the finding aliased `f`: its aliases plus its vulnerability id. */
+const IDS = (f: string) => sql.raw(`(${f}.aliases || ${f}.vulnerability_id)`);
+
+/** The finding is on CISA KEV. */
+export const onKev = (f = "f"): SQL => sql`exists (select 1 from intel_kev k where k.cve_id = any(${IDS(f)}))`;
+
+/** The finding's highest EPSS is at least `min`. */
+export const epssAtLeast = (min: number, f = "f"): SQL =>
+  sql`exists (select 1 from intel_epss e where e.cve_id = any(${IDS(f)}) and e.epss >= ${min})`;
+
+/** Columns `kev` and `epss` (JSON or null) for a select over findings aliased `f`. */
+export const intelColumns = (f = "f"): SQL => sql`
+  (select json_build_object('cveId', k.cve_id, 'dateAdded', k.date_added::text, 'dueDate', k.due_date::text)
+     from intel_kev k where k.cve_id = any(${IDS(f)}) order by k.due_date, k.cve_id limit 1) as kev,
+  (select json_build_object('cveId', e.cve_id, 'epss', e.epss, 'percentile', e.percentile)
+     from intel_epss e where e.cve_id = any(${IDS(f)}) order by e.epss desc, e.cve_id limit 1) as epss`;
+
+const parse = <T>(v: unknown): T | null =>
+  v === null || v === undefined ? null : typeof v === "string" ? (JSON.parse(v) as T) : (v as T);
+
+/** The `kev` and `epss` columns of a row as typed values. */
+export function intelOf(row: { kev?: unknown; epss?: unknown }): ExploitIntel {
+  const kev = parse<KevMatch>(row.kev);
+  const epss = parse<EpssMatch>(row.epss);
+  return {
+    kev,
+    epss: epss ? { cveId: epss.cveId, epss: Number(epss.epss), percentile: Number(epss.percentile) } : null,
+  };
+}
+
+/** Intel for a set of findings' ids, in memory (the gate reads it for the findings of one commit). */
+export async function intelForFindings(
+  ctx: ServiceContext,
+  findings: readonly { id: string; vulnerabilityId: string | null; aliases: readonly string[] }[],
+): Promise<Map<string, ExploitIntel>> {
+  const out = new Map<string, ExploitIntel>();
+  const all = [...new Set(findings.flatMap((f) => [f.vulnerabilityId, ...f.aliases]).filter((x): x is string => !!x))];
+  if (all.length === 0) return out;
+  const ids = JSON.stringify(all);
+  const [kev, epss] = await Promise.all([
+    queryRows<{ cve_id: string; date_added: string; due_date: string }>(
+      ctx.db,
+      sql`select cve_id, date_added::text as date_added, due_date::text as due_date from intel_kev
+          where cve_id in (select json_array_elements_text(${ids}::json))`,
+    ),
+    queryRows<{ cve_id: string; epss: number | string; percentile: number | string }>(
+      ctx.db,
+      sql`select cve_id, epss, percentile from intel_epss where cve_id in (select json_array_elements_text(${ids}::json))`,
+    ),
+  ]);
+  const kevBy = new Map(kev.map((k) => [k.cve_id, { cveId: k.cve_id, dateAdded: k.date_added, dueDate: k.due_date }]));
+  const epssBy = new Map(
+    epss.map((e) => [e.cve_id, { cveId: e.cve_id, epss: Number(e.epss), percentile: Number(e.percentile) }]),
+  );
+  for (const f of findings) {
+    let k: KevMatch | null = null;
+    let e: EpssMatch | null = null;
+    for (const id of [f.vulnerabilityId, ...f.aliases]) {
+      if (!id) continue;
+      const kk = kevBy.get(id);
+      if (kk && (!k || kk.dueDate < k.dueDate)) k = kk;
+      const ee = epssBy.get(id);
+      if (ee && (!e || ee.epss > e.epss)) e = ee;
+    }
+    if (k || e) out.set(f.id, { kev: k, epss: e });
+  }
+  return out;
+}
