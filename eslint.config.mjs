@@ -15,7 +15,7 @@ export const PURE_CORE = [
   "server/audit/strip-secrets.ts",
   "server/auth/forms.ts",
   "server/auth/permissions.ts",
-  "server/gate/evaluate.ts",
+  "server/gate/decide.ts",
   "server/gate/policy.ts",
   "server/gate/policy-diff.ts",
   "server/gate/types.ts",

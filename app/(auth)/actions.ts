@@ -6,7 +6,7 @@ import { ZodError } from "zod";
 import { changePassword } from "@/server/auth/account";
 import { signIn, signOut } from "@/server/auth/config";
 import { safeNext, type FormState } from "@/server/auth/forms";
-import { currentUser, userContext } from "@/server/auth/session";
+import { currentUser, userContext } from "@/server/auth/current-user";
 import { endSession } from "@/server/auth/sessions";
 import { redeemSetupLink } from "@/server/auth/setup-links";
 import { describeWait } from "@/server/auth/sign-in";

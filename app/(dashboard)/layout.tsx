@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { NavLinks } from "@/components/dashboard/nav-links";
 import { TrpcProvider } from "@/components/trpc/provider";
 import { hasRole } from "@/server/auth/permissions";
-import { currentUser, userActor } from "@/server/auth/session";
+import { currentUser, userActor } from "@/server/auth/current-user";
 import { signOutAction } from "../(auth)/actions";
 
 export const dynamic = "force-dynamic";

@@ -12,7 +12,7 @@ import { onGateDecision } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, branchSchema, commitSchema, slugSchema } from "../validation";
-import { evaluateGate as evaluate } from "./evaluate";
+import { decideGate } from "./decide";
 import { gatherGateInput } from "./gather-input";
 import { currentPolicy } from "./policies";
 import { stageBySlug } from "./stages";
@@ -61,7 +61,7 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
     const now = tx.now();
     const policy = await currentPolicy(tx, stage.slug);
     const input = await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document);
-    const result = evaluate(input, policy.document);
+    const result = decideGate(input, policy.document);
     const id = newId("decision", now.getTime());
     const applied = new Set(result.waiversApplied);
     const response: GateDecision = {

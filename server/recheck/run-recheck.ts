@@ -7,7 +7,7 @@ import { stageStatus, type StageStatus } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { DomainError } from "../errors";
-import { evaluateGate } from "../gate/evaluate";
+import { decideGate } from "../gate/decide";
 import { gatherGateInput } from "../gate/gather-input";
 import { currentPolicy } from "../gate/policies";
 import { stageBySlug } from "../gate/stages";
@@ -65,7 +65,7 @@ async function recheckLocked(tx: ServiceContext, row: Row): Promise<RecheckOutco
   const stage = await stageBySlug(tx, row.stage);
   const policy = await currentPolicy(tx, row.stage);
   const input = await gatherGateInput(tx, row.serviceId, stage, row.commit, row.artifact, policy.document);
-  const result = evaluateGate(input, policy.document);
+  const result = decideGate(input, policy.document);
   const status: StageStatus = result.decision === "allow" ? "in_policy" : "out_of_policy";
   const failing = result.checks.filter((c) => c.status === "fail");
   const key = outcomeKey(result.decision, policy.version, result.checks);

@@ -8,7 +8,7 @@ import type { ServiceContext } from "../context";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { failingChecks, type CheckSummary } from "./outcome";
-import { asIso, resolveScope, servicesInScope, type ScopeFilter } from "../views/scope";
+import { asIso, resolveVisibility, visibleServicesWhere, type ViewFilter } from "../views/visibility";
 
 export type StageRuntime = {
   stage: string;
@@ -108,8 +108,8 @@ export type OutOfPolicy = {
 /** The posture's "running out of policy": counts per stage and the list, from the status table alone. */
 export async function outOfPolicy(ctx: ServiceContext, raw: z.input<typeof outOfPolicyFilter> = {}): Promise<OutOfPolicy> {
   const f = outOfPolicyFilter.parse(raw);
-  const scope = await resolveScope(ctx, { team: f.team, tier: f.tier } satisfies ScopeFilter);
-  const where = servicesInScope(scope);
+  const seen = await resolveVisibility(ctx, { team: f.team, tier: f.tier } satisfies ViewFilter);
+  const where = visibleServicesWhere(seen);
   const [counts, items] = await Promise.all([
     queryRows<{ slug: string; name: string; deployed: number; out: number; unknown: number }>(
       ctx.db,

@@ -1,4 +1,4 @@
-// The gate decisions log: every answer in the caller's scope, and one decision exactly as it was recorded.
+// The gate decisions log: every answer the caller can see, and one decision exactly as it was recorded.
 import { sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { queryRows } from "@/db/client";
@@ -16,11 +16,11 @@ import {
   keysetPage,
   pageOf,
   requireReader,
-  resolveScope,
-  servicesInScope,
+  resolveVisibility,
+  visibleServicesWhere,
   type KeysetColumn,
   type Page,
-} from "./scope";
+} from "./visibility";
 
 export { decisionsFilter, type DecisionsFilter } from "./filters";
 
@@ -61,10 +61,10 @@ const parse = (v: unknown): GateDecision => (typeof v === "string" ? JSON.parse(
 const titles = (checks: GateCheck[] | undefined, status: "fail" | "warn") =>
   (checks ?? []).filter((c) => c.status === status).map((c) => c.title);
 
-/** The decisions a filter selects, within the caller's scope. */
+/** The decisions a filter selects, among what the caller can see. */
 async function decisionsWhere(ctx: ServiceContext, f: z.output<typeof decisionsFilter>): Promise<SQL> {
-  const scope = await resolveScope(ctx, f);
-  const parts: SQL[] = [servicesInScope(scope)];
+  const seen = await resolveVisibility(ctx, f);
+  const parts: SQL[] = [visibleServicesWhere(seen)];
   if (f.stage) parts.push(sql`d.stage = ${f.stage}`);
   if (f.decision) parts.push(sql`d.decision = ${f.decision}`);
   if (f.days)

@@ -1,4 +1,4 @@
-// The findings explorer: every finding in the caller's scope, with its sources, lifecycle, commits and waivers.
+// The findings explorer: every finding the caller can see, with its sources, lifecycle, commits and waivers.
 import { sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { queryRows } from "@/db/client";
@@ -20,11 +20,11 @@ import {
   num,
   pageOf,
   requireReader,
-  resolveScope,
-  servicesInScope,
+  resolveVisibility,
+  visibleServicesWhere,
   type KeysetColumn,
   type Page,
-} from "./scope";
+} from "./visibility";
 import { slaBreached, slaDays } from "./sla";
 import { epssAtLeast, intelColumns, intelOf, onKev } from "../intel/match";
 import type { EpssMatch, KevMatch } from "../intel/priority";
@@ -100,11 +100,11 @@ const TEXT_COUNT_CAP = COUNT_CAP / 10;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The findings a filter selects, within the caller's scope. */
+/** The findings a filter selects, among what the caller can see. */
 async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFilter>): Promise<SQL> {
-  const scope = await resolveScope(ctx, f);
+  const seen = await resolveVisibility(ctx, f);
   const now = ctx.now();
-  const parts: SQL[] = [servicesInScope(scope)];
+  const parts: SQL[] = [visibleServicesWhere(seen)];
   if (f.status === "open") parts.push(sql`f.status = 'open' and f.suppressed = 0`);
   if (f.status === "closed") parts.push(sql`f.status = 'closed'`);
   // Ranks, not names: a range of the (status, severity_rank, …) index rather than a filter over every open finding.

@@ -3,12 +3,12 @@ import { asc, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { stages } from "@/db/schema";
 import { withTransaction, type ServiceContext } from "../context";
-import { evaluateGate } from "../gate/evaluate";
+import { decideGate } from "../gate/decide";
 import { gatherGateInput } from "../gate/gather-input";
 import { currentPolicy } from "../gate/policies";
 import { stageBySlug } from "../gate/stages";
 import type { GateCheck } from "../gate/types";
-import { asIso } from "./scope";
+import { asIso } from "./visibility";
 
 export type GatePreview = {
   stage: string;
@@ -65,7 +65,7 @@ export async function previewGate(
     };
     if (!latest) return { ...base, commit: null, branch: null, artifact: null, decision: null, checks: [], evidence: [] };
     const input = await gatherGateInput(tx, svc.id, stage, latest.commit, latest.artifact, policy.document);
-    const result = evaluateGate(input, policy.document);
+    const result = decideGate(input, policy.document);
     return {
       ...base,
       commit: latest.commit,

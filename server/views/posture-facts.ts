@@ -5,7 +5,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import type { ServiceContext } from "../context";
 import { SEVERITIES, type Severity } from "../ingest/types";
-import { asIso, num } from "./scope";
+import { asIso, num } from "./visibility";
 import { slaDays, type SlaDays } from "./sla";
 
 export type PostureFacts = {

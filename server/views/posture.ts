@@ -11,7 +11,7 @@ import { intelStatus, type IntelSourceStatus } from "../intel/status";
 import { intelSyncEnabled } from "../intel/sync";
 import { openTotal, postureFactsOf } from "./posture-facts";
 import { postureFilter, type PostureFilter, type Tier } from "./filters";
-import { asIso, num, resolveScope, servicesInScope, type ResolvedScope } from "./scope";
+import { asIso, num, resolveVisibility, visibleServicesWhere, type Visibility } from "./visibility";
 import { slaDays } from "./sla";
 
 export { postureFilter, type PostureFilter } from "./filters";
@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
 export const POSTURE_DAYS = 90;
 const bySeverity = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
-export type ScopedService = { id: string; slug: string; name: string; team: string; tier: Tier; lastScanAt: string | null };
+export type VisibleService = { id: string; slug: string; name: string; team: string; tier: Tier; lastScanAt: string | null };
 
 /** A service's current scorecard as the lists need it. */
 export type ScoreSummary = {
@@ -29,13 +29,13 @@ export type ScoreSummary = {
   areas: { area: number; score: number | null; grade: Grade | null }[];
 };
 
-export async function scopedServices(ctx: ServiceContext, scope: ResolvedScope): Promise<ScopedService[]> {
+export async function visibleServices(ctx: ServiceContext, seen: Visibility): Promise<VisibleService[]> {
   const rows = await queryRows<Record<string, unknown>>(
     ctx.db,
     sql`select s.id, s.slug, s.name, t.slug as team, s.criticality,
                (select max(received_at) from scans sc where sc.service_id = s.id) as last_scan_at
         from services s join teams t on t.id = s.team_id
-        where ${servicesInScope(scope)} order by s.slug`,
+        where ${visibleServicesWhere(seen)} order by s.slug`,
   );
   return rows.map((r) => ({
     id: String(r.id),
@@ -47,7 +47,7 @@ export async function scopedServices(ctx: ServiceContext, scope: ResolvedScope):
   }));
 }
 
-export type PostureRow = ScopedService & {
+export type PostureRow = VisibleService & {
   score: ScoreSummary | null;
   /** open findings per risk area (1–7) and severity */
   open: Record<number, Record<Severity, number>>;
@@ -79,7 +79,7 @@ export type PostureView = {
   days: number;
   /** when the oldest daily snapshot behind the counts was taken; null when they were counted just now */
   asOf: string | null;
-  /** threat intelligence: how old each feed is, whether the daily sync is on, open findings on CISA KEV in scope */
+  /** threat intelligence: how old each feed is, whether the daily sync is on, open findings on CISA KEV the caller sees */
   intel: {
     syncEnabled: boolean;
     kev: IntelAge | null;
@@ -102,14 +102,14 @@ const REQUIRED: { label: string; kinds: string[] }[] = [
 export async function postureOverview(
   ctx: ServiceContext,
   raw: PostureFilter,
-  scoresOf: (services: ScopedService[]) => Promise<Map<string, ScoreSummary>>,
+  scoresOf: (services: VisibleService[]) => Promise<Map<string, ScoreSummary>>,
 ): Promise<PostureView> {
   const f = postureFilter.parse(raw);
-  const scope = await resolveScope(ctx, f);
+  const seen = await resolveVisibility(ctx, f);
   const now = ctx.now();
   const since = new Date(now.getTime() - POSTURE_DAYS * DAY_MS).toISOString();
-  const where = servicesInScope(scope);
-  const services = await scopedServices(ctx, scope);
+  const where = visibleServicesWhere(seen);
+  const services = await visibleServices(ctx, seen);
   const ids = services.map((s) => s.id);
   const [sla, scores, { facts, asOf }, bypassRows, bypassCount, evidenceRows, intel, kevOpen] = await Promise.all([
     slaDays(ctx),
@@ -221,10 +221,10 @@ export async function postureOverview(
 
 export type TrendPoint = { day: string } & Record<Severity, number>;
 
-/** Open findings by severity per day over the last 90 days, summed over the services in scope (from snapshots). */
+/** Open findings by severity per day over the last 90 days, summed over the services the caller sees (from snapshots). */
 export async function openTrend(ctx: ServiceContext, raw: PostureFilter): Promise<TrendPoint[]> {
   const f = postureFilter.parse(raw);
-  const scope = await resolveScope(ctx, f);
+  const seen = await resolveVisibility(ctx, f);
   const since = new Date(ctx.now().getTime() - POSTURE_DAYS * DAY_MS).toISOString().slice(0, 10);
   // Summed in the database: one row per day reaches the server, not one per service and day.
   const sums = sql.join(
@@ -234,7 +234,7 @@ export async function openTrend(ctx: ServiceContext, raw: PostureFilter): Promis
   const rows = await queryRows<{ day: string | Date } & Record<Severity, number | string>>(
     ctx.db,
     sql`select ss.day, ${sums} from score_snapshots ss join services s on s.id = ss.service_id
-        where ${servicesInScope(scope)} and ss.day >= ${since}::date group by ss.day order by ss.day`,
+        where ${visibleServicesWhere(seen)} and ss.day >= ${since}::date group by ss.day order by ss.day`,
   );
   return rows.map((r) => {
     const p: TrendPoint = {
@@ -252,7 +252,7 @@ export type GateRates = { stage: string; total: { allow: number; block: number }
 /** Gate answers per stage and week over the last 90 days. */
 export async function gateRates(ctx: ServiceContext, raw: PostureFilter): Promise<GateRates> {
   const f = postureFilter.parse(raw);
-  const scope = await resolveScope(ctx, f);
+  const seen = await resolveVisibility(ctx, f);
   const since = new Date(ctx.now().getTime() - POSTURE_DAYS * DAY_MS).toISOString();
   const [rows, stageRows] = await Promise.all([
     queryRows<{ stage: string; week: string; allow: number | string; block: number | string }>(
@@ -260,7 +260,7 @@ export async function gateRates(ctx: ServiceContext, raw: PostureFilter): Promis
       sql`select d.stage, to_char(date_trunc('week', d.evaluated_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
                  count(*) filter (where d.decision = 'allow') as allow, count(*) filter (where d.decision = 'block') as block
           from gate_decisions d join services s on s.id = d.service_id
-          where ${servicesInScope(scope)} and d.evaluated_at >= ${since}::timestamptz and d.kind = 'gate'
+          where ${visibleServicesWhere(seen)} and d.evaluated_at >= ${since}::timestamptz and d.kind = 'gate'
           group by d.stage, week order by week`,
     ),
     queryRows<{ slug: string }>(ctx.db, sql`select slug from stages order by position`),

@@ -14,7 +14,7 @@ import {
   upgradeTarget,
   type SeverityCounts,
 } from "./remediation-actions";
-import { asIso, num, pageOf, type Page } from "./scope";
+import { asIso, num, pageOf, type Page } from "./visibility";
 import { priorityReason, SEVERITY_FACTOR, type EpssMatch, type KevMatch } from "../intel/priority";
 import { serviceWaivers, waiversOf, type WaiverBadge } from "./waiver-state";
 

@@ -5,7 +5,7 @@ import type { ServiceContext } from "../context";
 import type { Grade } from "../gate/policy";
 import type { AreaScore } from "../scoring/formula";
 import { computeServiceScorecard } from "../scoring/snapshot";
-import type { ScopedService, ScoreSummary } from "./posture";
+import type { VisibleService, ScoreSummary } from "./posture";
 
 /** Up to this many services are scored live; beyond it, one query reads the snapshots. */
 export const LIVE_SCORE_LIMIT = 10;
@@ -17,7 +17,7 @@ const summary = (grade: Grade, score: number, areas: AreaScore[]): ScoreSummary 
   areas: areas.map((a) => ({ area: a.area, score: a.score, grade: a.grade })),
 });
 
-async function live(ctx: ServiceContext, services: ScopedService[], out: Map<string, ScoreSummary>): Promise<void> {
+async function live(ctx: ServiceContext, services: VisibleService[], out: Map<string, ScoreSummary>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < services.length) {
@@ -29,7 +29,7 @@ async function live(ctx: ServiceContext, services: ScopedService[], out: Map<str
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, services.length) }, worker));
 }
 
-export async function scoresOf(ctx: ServiceContext, services: ScopedService[]): Promise<Map<string, ScoreSummary>> {
+export async function scoresOf(ctx: ServiceContext, services: VisibleService[]): Promise<Map<string, ScoreSummary>> {
   const out = new Map<string, ScoreSummary>();
   if (services.length <= LIVE_SCORE_LIMIT) {
     await live(ctx, services, out);

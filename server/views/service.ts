@@ -12,7 +12,7 @@ import type { Scorecard } from "../scoring/formula";
 import { computeServiceScorecard } from "../scoring/snapshot";
 import { serviceForActor, teamOfService, type ServiceRef } from "../services/access";
 import type { Tier } from "./filters";
-import { asIso, requireReader } from "./scope";
+import { asIso, requireReader } from "./visibility";
 
 export type StageRun = {
   stage: string;

@@ -2,26 +2,26 @@
 import type { z } from "zod";
 import type { ServiceContext } from "../context";
 import type { Severity } from "../ingest/types";
-import { scopedServices, type ScopedService, type ScoreSummary } from "./posture";
+import { visibleServices, type VisibleService, type ScoreSummary } from "./posture";
 import { openTotal, postureFactsOf } from "./posture-facts";
 import { servicesFilter, type ServicesFilter } from "./filters";
 import { cursorPage, decodeCursor, type CursorPage } from "./cursor";
-import { pageOf, resolveScope, type Page } from "./scope";
+import { pageOf, resolveVisibility, type Page } from "./visibility";
 
 export { SERVICE_SORTS, servicesFilter, type ServicesFilter } from "./filters";
 
-export type ServiceListItem = ScopedService & { score: ScoreSummary | null; open: Record<Severity, number> };
+export type ServiceListItem = VisibleService & { score: ScoreSummary | null; open: Record<Severity, number> };
 
 const TIER_RANK = { critical: 4, high: 3, medium: 2, low: 1 } as const;
 
-type Scorer = (services: ScopedService[]) => Promise<Map<string, ScoreSummary>>;
+type Scorer = (services: VisibleService[]) => Promise<Map<string, ScoreSummary>>;
 type SortKey = number | string;
 
 /** Every visible service the filter keeps, scored, in the filter's order; `keyOf` gives each one's sort key. */
 async function servicesInOrder(ctx: ServiceContext, f: z.output<typeof servicesFilter>, scoresOf: Scorer) {
-  const scope = await resolveScope(ctx, f);
+  const seen = await resolveVisibility(ctx, f);
   const q = f.q?.toLowerCase();
-  const all = (await scopedServices(ctx, scope)).filter(
+  const all = (await visibleServices(ctx, seen)).filter(
     (s) => !q || s.slug.includes(q) || s.name.toLowerCase().includes(q) || s.team.includes(q),
   );
   const [scores, { facts }] = await Promise.all([

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import autocannon from "autocannon";
-import { evaluateGate } from "@/server/gate/evaluate";
+import { decideGate } from "@/server/gate/decide";
 import { defaultPolicyFor } from "@/server/gate/policy";
 import type { GateInput } from "@/server/gate/types";
 import { adminUrl, dropDatabase, withDatabase } from "@/tests/helpers/postgres";
@@ -250,7 +250,7 @@ function pureEvaluation(): { median: number; p99: number } {
   const times: number[] = [];
   for (let i = 0; i < 2000; i++) {
     const t = performance.now();
-    evaluateGate(input, policy);
+    decideGate(input, policy);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, setupTokens, teamMembers, userSessions, users } from "@/db/schema";
 import { changePassword } from "@/server/auth/account";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
-import { userActor } from "@/server/auth/session";
+import { userActor } from "@/server/auth/current-user";
 import { endSession, startSession, validateSession, type SessionUser } from "@/server/auth/sessions";
 import { authSecret, type SessionLimits } from "@/server/auth/settings";
 import {

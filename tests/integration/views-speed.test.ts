@@ -9,7 +9,7 @@ import type { ServiceContext } from "@/server/context";
 import { snapshotScorecards } from "@/server/scoring/snapshot";
 import { createService } from "@/server/services/services";
 import { countPostureFacts, postureFactsOf } from "@/server/views/posture-facts";
-import { countUpTo } from "@/server/views/scope";
+import { countUpTo } from "@/server/views/visibility";
 import { slaDays } from "@/server/views/sla";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { generic, sha, teamWithService, uniqueSlug, upload } from "@/tests/helpers/fixtures";

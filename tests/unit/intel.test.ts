@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { evaluateGate } from "@/server/gate/evaluate";
+import { decideGate } from "@/server/gate/decide";
 import { DEFAULT_POLICIES, defaultPolicyFor, policySchema } from "@/server/gate/policy";
 import type { GateFinding, GateInput } from "@/server/gate/types";
 import { intelText } from "@/server/intel/import-intel";
@@ -153,7 +153,7 @@ describe("gate: blockKnownExploited", () => {
   });
 
   it("blocks a finding on KEV (matched through an alias), naming the CVE and CISA's due date", () => {
-    const r = evaluateGate(input([log4j()]), policy);
+    const r = decideGate(input([log4j()]), policy);
     expect(r.decision).toBe("block");
     const c = r.checks.find((x) => x.id === "known-exploited")!;
     expect(c.status).toBe("fail");
@@ -163,7 +163,7 @@ describe("gate: blockKnownExploited", () => {
   });
 
   it("a waiver covers it; findings off KEV pass; warn mode only warns", () => {
-    const waived = evaluateGate(
+    const waived = decideGate(
       input([log4j()], {
         waivers: [
           {
@@ -182,13 +182,13 @@ describe("gate: blockKnownExploited", () => {
       /No open finding is on CISA's Known Exploited Vulnerabilities catalog \(version 2025\.08\.25\) \(1 waived\)/,
     );
     expect(waived.waiversApplied).toEqual(["wvr_1"]);
-    expect(evaluateGate(input([log4j({ kev: null })]), policy).decision).toBe("allow");
-    const warn = evaluateGate(input([log4j()]), policySchema.parse({ rules: { blockKnownExploited: { mode: "warn" } } }));
+    expect(decideGate(input([log4j({ kev: null })]), policy).decision).toBe("allow");
+    const warn = decideGate(input([log4j()]), policySchema.parse({ rules: { blockKnownExploited: { mode: "warn" } } }));
     expect([warn.decision, warn.checks[0]!.status]).toEqual(["allow", "warn"]);
   });
 
   it("says so when no catalog was imported", () => {
-    const r = evaluateGate(input([log4j({ kev: null })], { kevCatalog: null }), policy);
+    const r = decideGate(input([log4j({ kev: null })], { kevCatalog: null }), policy);
     expect(r.checks[0]!.status).toBe("pass");
     expect(r.checks[0]!.message).toMatch(/No CISA KEV catalog has been imported/);
   });

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { PASSWORD_MIN } from "@/server/auth/password";
-import { currentUser } from "@/server/auth/session";
+import { currentUser } from "@/server/auth/current-user";
 import { AuthCard } from "../_components/auth-card";
 import { ChangePasswordForm } from "../_components/change-password-form";
 

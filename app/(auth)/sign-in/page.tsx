@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { safeNext } from "@/server/auth/forms";
-import { currentUser } from "@/server/auth/session";
+import { currentUser } from "@/server/auth/current-user";
 import { externalProviders } from "@/server/auth/settings";
 import { providerSignInAction } from "../actions";
 import { AuthCard } from "../_components/auth-card";

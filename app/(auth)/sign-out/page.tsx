@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { currentUser } from "@/server/auth/session";
+import { currentUser } from "@/server/auth/current-user";
 import { signOutAction } from "../actions";
 import { AuthCard } from "../_components/auth-card";
 import { SubmitButton } from "../_components/form-controls";

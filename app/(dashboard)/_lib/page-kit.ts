@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import { notFound, redirect } from "next/navigation";
 import { serverApi } from "@/server/api/trpc/server";
-import { currentUser } from "@/server/auth/session";
+import { currentUser } from "@/server/auth/current-user";
 import { runtime } from "@/server/runtime";
 
 export const SIGN_IN_PATH = "/sign-in";

@@ -129,7 +129,7 @@ async function authorize(spec: RouteSpec, caller: Caller): Promise<ServiceContex
   const base = { db: runtime().db, requestId: caller.requestId, ip: caller.ip, now: () => new Date() };
   caller.base = base;
   if (spec.auth === "session") {
-    const { requireUser, userContext } = await import("../../auth/session");
+    const { requireUser, userContext } = await import("../../auth/current-user");
     const ctx = { ...(await userContext(await requireUser())), requestId: caller.requestId };
     caller.authed = ctx;
     if (spec.role) requireRole(ctx.actor, spec.role);

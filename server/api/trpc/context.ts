@@ -2,7 +2,7 @@
 import { headers as nextHeaders } from "next/headers";
 import { TRPCError } from "@trpc/server";
 import { recordDenial } from "../../audit/record-denial";
-import { currentUser, userActor } from "../../auth/session";
+import { currentUser, userActor } from "../../auth/current-user";
 import { DomainError } from "../../errors";
 import { logger } from "../../log";
 import { runtime } from "../../runtime";

@@ -9,7 +9,7 @@ import { Section } from "@/components/ui/section";
 import { TimeAgo } from "@/components/ui/time-ago";
 import { WaiverRequest } from "@/components/remediation/waiver-request";
 import { canActOnTeam } from "@/server/auth/permissions";
-import { userActor } from "@/server/auth/session";
+import { userActor } from "@/server/auth/current-user";
 import { orNotFound, pageApi } from "../../_lib/page-kit";
 
 type Params = Promise<{ id: string }>;

@@ -1,6 +1,6 @@
 import { explainScoringInForce } from "../../../scoring/explain-in-force";
 import { gateRates, openTrend, postureFilter, postureOverview } from "../../../views/posture";
-import { visibleTeams } from "../../../views/scope";
+import { visibleTeams } from "../../../views/visibility";
 import { scoresOf } from "../../../views/scores";
 import { protectedProcedure, router } from "../init";
 

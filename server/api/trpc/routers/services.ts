@@ -1,7 +1,7 @@
 import { teamOfService } from "../../../services/access";
 import { computeServiceScorecard, scoreTrend } from "../../../scoring/snapshot";
-import { scopedServices } from "../../../views/posture";
-import { resolveScope } from "../../../views/scope";
+import { visibleServices } from "../../../views/posture";
+import { resolveVisibility } from "../../../views/visibility";
 import { scoresOf } from "../../../views/scores";
 import { latestEvidence, recentDecisions, stageRuns } from "../../../views/service";
 import { listServicesView, servicesFilter } from "../../../views/services";
@@ -17,7 +17,7 @@ export const servicesRouter = router({
 
   /** Slugs and names of the visible services, for filter menus (no scoring). */
   options: protectedProcedure.query(async ({ ctx }) =>
-    (await scopedServices(ctx.svc, await resolveScope(ctx.svc, {}))).map((s) => ({ slug: s.slug, name: s.name })),
+    (await visibleServices(ctx.svc, await resolveVisibility(ctx.svc, {}))).map((s) => ({ slug: s.slug, name: s.name })),
   ),
 
   /** The service itself: what the page header needs. */

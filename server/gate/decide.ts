@@ -562,7 +562,7 @@ function knownExploitedCheck(ctx: Context, rule: NonNullable<Rules["blockKnownEx
 // ---------- entry point ----------
 
 /** Evaluates the policy against the input. Same input → deep-equal output, whatever the order of its lists. */
-export function evaluateGate(input: GateInput, policy: Policy): GateEvaluation {
+export function decideGate(input: GateInput, policy: Policy): GateEvaluation {
   const { open, waived, applied } = applyWaivers(input);
   const complete = input.evidence
     .filter((s) => s.status === "complete")

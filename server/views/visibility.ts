@@ -11,9 +11,9 @@ import type { Tier } from "./filters";
 export { TIERS, type Tier } from "./filters";
 
 /** Team and tier filters shared by the lists and the posture view. */
-export type ScopeFilter = { team?: string; tier?: Tier; service?: string };
+export type ViewFilter = { team?: string; tier?: Tier; service?: string };
 
-export type ResolvedScope = {
+export type Visibility = {
   teamId: string | null;
   serviceId: string | null;
   tier: Tier | null;
@@ -32,7 +32,7 @@ export function requireReader(actor: Actor): void {
  * Resolves slugs to ids; a team or service the caller cannot see does not exist, and a named service outside a
  * service-bound token's list is forbidden.
  */
-export async function resolveScope(ctx: ServiceContext, f: ScopeFilter): Promise<ResolvedScope> {
+export async function resolveVisibility(ctx: ServiceContext, f: ViewFilter): Promise<Visibility> {
   requireReader(ctx.actor);
   const visible = visibleTeamIds(ctx.actor);
   let teamId: string | null = null;
@@ -55,15 +55,15 @@ export async function resolveScope(ctx: ServiceContext, f: ScopeFilter): Promise
   return { teamId, serviceId, tier: f.tier ?? null, visible, services: boundServiceIds(ctx.actor) };
 }
 
-/** A condition on a `services` alias (default `s`) that keeps only the services in scope. */
-export function servicesInScope(scope: ResolvedScope, alias = "s"): SQL {
+/** A condition on a `services` alias (default `s`) that keeps only the services the caller sees. */
+export function visibleServicesWhere(seen: Visibility, alias = "s"): SQL {
   const a = sql.raw(alias);
   const parts: SQL[] = [sql`true`];
-  if (scope.visible) parts.push(sql`${a}.team_id in (select json_array_elements_text(${JSON.stringify(scope.visible)}::json))`);
-  if (scope.teamId) parts.push(sql`${a}.team_id = ${scope.teamId}`);
-  if (scope.services) parts.push(sql`${a}.id in (select json_array_elements_text(${JSON.stringify(scope.services)}::json))`);
-  if (scope.serviceId) parts.push(sql`${a}.id = ${scope.serviceId}`);
-  if (scope.tier) parts.push(sql`${a}.criticality = ${scope.tier}`);
+  if (seen.visible) parts.push(sql`${a}.team_id in (select json_array_elements_text(${JSON.stringify(seen.visible)}::json))`);
+  if (seen.teamId) parts.push(sql`${a}.team_id = ${seen.teamId}`);
+  if (seen.services) parts.push(sql`${a}.id in (select json_array_elements_text(${JSON.stringify(seen.services)}::json))`);
+  if (seen.serviceId) parts.push(sql`${a}.id = ${seen.serviceId}`);
+  if (seen.tier) parts.push(sql`${a}.criticality = ${seen.tier}`);
   return sql.join(parts, sql` and `);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateGate } from "@/server/gate/evaluate";
+import { decideGate } from "@/server/gate/decide";
 import { DEFAULT_POLICIES, policySchema, type Policy, type PolicyInput } from "@/server/gate/policy";
 import type { GateCheck, GateEvidence, GateFinding, GateInput, GateWaiver } from "@/server/gate/types";
 
@@ -93,12 +93,12 @@ function input(over: Partial<GateInput> = {}): GateInput {
 
 const policy = (rules: PolicyInput["rules"]): Policy => policySchema.parse({ rules });
 
-function only(result: ReturnType<typeof evaluateGate>): GateCheck {
+function only(result: ReturnType<typeof decideGate>): GateCheck {
   expect(result.checks).toHaveLength(1);
   return result.checks[0]!;
 }
 
-const run = (rules: PolicyInput["rules"], over: Partial<GateInput> = {}) => evaluateGate(input(over), policy(rules));
+const run = (rules: PolicyInput["rules"], over: Partial<GateInput> = {}) => decideGate(input(over), policy(rules));
 
 describe("waivers", () => {
   const rules = { maxFindings: [{ severity: "critical" as const, max: 0 }] };
@@ -637,17 +637,17 @@ describe("default policies on a realistic scenario", () => {
     kinds: ["posture"],
   });
   const base = input({ findings: [critical, medium], evidence });
-  const failing = (r: ReturnType<typeof evaluateGate>) => r.checks.filter((c) => c.status === "fail").map((c) => c.id);
-  const warning = (r: ReturnType<typeof evaluateGate>) => r.checks.filter((c) => c.status === "warn").map((c) => c.id);
+  const failing = (r: ReturnType<typeof decideGate>) => r.checks.filter((c) => c.status === "fail").map((c) => c.id);
+  const warning = (r: ReturnType<typeof decideGate>) => r.checks.filter((c) => c.status === "warn").map((c) => c.id);
 
   it("dev warns but allows", () => {
-    const r = evaluateGate({ ...base, stage: "dev" }, DEFAULT_POLICIES.dev);
+    const r = decideGate({ ...base, stage: "dev" }, DEFAULT_POLICIES.dev);
     expect(r.decision).toBe("allow");
     expect(warning(r)).toEqual(["max-findings:critical", "evidence:secrets"]);
   });
 
   it("test blocks on the critical finding and the missing secret scan, then allows once fixed, waived or uploaded", () => {
-    const blocked = evaluateGate(base, DEFAULT_POLICIES.test);
+    const blocked = decideGate(base, DEFAULT_POLICIES.test);
     expect(blocked.decision).toBe("block");
     expect(failing(blocked)).toEqual(["max-findings:critical", "evidence:secrets"]);
     expect(blocked.checks.find((c) => c.id === "max-findings:critical")?.remediation).toContain(
@@ -655,19 +655,19 @@ describe("default policies on a realistic scenario", () => {
     );
 
     const uploaded = { ...base, evidence: [...evidence, secretsScan] };
-    expect(failing(evaluateGate(uploaded, DEFAULT_POLICIES.test))).toEqual(["max-findings:critical"]);
+    expect(failing(decideGate(uploaded, DEFAULT_POLICIES.test))).toEqual(["max-findings:critical"]);
 
-    const fixed = evaluateGate({ ...uploaded, findings: [medium] }, DEFAULT_POLICIES.test);
+    const fixed = decideGate({ ...uploaded, findings: [medium] }, DEFAULT_POLICIES.test);
     expect(fixed.decision).toBe("allow");
     // Without the pipeline definition, test only warns.
     expect(warning(fixed)).toEqual(["evidence:posture"]);
     expect(
       warning(
-        evaluateGate({ ...uploaded, findings: [medium], evidence: [...uploaded.evidence, pipelineScan] }, DEFAULT_POLICIES.test),
+        decideGate({ ...uploaded, findings: [medium], evidence: [...uploaded.evidence, pipelineScan] }, DEFAULT_POLICIES.test),
       ),
     ).toEqual([]);
 
-    const waived = evaluateGate(
+    const waived = decideGate(
       { ...uploaded, waivers: [waiver({ type: "vulnerability", value: "CVE-2021-23337" }, { id: "wvr_lodash" })] },
       DEFAULT_POLICIES.test,
     );
@@ -682,7 +682,7 @@ describe("default policies on a realistic scenario", () => {
       artifact: ARTIFACT,
       previousStage: { stage: "test", decision: null },
     };
-    const blocked = evaluateGate(prodInput, DEFAULT_POLICIES.production);
+    const blocked = decideGate(prodInput, DEFAULT_POLICIES.production);
     expect(failing(blocked)).toEqual([
       "max-findings:critical",
       "max-findings:high",
@@ -697,13 +697,13 @@ describe("default policies on a realistic scenario", () => {
       evidence: [...evidence, secretsScan, pipelineScan],
       previousStage: { stage: "test", decision: { id: "dec_t", decision: "allow", artifact: ARTIFACT, evaluatedAt: ago(0.5) } },
     };
-    const allowed = evaluateGate(ready, DEFAULT_POLICIES.production);
+    const allowed = decideGate(ready, DEFAULT_POLICIES.production);
     expect(allowed.decision).toBe("allow");
     expect(allowed.checks.every((c) => c.status === "pass")).toBe(true);
     expect(allowed.evidence).toEqual(["scn_pipeline", "scn_sast", "scn_sca", "scn_secrets"].sort());
 
     // Evidence older than a week no longer counts for production.
-    const stale = evaluateGate({ ...ready, now: new Date(NOW.getTime() + 7 * DAY) }, DEFAULT_POLICIES.production);
+    const stale = decideGate({ ...ready, now: new Date(NOW.getTime() + 7 * DAY) }, DEFAULT_POLICIES.production);
     expect(failing(stale)).toEqual(["evidence:sast", "evidence:sca-or-sbom", "evidence:secrets", "evidence:posture"]);
   });
 });
@@ -745,7 +745,7 @@ describe("noGateWiringFindings", () => {
   });
 });
 
-describe("evaluateGate", () => {
+describe("decideGate", () => {
   const everything = policy({
     maxFindings: [
       { severity: "critical", max: 0 },
@@ -777,7 +777,7 @@ describe("evaluateGate", () => {
   });
 
   it("runs the rules in a fixed order with stable ids", () => {
-    expect(evaluateGate(full, everything).checks.map((c) => c.id)).toEqual([
+    expect(decideGate(full, everything).checks.map((c) => c.id)).toEqual([
       "max-findings:critical",
       "max-findings:medium:area-3",
       "no-secrets",
@@ -793,9 +793,9 @@ describe("evaluateGate", () => {
   });
 
   it("is deterministic, whatever the order of the input lists", () => {
-    const a = evaluateGate(full, everything);
-    const b = evaluateGate(structuredClone(full), structuredClone(everything));
-    const shuffled = evaluateGate(
+    const a = decideGate(full, everything);
+    const b = decideGate(structuredClone(full), structuredClone(everything));
+    const shuffled = decideGate(
       {
         ...full,
         findings: [...full.findings].reverse(),
@@ -814,15 +814,15 @@ describe("evaluateGate", () => {
 
   it("blocks iff a check fails and leaves the input untouched", () => {
     const before = structuredClone(full);
-    const r = evaluateGate(full, everything);
+    const r = decideGate(full, everything);
     expect(full).toEqual(before);
     expect(r.decision).toBe("block");
     for (const c of r.checks) {
       if (c.status === "pass") expect([c.findings, c.remediation]).toEqual([[], ""]);
       else expect(c.remediation).not.toBe("");
     }
-    expect(evaluateGate(full, policy({ noSecrets: { mode: "warn" } })).decision).toBe("allow");
-    expect(evaluateGate(full, policy({})).decision).toBe("allow");
-    expect(evaluateGate(full, policy({})).checks).toEqual([]);
+    expect(decideGate(full, policy({ noSecrets: { mode: "warn" } })).decision).toBe("allow");
+    expect(decideGate(full, policy({})).decision).toBe("allow");
+    expect(decideGate(full, policy({})).checks).toEqual([]);
   });
 });
