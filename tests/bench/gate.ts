@@ -159,6 +159,7 @@ async function benchOne(
     console.log(`[${kind}] open loop: ${opts.rate} requests/s for ${opts.seconds} s…`);
     const latencies: number[] = [];
     let errors = 0;
+    const why = new Map<string, number>();
     const total = opts.rate * opts.seconds;
     const interval = 1000 / opts.rate;
     const start = performance.now();
@@ -177,9 +178,14 @@ async function benchOne(
               body: body(i * 7919),
             });
             await r.arrayBuffer();
-            if (r.status !== 200) errors++;
-          } catch {
+            if (r.status !== 200) {
+              errors++;
+              why.set(`HTTP ${r.status}`, (why.get(`HTTP ${r.status}`) ?? 0) + 1);
+            }
+          } catch (e) {
             errors++;
+            const key = String((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+            why.set(key, (why.get(key) ?? 0) + 1);
           }
           latencies.push(performance.now() - t);
         })(),
@@ -188,6 +194,7 @@ async function benchOne(
     await Promise.all(inflight);
     const elapsed = (performance.now() - start) / 1000;
     latencies.sort((a, b) => a - b);
+    if (why.size) console.log(`[${kind}] open-loop errors: ${[...why].map(([k, n]) => `${k} × ${n}`).join(", ")}`);
 
     console.log(`[${kind}] throughput: autocannon, 8 connections, 10 s…`);
     let n = 0;
@@ -296,7 +303,10 @@ export const benchmark: Benchmark = {
     console.log(
       `pure evaluation of 1,000 findings: median ${pure.median.toFixed(2)} ms, p99 ${pure.p99.toFixed(2)} ms (target: well under 10 ms)`,
     );
-    const dbs = (flags.get("db") ?? process.env.BENCH_DB ?? "postgres").split(",");
+    // --db=none: the in-process profile only.
+    const dbs = (flags.get("db") ?? process.env.BENCH_DB ?? "postgres")
+      .split(",")
+      .filter((d) => d === "postgres" || d === "pglite");
     const pg = await findPostgres();
     if (pg.url && !flags.has("no-profile")) {
       const input: GateProfileInput = {
