@@ -27,6 +27,8 @@ export type DecisionToAttest = {
   evaluatedAt: Date;
   /** ids of the complete scans the evaluation counted (GateEvaluation.evidence) */
   evidence: string[];
+  /** the scans the evaluation read, when the caller has them (saves reading them again); a superset of `evidence` */
+  scans?: { id: string; tool: string; format: string; reportSha256: string }[];
 };
 
 const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
@@ -63,12 +65,15 @@ export async function attestDecision(tx: ServiceContext, d: DecisionToAttest): P
   const publicUrl = publicBase();
   const policy = await policyFacts(tx, d.policyId);
   const wanted = [...new Set(d.evidence)];
-  const scanRows = wanted.length
-    ? await tx.db
-        .select({ id: scans.id, tool: scans.toolName, format: scans.format, reportSha256: scans.reportSha256 })
-        .from(scans)
-        .where(and(eq(scans.serviceId, d.serviceId), inArray(scans.id, wanted)))
-    : [];
+  const known = d.scans && new Map(d.scans.map((s) => [s.id, s]));
+  const scanRows = !wanted.length
+    ? []
+    : known && wanted.every((id) => known.has(id))
+      ? wanted.map((id) => known.get(id)!)
+      : await tx.db
+          .select({ id: scans.id, tool: scans.toolName, format: scans.format, reportSha256: scans.reportSha256 })
+          .from(scans)
+          .where(and(eq(scans.serviceId, d.serviceId), inArray(scans.id, wanted)));
   if (scanRows.length !== wanted.length) throw new Error(`decision ${d.id} counts scans that are not this service's`);
   const statement = buildVerificationSummary({
     publicUrl,

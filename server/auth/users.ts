@@ -8,6 +8,7 @@ import { conflict, DomainError, notFound, validation } from "../errors";
 import { requireRole } from "./permissions";
 import { revokeSessionsOf } from "./sessions";
 import { emailSchema } from "./setup-links";
+import { afterCommitForget } from "../tokens/token-cache";
 
 export type UserView = {
   id: string;
@@ -48,22 +49,24 @@ export const disableUserInput = z.object({ email: emailSchema });
 export async function disableUser(ctx: ServiceContext, raw: z.input<typeof disableUserInput>): Promise<{ id: string }> {
   requireRole(ctx.actor, "admin");
   const input = disableUserInput.parse(raw);
-  return withTransaction(ctx, async (tx) => {
-    const [user] = await tx.db.select().from(users).where(eq(users.email, input.email)).limit(1);
-    if (!user) throw notFound(`User ${input.email}`);
-    if (ctx.actor.type === "user" && ctx.actor.id === user.id) throw validation("You cannot disable your own account.");
-    if (user.disabledAt) return { id: user.id };
-    await tx.db.update(users).set({ disabledAt: tx.now() }).where(eq(users.id, user.id));
-    const revokedSessions = await revokeSessionsOf(tx, user.id);
-    await recordAudit(tx, {
-      action: "user.disable",
-      targetType: "user",
-      targetId: user.id,
-      before: { status: "active" },
-      after: { status: "disabled", revokedSessions },
-    });
-    return { id: user.id };
-  });
+  return afterCommitForget(
+    withTransaction(ctx, async (tx) => {
+      const [user] = await tx.db.select().from(users).where(eq(users.email, input.email)).limit(1);
+      if (!user) throw notFound(`User ${input.email}`);
+      if (ctx.actor.type === "user" && ctx.actor.id === user.id) throw validation("You cannot disable your own account.");
+      if (user.disabledAt) return { id: user.id };
+      await tx.db.update(users).set({ disabledAt: tx.now() }).where(eq(users.id, user.id));
+      const revokedSessions = await revokeSessionsOf(tx, user.id);
+      await recordAudit(tx, {
+        action: "user.disable",
+        targetType: "user",
+        targetId: user.id,
+        before: { status: "active" },
+        after: { status: "disabled", revokedSessions },
+      });
+      return { id: user.id };
+    }),
+  );
 }
 
 export const changeUserRoleInput = z.object({ email: emailSchema, role: z.enum(ROLES) });
@@ -77,31 +80,33 @@ export type RoleChange = { id: string; email: string; before: Role; after: Role;
 export async function changeUserRole(ctx: ServiceContext, raw: z.input<typeof changeUserRoleInput>): Promise<RoleChange> {
   requireRole(ctx.actor, "admin");
   const input = changeUserRoleInput.parse(raw);
-  return withTransaction(ctx, async (tx) => {
-    const [user] = await tx.db.select().from(users).where(eq(users.email, input.email)).for("update").limit(1);
-    if (!user) throw notFound(`User ${input.email}`);
-    if (ctx.actor.type === "user" && ctx.actor.id === user.id) throw validation("You cannot change your own role.");
-    const same = { id: user.id, email: user.email, before: user.role, after: input.role };
-    if (user.role === input.role) return { ...same, changed: false };
-    if (user.role === "admin" && !user.disabledAt) {
-      // Locking the other admins' rows keeps two concurrent demotions from removing the last two.
-      const others = await tx.db
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, user.id)))
-        .for("update");
-      if (others.length === 0) throw conflict(`${user.email} is the last active admin.`, "last-admin");
-    }
-    await tx.db.update(users).set({ role: input.role }).where(eq(users.id, user.id));
-    await recordAudit(tx, {
-      action: "user.role_change",
-      targetType: "user",
-      targetId: user.id,
-      before: { role: user.role },
-      after: { role: input.role },
-    });
-    return { ...same, changed: true };
-  });
+  return afterCommitForget(
+    withTransaction(ctx, async (tx) => {
+      const [user] = await tx.db.select().from(users).where(eq(users.email, input.email)).for("update").limit(1);
+      if (!user) throw notFound(`User ${input.email}`);
+      if (ctx.actor.type === "user" && ctx.actor.id === user.id) throw validation("You cannot change your own role.");
+      const same = { id: user.id, email: user.email, before: user.role, after: input.role };
+      if (user.role === input.role) return { ...same, changed: false };
+      if (user.role === "admin" && !user.disabledAt) {
+        // Locking the other admins' rows keeps two concurrent demotions from removing the last two.
+        const others = await tx.db
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, user.id)))
+          .for("update");
+        if (others.length === 0) throw conflict(`${user.email} is the last active admin.`, "last-admin");
+      }
+      await tx.db.update(users).set({ role: input.role }).where(eq(users.id, user.id));
+      await recordAudit(tx, {
+        action: "user.role_change",
+        targetType: "user",
+        targetId: user.id,
+        before: { role: user.role },
+        after: { role: input.role },
+      });
+      return { ...same, changed: true };
+    }),
+  );
 }
 
 /**

@@ -53,13 +53,17 @@ export type GateDecision = {
 export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<typeof gateRequest>): Promise<GateDecision> {
   requireScope(ctx.actor, "gate:evaluate");
   const req = gateRequest.parse(raw);
-  const svc = await serviceForActor(ctx, req.service, "evaluate the gate for");
-  const stage = await stageBySlug(ctx, req.stage);
   const artifact = req.artifact ?? null;
 
   return withTransaction(ctx, async (tx) => {
     const now = tx.now();
-    const policy = await currentPolicy(tx, stage.slug);
+    // Independent reads go out together: on PostgreSQL they share one round trip (the driver pipelines them).
+    // Refusals keep their order whichever answer comes first: the service, then the stage.
+    const [svc, stage, policy] = await settleInOrder([
+      serviceForActor(tx, req.service, "evaluate the gate for"),
+      stageBySlug(tx, req.stage),
+      currentPolicy(tx, req.stage),
+    ] as const);
     const input = await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document);
     const result = decideGate(input, policy.document);
     const id = newId("decision", now.getTime());
@@ -102,35 +106,46 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
       actorLabel: tx.actor.label,
       evaluatedAt: now,
     });
-    await attestDecision(tx, {
-      id,
-      serviceId: svc.id,
-      service: svc.slug,
-      stage: stage.slug,
-      commit: req.commit,
-      artifact,
-      decision: result.decision,
-      policyId: policy.id,
-      evaluatedAt: now,
-      evidence: result.evidence,
-    });
-    await recordAudit(tx, {
-      action: `gate.${result.decision}`,
-      targetType: "gate_decision",
-      targetId: id,
-      teamId: svc.teamId,
-      after: {
+    // The decision first (its attestation refers to it), then the rest of the writes together.
+    await Promise.all([
+      attestDecision(tx, {
+        id,
+        serviceId: svc.id,
         service: svc.slug,
         stage: stage.slug,
         commit: req.commit,
         artifact,
         decision: result.decision,
-        policyVersion: policy.version,
-      },
-    });
-    await onGateDecision(tx, response, svc.id);
+        policyId: policy.id,
+        evaluatedAt: now,
+        evidence: result.evidence,
+        scans: input.evidenceScans,
+      }),
+      recordAudit(tx, {
+        action: `gate.${result.decision}`,
+        targetType: "gate_decision",
+        targetId: id,
+        teamId: svc.teamId,
+        after: {
+          service: svc.slug,
+          stage: stage.slug,
+          commit: req.commit,
+          artifact,
+          decision: result.decision,
+          policyVersion: policy.version,
+        },
+      }),
+      onGateDecision(tx, response, svc.id),
+    ]);
     return response;
   });
+}
+
+/** Promise.all whose rejection is the first in list order among those that failed, not the first in time. */
+async function settleInOrder<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work);
+  for (const r of settled) if (r.status === "rejected") throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** A stored decision, exactly as it was given. */

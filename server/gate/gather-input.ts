@@ -12,6 +12,9 @@ import type { GateEvidence, GateFinding, GateInput } from "./types";
 import { waiversFor } from "./waivers";
 import { intelForFindings } from "../intel/match";
 
+/** What the decision's attestation names of each scan (attest-decision.ts). */
+export type EvidenceScan = { id: string; tool: string; format: string; reportSha256: string };
+
 const asDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
 
 type ScanRow = {
@@ -24,6 +27,8 @@ type ScanRow = {
   scanned_at: string | Date;
   scanner_db_built_at: string | Date | null;
   artifact: string | null;
+  format: string;
+  report_sha256: string;
 };
 
 type FindingRow = {
@@ -52,51 +57,46 @@ export async function gatherGateInput(
   commit: string,
   artifact: string | null,
   policy: Policy,
-): Promise<GateInput> {
+): Promise<GateInput & { evidenceScans: EvidenceScan[] }> {
   const previousStageRule = policy.rules.previousStage;
-  const scans = await queryRows<ScanRow>(
-    tx.db,
-    // An artifact digest names immutable content: a scan of it under any commit (a nightly rescan of the image, a
-    // cluster report) is evidence about it too.
-    sql`select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact
-        from scans
-        where service_id = ${serviceId} and commit = ${commit}
-          and (${artifact}::text is null or artifact is null or artifact = ${artifact})
-        union
-        select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact
-        from scans
-        where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact}
-        order by scanned_at, id`,
-  );
-  // Scan ids are our own (scan_ + base32): safe inside an array literal. The commits narrow the sightings by
-  // index; a set-returning function here made the planner guess and scan every sighting.
-  const scanIds = scans.map((s) => s.id);
-  const commits = [...new Set(scans.map((s) => s.commit))];
-  const findingRows = scanIds.length
-    ? await queryRows<FindingRow>(
-        tx.db,
-        sql`select f.id, f.fingerprint, f.merged_fingerprints, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
-                   f.first_seen_at, f.package_name, f.package_version, f.fixed_versions, f.file
-            from findings f
-            where f.service_id = ${serviceId}
-              and f.id in (select sf.finding_id from scan_findings sf
-                           where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
-                             and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`,
-      )
-    : [];
-  const waiverRows = await waiversFor(tx, serviceId, stage.slug);
-  // Known exploited vulnerabilities: read only when the policy asks, so other policies read exactly what they did.
-  const kevRule = !!policy.rules.blockKnownExploited;
-  const intel = kevRule
-    ? await intelForFindings(
-        tx,
-        findingRows.map((f) => ({ id: f.id, vulnerabilityId: f.vulnerability_id, aliases: f.aliases ?? [] })),
-      )
-    : null;
-  const kevCatalog = kevRule ? await kevCatalogOf(tx) : undefined;
-  let previousStage: GateInput["previousStage"] = null;
+  // The reads are independent but for the findings (which need the scans): they go out together, and on
+  // PostgreSQL the driver pipelines them on the transaction's connection.
+  const scansAndFindings = async () => {
+    const scans = await queryRows<ScanRow>(
+      tx.db,
+      // An artifact digest names immutable content: a scan of it under any commit (a nightly rescan of the image, a
+      // cluster report) is evidence about it too.
+      sql`select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
+          from scans
+          where service_id = ${serviceId} and commit = ${commit}
+            and (${artifact}::text is null or artifact is null or artifact = ${artifact})
+          union
+          select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
+          from scans
+          where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact}
+          order by scanned_at, id`,
+    );
+    // Scan ids are our own (scan_ + base32): safe inside an array literal. The commits narrow the sightings by
+    // index; a set-returning function here made the planner guess and scan every sighting.
+    const scanIds = scans.map((s) => s.id);
+    const commits = [...new Set(scans.map((s) => s.commit))];
+    const findingRows = scanIds.length
+      ? await queryRows<FindingRow>(
+          tx.db,
+          sql`select f.id, f.fingerprint, f.merged_fingerprints, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
+                     f.first_seen_at, f.package_name, f.package_version, f.fixed_versions, f.file
+              from findings f
+              where f.service_id = ${serviceId}
+                and f.id in (select sf.finding_id from scan_findings sf
+                             where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
+                               and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`,
+        )
+      : [];
+    return { scans, findingRows };
+  };
   const previousSlug = previousStageRule?.stage ?? stage.previous;
-  if (previousStageRule && previousSlug) {
+  const previousDecision = async (): Promise<GateInput["previousStage"]> => {
+    if (!previousStageRule || !previousSlug) return null;
     const [prev] = await tx.db
       .select()
       .from(gateDecisions)
@@ -111,11 +111,28 @@ export async function gatherGateInput(
       )
       .orderBy(desc(gateDecisions.evaluatedAt), desc(gateDecisions.id))
       .limit(1);
-    previousStage = {
+    return {
       stage: previousSlug,
       decision: prev ? { id: prev.id, decision: prev.decision, artifact: prev.artifact, evaluatedAt: prev.evaluatedAt } : null,
     };
-  }
+  };
+  const [{ scans, findingRows }, waiverRows, previousStage, scorecardGrade] = await Promise.all([
+    scansAndFindings(),
+    waiversFor(tx, serviceId, stage.slug),
+    previousDecision(),
+    policy.rules.minScorecardGrade ? latestGrade(tx, serviceId) : null,
+  ]);
+  // Known exploited vulnerabilities: read only when the policy asks, so other policies read exactly what they did.
+  const kevRule = !!policy.rules.blockKnownExploited;
+  const [intel, kevCatalog] = kevRule
+    ? await Promise.all([
+        intelForFindings(
+          tx,
+          findingRows.map((f) => ({ id: f.id, vulnerabilityId: f.vulnerability_id, aliases: f.aliases ?? [] })),
+        ),
+        kevCatalogOf(tx),
+      ])
+    : [null, undefined];
   return {
     now: tx.now(),
     stage: stage.slug,
@@ -157,7 +174,8 @@ export async function gatherGateInput(
       artifact: s.artifact,
     })),
     previousStage,
-    scorecardGrade: policy.rules.minScorecardGrade ? await latestGrade(tx, serviceId) : null,
+    scorecardGrade,
+    evidenceScans: scans.map((s) => ({ id: s.id, tool: s.tool_name, format: s.format, reportSha256: s.report_sha256 })),
     ...(kevCatalog !== undefined ? { kevCatalog } : {}),
   };
 }

@@ -6,5 +6,10 @@ export const apiRateKey = (tokenId: string) => `api:token:${tokenId}`;
 
 /** Throws 429 (Retry-After in seconds) when the token made more than perMinute calls in its window. */
 export async function enforceApiRate(db: Database, tokenId: string, now: Date, perMinute: number): Promise<void> {
-  await enforce(db, { key: apiRateKey(tokenId), max: perMinute, windowSeconds: 60 }, now, "Too many API requests for this token");
+  await enforce(
+    db,
+    { key: apiRateKey(tokenId), max: perMinute, windowSeconds: 60, noFlush: true },
+    now,
+    "Too many API requests for this token",
+  );
 }

@@ -4,7 +4,17 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Database } from "@/db/client";
 import { DomainError } from "../errors";
 
-export type Limit = { key: string; max: number; windowSeconds: number };
+export type Limit = {
+  key: string;
+  max: number;
+  windowSeconds: number;
+  /**
+   * Commit the count without waiting for the WAL flush (for this statement's own transaction only; never pass it
+   * for a `db` that is a caller's transaction). A crash may then forget the last moment's counts: fine for the per-request
+   * API limit, which would otherwise pay a disk flush on every request.
+   */
+  noFlush?: boolean;
+};
 export type LimitResult = { allowed: boolean; count: number; retryAfterSeconds: number; windowStart: Date };
 
 /** Counts one hit against the key; runs on its own (not inside a caller's transaction) so it survives rollbacks. */
@@ -12,7 +22,9 @@ export async function hit(db: Database, limit: Limit, now: Date): Promise<LimitR
   const nowIso = now.toISOString();
   const [row] = await queryRows<{ count: number; window_start: string | Date }>(
     db,
-    sql`insert into rate_limits (key, window_start, count) values (${limit.key}, ${nowIso}::timestamptz, 1)
+    sql`insert into rate_limits (key, window_start, count)
+        select ${limit.key}, ${nowIso}::timestamptz, 1
+        ${limit.noFlush ? sql`from (select set_config('synchronous_commit', 'off', true)) as commit_mode` : sql``}
         on conflict (key) do update set
           count = case when rate_limits.window_start + make_interval(secs => ${limit.windowSeconds}) <= ${nowIso}::timestamptz
                        then 1 else rate_limits.count + 1 end,

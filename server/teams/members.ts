@@ -8,6 +8,7 @@ import { emailSchema } from "../auth/setup-links";
 import { withTransaction, type ServiceContext } from "../context";
 import { conflict, notFound } from "../errors";
 import { slugSchema } from "../validation";
+import { afterCommitForget } from "../tokens/token-cache";
 
 export const teamMemberInput = z.object({ team: slugSchema, email: emailSchema });
 
@@ -48,20 +49,22 @@ export async function addTeamMember(ctx: ServiceContext, raw: z.input<typeof tea
 export async function removeTeamMember(ctx: ServiceContext, raw: z.input<typeof teamMemberInput>): Promise<Membership> {
   requireRole(ctx.actor, "admin");
   const input = teamMemberInput.parse(raw);
-  return withTransaction(ctx, async (tx) => {
-    const { team, user } = await teamAndUser(tx, input);
-    const removed = await tx.db
-      .delete(teamMembers)
-      .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, user.id)))
-      .returning();
-    if (removed.length === 0) throw notFound(`${user.email} in team "${team.slug}"`);
-    await recordAudit(tx, {
-      action: "team.member_remove",
-      targetType: "user",
-      targetId: user.id,
-      teamId: team.id,
-      before: { team: team.slug, email: user.email, role: user.role, joinedAt: removed[0]!.createdAt },
-    });
-    return { teamId: team.id, team: team.slug, userId: user.id, email: user.email };
-  });
+  return afterCommitForget(
+    withTransaction(ctx, async (tx) => {
+      const { team, user } = await teamAndUser(tx, input);
+      const removed = await tx.db
+        .delete(teamMembers)
+        .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, user.id)))
+        .returning();
+      if (removed.length === 0) throw notFound(`${user.email} in team "${team.slug}"`);
+      await recordAudit(tx, {
+        action: "team.member_remove",
+        targetType: "user",
+        targetId: user.id,
+        teamId: team.id,
+        before: { team: team.slug, email: user.email, role: user.role, joinedAt: removed[0]!.createdAt },
+      });
+      return { teamId: team.id, team: team.slug, userId: user.id, email: user.email };
+    }),
+  );
 }

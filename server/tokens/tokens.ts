@@ -2,13 +2,15 @@
 // listed without secrets, revoked, rotated with a grace period. A token never grants more than its creator holds.
 import { and, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { apiTokens, services, teamMembers, teams, users } from "@/db/schema";
+import type { Database } from "@/db/client";
+import { apiTokens, services, teamMembers, teams, users, type Role } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { canActOnTeam, canSeeTeam, hasRole, requireRole, visibleTeamIds } from "../auth/permissions";
 import { NO_TEAM, withTransaction, type Actor, type ServiceContext } from "../context";
 import { conflict, DomainError, forbidden, notFound, unauthorized } from "../errors";
 import { newId } from "../ids";
 import { singleLineSchema, slugSchema } from "../validation";
+import { afterCommitForget, rememberedTokens } from "./token-cache";
 import { displayPrefix, generateToken, hashToken, isWellFormedToken } from "./token-format";
 import {
   ORG_TOKEN_SCOPES,
@@ -308,21 +310,23 @@ export type RevokedToken = { id: string; name: string; revokedAt: Date; alreadyR
 /** Revokes at once. Revoking a revoked token changes nothing and says so. */
 export async function revokeToken(ctx: ServiceContext, raw: z.input<typeof revokeTokenInput>): Promise<RevokedToken> {
   const input = revokeTokenInput.parse(raw);
-  return withTransaction(ctx, async (tx) => {
-    const row = await tokenForChange(tx, input.id);
-    if (row.revokedAt) return { id: row.id, name: row.name, revokedAt: row.revokedAt, alreadyRevoked: true };
-    const revokedAt = tx.now();
-    await tx.db.update(apiTokens).set({ revokedAt }).where(eq(apiTokens.id, row.id));
-    await recordAudit(tx, {
-      action: "token.revoke",
-      targetType: "token",
-      targetId: row.id,
-      teamId: row.teamId,
-      before: { revokedAt: null },
-      after: { revokedAt },
-    });
-    return { id: row.id, name: row.name, revokedAt, alreadyRevoked: false };
-  });
+  return afterCommitForget(
+    withTransaction(ctx, async (tx) => {
+      const row = await tokenForChange(tx, input.id);
+      if (row.revokedAt) return { id: row.id, name: row.name, revokedAt: row.revokedAt, alreadyRevoked: true };
+      const revokedAt = tx.now();
+      await tx.db.update(apiTokens).set({ revokedAt }).where(eq(apiTokens.id, row.id));
+      await recordAudit(tx, {
+        action: "token.revoke",
+        targetType: "token",
+        targetId: row.id,
+        teamId: row.teamId,
+        before: { revokedAt: null },
+        after: { revokedAt },
+      });
+      return { id: row.id, name: row.name, revokedAt, alreadyRevoked: false };
+    }),
+  );
 }
 
 export const rotateTokenInput = z.object({
@@ -338,62 +342,64 @@ export type RotatedToken = CreatedToken & { replaced: { id: string; expiresAt: D
  */
 export async function rotateToken(ctx: ServiceContext, raw: z.input<typeof rotateTokenInput>): Promise<RotatedToken> {
   const input = rotateTokenInput.parse(raw);
-  return withTransaction(ctx, async (tx) => {
-    const old = await tokenForChange(tx, input.id);
-    const now = tx.now();
-    const status = tokenStatus(old, now);
-    if (status === "grace") throw conflict(`Token "${old.id}" was already rotated (to ${old.replacedBy}).`, "token-rotated");
-    if (status !== "active") throw conflict(`Token "${old.id}" is ${status}; create a new one instead.`, "token-inactive");
-    const actor = tx.actor;
-    if (actor.type === "user") {
-      const ceiling = old.teamId ? scopeCeiling(actor.role, actor.teamIds.includes(old.teamId)) : orgScopeCeiling(actor.role);
-      const beyond = scopesBeyond(old.scopes, ceiling);
-      if (beyond.length) {
-        throw new DomainError(
-          "forbidden",
-          `Your role (${actor.role}) cannot grant ${beyond.map((s) => `"${s}"`).join(", ")}: ask someone who can to rotate this token.`,
-          "scope-above-role",
-          { scopes: beyond },
-        );
+  return afterCommitForget(
+    withTransaction(ctx, async (tx) => {
+      const old = await tokenForChange(tx, input.id);
+      const now = tx.now();
+      const status = tokenStatus(old, now);
+      if (status === "grace") throw conflict(`Token "${old.id}" was already rotated (to ${old.replacedBy}).`, "token-rotated");
+      if (status !== "active") throw conflict(`Token "${old.id}" is ${status}; create a new one instead.`, "token-inactive");
+      const actor = tx.actor;
+      if (actor.type === "user") {
+        const ceiling = old.teamId ? scopeCeiling(actor.role, actor.teamIds.includes(old.teamId)) : orgScopeCeiling(actor.role);
+        const beyond = scopesBeyond(old.scopes, ceiling);
+        if (beyond.length) {
+          throw new DomainError(
+            "forbidden",
+            `Your role (${actor.role}) cannot grant ${beyond.map((s) => `"${s}"`).join(", ")}: ask someone who can to rotate this token.`,
+            "scope-above-role",
+            { scopes: beyond },
+          );
+        }
       }
-    }
-    const [team] = old.teamId ? await tx.db.select().from(teams).where(eq(teams.id, old.teamId)).limit(1) : [];
-    // The new token lives as long as the old one was meant to, from now.
-    const lifetime = Math.min(old.expiresAt.getTime() - old.createdAt.getTime(), MAX_TOKEN_DAYS * 86_400_000);
-    // A scope its binding may no longer hold (policies:write on a team token, from an older version) is not carried on.
-    const created = await insertToken(tx, team ?? null, {
-      serviceIds: old.serviceIds,
-      scopes: old.scopes.filter((sc) => (old.teamId ? TEAM_TOKEN_SCOPES : ORG_TOKEN_SCOPES).includes(sc as TokenScope)),
-      name: old.name,
-      expiresAt: new Date(now.getTime() + lifetime),
-      createdByUserId: actor.type === "user" ? actor.id : null,
-      audit: { rotatedFrom: old.id },
-    });
-    const graceEnd = new Date(Math.min(old.expiresAt.getTime(), now.getTime() + input.graceHours * 3_600_000));
-    await tx.db.update(apiTokens).set({ expiresAt: graceEnd, replacedBy: created.id }).where(eq(apiTokens.id, old.id));
-    await recordAudit(tx, {
-      action: "token.rotate",
-      targetType: "token",
-      targetId: old.id,
-      teamId: old.teamId,
-      before: { expiresAt: old.expiresAt, replacedBy: null },
-      after: { expiresAt: graceEnd, replacedBy: created.id, graceHours: input.graceHours },
-    });
-    let serviceSlugs: string[] | null = null;
-    if (old.serviceIds) {
-      const svc = await tx.db.select({ slug: services.slug }).from(services).where(inArray(services.id, old.serviceIds));
-      serviceSlugs = svc.map((s) => s.slug).sort();
-    }
-    return {
-      id: created.id,
-      token: created.token,
-      expiresAt: created.row.expiresAt,
-      scopes: created.row.scopes,
-      team: team?.slug ?? null,
-      services: serviceSlugs,
-      replaced: { id: old.id, expiresAt: graceEnd },
-    };
-  });
+      const [team] = old.teamId ? await tx.db.select().from(teams).where(eq(teams.id, old.teamId)).limit(1) : [];
+      // The new token lives as long as the old one was meant to, from now.
+      const lifetime = Math.min(old.expiresAt.getTime() - old.createdAt.getTime(), MAX_TOKEN_DAYS * 86_400_000);
+      // A scope its binding may no longer hold (policies:write on a team token, from an older version) is not carried on.
+      const created = await insertToken(tx, team ?? null, {
+        serviceIds: old.serviceIds,
+        scopes: old.scopes.filter((sc) => (old.teamId ? TEAM_TOKEN_SCOPES : ORG_TOKEN_SCOPES).includes(sc as TokenScope)),
+        name: old.name,
+        expiresAt: new Date(now.getTime() + lifetime),
+        createdByUserId: actor.type === "user" ? actor.id : null,
+        audit: { rotatedFrom: old.id },
+      });
+      const graceEnd = new Date(Math.min(old.expiresAt.getTime(), now.getTime() + input.graceHours * 3_600_000));
+      await tx.db.update(apiTokens).set({ expiresAt: graceEnd, replacedBy: created.id }).where(eq(apiTokens.id, old.id));
+      await recordAudit(tx, {
+        action: "token.rotate",
+        targetType: "token",
+        targetId: old.id,
+        teamId: old.teamId,
+        before: { expiresAt: old.expiresAt, replacedBy: null },
+        after: { expiresAt: graceEnd, replacedBy: created.id, graceHours: input.graceHours },
+      });
+      let serviceSlugs: string[] | null = null;
+      if (old.serviceIds) {
+        const svc = await tx.db.select({ slug: services.slug }).from(services).where(inArray(services.id, old.serviceIds));
+        serviceSlugs = svc.map((s) => s.slug).sort();
+      }
+      return {
+        id: created.id,
+        token: created.token,
+        expiresAt: created.row.expiresAt,
+        scopes: created.row.scopes,
+        team: team?.slug ?? null,
+        services: serviceSlugs,
+        replaced: { id: old.id, expiresAt: graceEnd },
+      };
+    }),
+  );
 }
 
 /** A 401 that remembers which known token was refused, so that the refusal can be audited. */
@@ -408,13 +414,16 @@ export class InvalidTokenError extends DomainError {
  * tokens all get the same answer, so a caller learns nothing about which it was. A token made by a
  * person keeps only the scopes that person still holds; a disabled or deleted creator voids it.
  */
-export async function authenticateToken(
-  ctx: Pick<ServiceContext, "db" | "now">,
-  token: string | undefined,
-  ip?: string,
-): Promise<TokenActor> {
-  if (!token || !isWellFormedToken(token)) throw unauthorized("A valid API token is required (Authorization: Bearer gth_…).");
-  const [found] = await ctx.db
+type FoundToken = {
+  token: typeof apiTokens.$inferSelect;
+  creatorId: string | null;
+  creatorRole: Role | null;
+  creatorDisabledAt: Date | null;
+  creatorInTeam: boolean;
+};
+
+async function lookupToken(db: Database, hash: string): Promise<FoundToken | undefined> {
+  const [found] = await db
     .select({
       token: apiTokens,
       creatorId: users.id,
@@ -424,8 +433,56 @@ export async function authenticateToken(
     })
     .from(apiTokens)
     .leftJoin(users, eq(users.id, apiTokens.createdByUserId))
-    .where(eq(apiTokens.hash, hashToken(token)))
+    .where(eq(apiTokens.hash, hash))
     .limit(1);
+  return found;
+}
+
+/**
+ * How long the REST routes may answer from what they read of a token, in milliseconds: a revocation, expiry change or
+ * creator's loss of rights made by another instance (or straight in the database) takes effect within this bound;
+ * one made through this instance's verbs takes effect at once (forgetCachedTokens). See docs/performance.md.
+ */
+export const TOKEN_CACHE_MS = 2000;
+const TOKEN_CACHE_MAX = 10_000;
+const tokenCache = rememberedTokens<FoundToken>();
+
+/** The token's actor, checked in full (revoked, expired, creator's rights) against the database. */
+export async function authenticateToken(
+  ctx: Pick<ServiceContext, "db" | "now">,
+  token: string | undefined,
+  ip?: string,
+): Promise<TokenActor> {
+  return authenticate(ctx, token, ip, false);
+}
+
+/** authenticateToken for the REST routes: the database row may be up to TOKEN_CACHE_MS old (read from this process). */
+export async function authenticateTokenCached(
+  ctx: Pick<ServiceContext, "db" | "now">,
+  token: string | undefined,
+  ip?: string,
+): Promise<TokenActor> {
+  return authenticate(ctx, token, ip, true);
+}
+
+async function authenticate(
+  ctx: Pick<ServiceContext, "db" | "now">,
+  token: string | undefined,
+  ip: string | undefined,
+  cached: boolean,
+): Promise<TokenActor> {
+  if (!token || !isWellFormedToken(token)) throw unauthorized("A valid API token is required (Authorization: Bearer gth_…).");
+  const hash = hashToken(token);
+  let found: FoundToken | undefined;
+  const hit = cached ? tokenCache.get(hash) : undefined;
+  if (hit && performance.now() - hit.readAt < TOKEN_CACHE_MS) found = hit.found;
+  else {
+    found = await lookupToken(ctx.db, hash);
+    if (cached && found) {
+      if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.delete(tokenCache.keys().next().value!);
+      tokenCache.set(hash, { found, readAt: performance.now() });
+    }
+  }
   if (!found) throw new InvalidTokenError();
   const row = found.token;
   const now = ctx.now();
@@ -457,6 +514,9 @@ export async function authenticateToken(
       .update(apiTokens)
       .set({ lastUsedAt: now, lastUsedIp: ip ?? null })
       .where(eq(apiTokens.id, row.id));
+    // The remembered row says so too, or every request in the cache's lifetime would write it again.
+    row.lastUsedAt = now;
+    row.lastUsedIp = ip ?? null;
   }
   return actor;
 }

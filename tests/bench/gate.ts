@@ -2,6 +2,7 @@
 // production server — latency at a fixed rate (open loop, evenly spaced), throughput at fixed concurrency
 // (autocannon), and the pure evaluation on its own. PGlite and PostgreSQL.
 import { randomBytes } from "node:crypto";
+import { loadavg as osLoadavg } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { decideGate } from "@/server/gate/decide";
@@ -10,8 +11,16 @@ import type { GateInput } from "@/server/gate/types";
 import { adminUrl, dropDatabase, withDatabase } from "@/tests/helpers/postgres";
 import { cli, startServer, tempDir, type RunningServer } from "@/tests/helpers/server";
 import { findPostgres } from "./lib/db";
+import { runInChild } from "./lib/child";
+import type { GateProfileInput, GateProfileResult } from "./lib/gate-profile";
+import { gateCommit, seedGate } from "./lib/seed-gate";
 import { table, int } from "./lib/table";
 import { parseFlags, type Benchmark } from "./lib/types";
+
+const loadavg = () =>
+  osLoadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
 
 const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 // A realistic mix: few criticals, many mediums and lows.
@@ -45,7 +54,7 @@ function report(service: number, n: number): string {
 
 const clean = (kind: string) =>
   JSON.stringify({ gatehouse: "1", tool: { name: `${kind}-scanner` }, evidence: [kind], findings: [] });
-const commitOf = (i: number) => (i.toString(16).padStart(8, "0") + "b".repeat(32)).slice(0, 40);
+const commitOf = gateCommit;
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -103,24 +112,38 @@ async function benchOne(
     const token = await last(["token", "create", "--team", "bench", "--scopes", "scans:write,gate:evaluate"]);
     const auth = { authorization: `Bearer ${token}` };
 
-    console.log(`[${kind}] seeding ${int(opts.services)} services × ${int(opts.perService)} findings over HTTP…`);
     const t0 = performance.now();
-    let done = 0;
-    await pool(
-      Array.from({ length: opts.services }, (_, i) => i),
-      4,
-      async (i) => {
-        const q = `service=svc-${i}&commit=${commitOf(i)}&branch=main`;
-        for (const body of [report(i, opts.perService), clean("secrets")]) {
-          const r = await fetch(`${server!.url}/api/v1/scans?${q}`, { method: "POST", headers: auth, body });
-          if (r.status !== 201) throw new Error(`seed upload failed: ${r.status} ${await r.text()}`);
-        }
-        if (++done % 100 === 0)
-          console.log(
-            `[${kind}]   ${done} services (${int((done * opts.perService) / ((performance.now() - t0) / 1000))} findings/s)`,
-          );
-      },
-    );
+    if (kind === "postgres") {
+      console.log(`[${kind}] seeding ${int(opts.services)} services × ${int(opts.perService)} findings with SQL…`);
+      const { default: postgres } = await import("postgres");
+      const raw = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      try {
+        const [team] = await raw<{ id: string }[]>`select id from teams where slug = 'bench'`;
+        await seedGate(raw, { services: opts.services, perService: opts.perService, teamId: team!.id, now: new Date() }, (l) =>
+          console.log(`[${kind}] ${l}`),
+        );
+      } finally {
+        await raw.end();
+      }
+    } else {
+      console.log(`[${kind}] seeding ${int(opts.services)} services × ${int(opts.perService)} findings over HTTP…`);
+      let done = 0;
+      await pool(
+        Array.from({ length: opts.services }, (_, i) => i),
+        4,
+        async (i) => {
+          const q = `service=svc-${i}&commit=${commitOf(i)}&branch=main`;
+          for (const body of [report(i, opts.perService), clean("secrets")]) {
+            const r = await fetch(`${server!.url}/api/v1/scans?${q}`, { method: "POST", headers: auth, body });
+            if (r.status !== 201) throw new Error(`seed upload failed: ${r.status} ${await r.text()}`);
+          }
+          if (++done % 100 === 0)
+            console.log(
+              `[${kind}]   ${done} services (${int((done * opts.perService) / ((performance.now() - t0) / 1000))} findings/s)`,
+            );
+        },
+      );
+    }
     const seedS = (performance.now() - t0) / 1000;
 
     const body = (i: number) =>
@@ -136,6 +159,7 @@ async function benchOne(
     console.log(`[${kind}] open loop: ${opts.rate} requests/s for ${opts.seconds} s…`);
     const latencies: number[] = [];
     let errors = 0;
+    const why = new Map<string, number>();
     const total = opts.rate * opts.seconds;
     const interval = 1000 / opts.rate;
     const start = performance.now();
@@ -154,9 +178,14 @@ async function benchOne(
               body: body(i * 7919),
             });
             await r.arrayBuffer();
-            if (r.status !== 200) errors++;
-          } catch {
+            if (r.status !== 200) {
+              errors++;
+              why.set(`HTTP ${r.status}`, (why.get(`HTTP ${r.status}`) ?? 0) + 1);
+            }
+          } catch (e) {
             errors++;
+            const key = String((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+            why.set(key, (why.get(key) ?? 0) + 1);
           }
           latencies.push(performance.now() - t);
         })(),
@@ -165,6 +194,7 @@ async function benchOne(
     await Promise.all(inflight);
     const elapsed = (performance.now() - start) / 1000;
     latencies.sort((a, b) => a - b);
+    if (why.size) console.log(`[${kind}] open-loop errors: ${[...why].map(([k, n]) => `${k} × ${n}`).join(", ")}`);
 
     console.log(`[${kind}] throughput: autocannon, 8 connections, 10 s…`);
     let n = 0;
@@ -261,18 +291,47 @@ export const benchmark: Benchmark = {
   description: "POST /api/v1/gate over HTTP with 1,000 services and 1,000,000 findings (latency at 200 req/s, throughput)",
   run: async (args) => {
     const flags = parseFlags(args);
+    const size = (flag: string, envName: string, dflt: number) => Number(flags.get(flag) ?? process.env[envName] ?? dflt);
     const opts = {
-      services: Number(flags.get("services") ?? 1000),
-      perService: Number(flags.get("findings-per-service") ?? 1000),
-      rate: Number(flags.get("rate") ?? 200),
-      seconds: Number(flags.get("seconds") ?? 20),
+      services: size("services", "BENCH_GATE_SERVICES", 1000),
+      perService: size("findings-per-service", "BENCH_GATE_FINDINGS", 1000),
+      rate: size("rate", "BENCH_GATE_RATE", 200),
+      seconds: size("seconds", "BENCH_GATE_SECONDS", 20),
     };
+    console.log(`load average before: ${loadavg()}`);
     const pure = pureEvaluation();
     console.log(
       `pure evaluation of 1,000 findings: median ${pure.median.toFixed(2)} ms, p99 ${pure.p99.toFixed(2)} ms (target: well under 10 ms)`,
     );
-    const dbs = (flags.get("db") ?? "postgres,pglite").split(",");
+    // --db=none: the in-process profile only.
+    const dbs = (flags.get("db") ?? process.env.BENCH_DB ?? "postgres")
+      .split(",")
+      .filter((d) => d === "postgres" || d === "pglite");
     const pg = await findPostgres();
+    if (pg.url && !flags.has("no-profile")) {
+      const input: GateProfileInput = {
+        pgUrl: pg.url,
+        services: Math.min(opts.services, 100),
+        perService: opts.perService,
+        requests: Number(flags.get("profile-requests") ?? 300),
+      };
+      const prof = await runInChild<GateProfileResult>(
+        path.join(import.meta.dirname, "lib/gate-profile.ts"),
+        "profileGate",
+        input,
+      );
+      console.log(`\n## One gate request, in process (PostgreSQL, no HTTP), mean of ${prof.requests}\n`);
+      console.log(
+        table(
+          ["phase", "ms", "calls"],
+          prof.phases.filter((p) => p.ms >= 0.01).map((p) => [p.label, p.ms.toFixed(3), p.calls.toFixed(1)]),
+        ),
+      );
+      console.log(
+        `\ntotal ${prof.totalMs.toFixed(2)} ms per request; ${prof.statements.toFixed(1)} statements; answer ${int(prof.responseBytes)} bytes; ` +
+          `stored answer ${int(prof.storedResponseBytes)} bytes; one ECDSA P-256 DSSE signature ${prof.signMs.toFixed(3)} ms`,
+      );
+    }
     const results: Result[] = [];
     for (const db of dbs) {
       if (db === "postgres" && !pg.url) {
@@ -317,5 +376,6 @@ export const benchmark: Benchmark = {
       ),
     );
     console.log(`\npure evaluation: median ${pure.median.toFixed(2)} ms, p99 ${pure.p99.toFixed(2)} ms`);
+    console.log(`load average after: ${loadavg()}`);
   },
 };

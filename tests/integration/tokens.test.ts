@@ -7,6 +7,7 @@ import { DomainError } from "@/server/errors";
 import { newId } from "@/server/ids";
 import {
   authenticateToken,
+  authenticateTokenCached,
   createToken,
   createTokenForUser,
   InvalidTokenError,
@@ -115,6 +116,20 @@ describeEachDatabase("machine tokens", (t) => {
       const events = await auditOf(tok.id, "token.revoke");
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ actorType: "system", teamId: team.id, before: { revokedAt: null } });
+    });
+
+    it("the REST routes' remembered token: revoked or rotated through this process, it is refused at once", async () => {
+      const ctx = t.ctx();
+      const { team } = await teamWithService(ctx);
+      const tok = await createToken(ctx, { team: team.slug, scopes: ["read"] });
+      expect((await authenticateTokenCached(ctx, tok.token)).id).toBe(tok.id);
+      await revokeToken(ctx, { id: tok.id });
+      expect((await refusal(authenticateTokenCached(ctx, tok.token))).code).toBe("unauthorized");
+
+      const other = await createToken(ctx, { team: team.slug, scopes: ["read"] });
+      await authenticateTokenCached(ctx, other.token);
+      await rotateToken(ctx, { id: other.id, graceHours: 0 });
+      expect((await refusal(authenticateTokenCached(ctx, other.token))).code).toBe("unauthorized");
     });
 
     it("answers 404 for another team's token and 403 to a viewer of the team, changing nothing", async () => {

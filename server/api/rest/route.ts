@@ -11,7 +11,7 @@ import { DomainError, unauthorized } from "../../errors";
 import { logger } from "../../log";
 import { runtime } from "../../runtime";
 import { enforceApiRate } from "../../security/api-rate-limit";
-import { authenticateToken, InvalidTokenError, requireScope } from "../../tokens/tokens";
+import { authenticateTokenCached, InvalidTokenError, requireScope } from "../../tokens/tokens";
 import type { BodySpec, RouteSpec } from "./contract";
 import { findUnsafeValue } from "../../validation";
 import { problemResponse } from "./problem";
@@ -135,7 +135,7 @@ async function authorize(spec: RouteSpec, caller: Caller): Promise<ServiceContex
     if (spec.role) requireRole(ctx.actor, spec.role);
     return ctx;
   }
-  const actor = await authenticateToken(base, bearerToken(caller.req), caller.ip);
+  const actor = await authenticateTokenCached(base, bearerToken(caller.req), caller.ip);
   caller.authed = { ...base, actor };
   await enforceApiRate(base.db, actor.id, base.now(), env().GATEHOUSE_API_RATE_PER_MINUTE);
   const scopes = spec.scopes ?? [];

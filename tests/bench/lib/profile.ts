@@ -60,7 +60,7 @@ function sqlText(query: unknown): string {
   const chunks = (query as { queryChunks?: unknown[] }).queryChunks ?? [];
   let s = "";
   for (const c of chunks) {
-    const v = (c as { value?: unknown }).value;
+    const v = (c as { value?: unknown } | null)?.value;
     if (Array.isArray(v)) s += v.join(" ");
   }
   return s.replace(/\s+/g, " ").trim().toLowerCase();
