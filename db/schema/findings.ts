@@ -5,7 +5,7 @@ import { services } from "./services";
 
 /**
  * A deduplicated finding of one service: the same fingerprint from any tool, branch or scan is one row.
- * Its lifecycle is kept per scope in finding_scopes; `status` here is "open" while any scope has it open.
+ * Its lifecycle is kept per scope in finding_tracks; `status` here is "open" while any scope has it open.
  */
 export const findings = pgTable(
   "findings",

@@ -18,7 +18,7 @@ export * from "./team-members";
 export * from "./user-sessions";
 export * from "./setup-tokens";
 export * from "./rate-limits";
-export * from "./finding-scopes";
+export * from "./finding-tracks";
 export * from "./scan-findings";
 export * from "./instance-settings";
 export * from "./finding-merges";

@@ -8,12 +8,12 @@ export type ScanStatistics = {
   findings: number;
   /** findings new to the service */
   created: number;
-  /** findings the service already had, reported by a new source (another tool, branch, target or scope) */
+  /** findings the service already had, reported by a new source (another tool, branch, target or track) */
   merged?: number;
   unchanged: number;
   reopened: number;
   closed: number;
-  /** findings reported earlier for this commit in this scope that this report no longer lists: they still count */
+  /** findings reported earlier for this commit in this track that this report no longer lists: they still count */
   retracted?: number;
   bySeverity: Record<"critical" | "high" | "medium" | "low" | "info", number>;
 };
@@ -45,7 +45,7 @@ export const scans = pgTable(
     sbomComponents: integer("sbom_components"),
     reportSha256: text("report_sha256").notNull(),
     reportBytes: integer("report_bytes").notNull(),
-    /** service + commit + branch + artifact + stage + report hash: the same bytes for the same scope */
+    /** service + commit + branch + artifact + stage + report hash: the same bytes for the same track */
     dedupKey: text("dedup_key").notNull(),
     idempotencyKey: text("idempotency_key"),
     tokenId: text("token_id"),
@@ -56,10 +56,10 @@ export const scans = pgTable(
     generatedAt: timestamp("generated_at", { withTimezone: true, mode: "date" }),
     /** the evidence time freshness is measured from: the report's own time, never later than receipt */
     scannedAt: timestamp("scanned_at", { withTimezone: true, mode: "date" }).notNull(),
-    /** what the report scanned (image repository, path, project), part of the lifecycle scope; "" when unknown */
+    /** what the report scanned (image repository, path, project), part of the lifecycle track; "" when unknown */
     target: text("target").notNull().default(""),
-    /** the lifecycle scopes of the scan's parts: which earlier sightings of the same commit it is compared with */
-    scopeKeys: text("scope_keys").array().notNull().default([]),
+    /** the lifecycle tracks of the scan's parts: which earlier sightings of the same commit it is compared with */
+    trackKeys: text("track_keys").array().notNull().default([]),
   },
   (t) => [
     uniqueIndex("scans_dedup_key_uq").on(t.dedupKey),

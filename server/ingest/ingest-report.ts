@@ -18,7 +18,7 @@ import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } fr
 import { detectFormat } from "./detect";
 import { normalizeReport, type NormalizedFinding, type NormalizedPart } from "./normalize";
 import { makeRedactor } from "./redact";
-import { planLifecycle, scopeKeyOf, scopeParts } from "./plan-lifecycle";
+import { planLifecycle, trackKeyOf, trackParts } from "./plan-lifecycle";
 import { planMerges, type FindingMerge } from "./plan-merges";
 import { resolveReportMeta } from "./report-meta";
 import { ReportSchemaError, type ParsedReport } from "./types";
@@ -32,7 +32,7 @@ import {
   readStoredFindings,
   writeFindings,
   writeScanFindings,
-  writeScopes,
+  writeTracks,
   type FindingRow,
   type NewFinding,
 } from "./write-findings";
@@ -86,7 +86,7 @@ export type ScanView = {
   generatedAt: string | null;
   /** the evidence time freshness checks use: the report's own time, never later than receipt */
   scannedAt: string;
-  /** what the report scanned (image repository, path, project): part of its lifecycle scope */
+  /** what the report scanned (image repository, path, project): part of its lifecycle track */
   target: string | null;
 };
 
@@ -190,7 +190,7 @@ export async function ingestParsedReport(
       report,
     });
     const branch = params.branch ?? svc.defaultBranch;
-    // The same bytes for the same scope are one scan; a renamed tool or another format is another scope.
+    // The same bytes for the same track are one scan; a renamed tool or another format is another track.
     const dedupKey = sha256(
       [
         svc.id,
@@ -231,25 +231,25 @@ export async function ingestParsedReport(
     const failed = parts.some((p) => !p.succeeded);
     const status = failed ? "failed" : "complete";
     const subject = meta.artifact ? "artifact" : "source";
-    const scopeKeyOfPart = (p: NormalizedPart) =>
-      scopeKeyOf({ branch, tool: p.tool, category: p.category, subject, target: meta.target });
+    const trackKeyOfPart = (p: NormalizedPart) =>
+      trackKeyOf({ branch, tool: p.tool, category: p.category, subject, target: meta.target });
     const scanId = newId("scan", now.getTime());
 
     // 1. Vulnerabilities that other tools already reported under another id: adopt and merge (order-independent).
     const merges = await mergeKnownVulnerabilities(tx, svc.id, parts, { nowIso, scanId });
 
-    // One finding per fingerprint, with every scope of this report that lists it.
+    // One finding per fingerprint, with every track of this report that lists it.
     const merged = new Map<string, NormalizedFinding>();
-    const scopesOf = new Map<NormalizedFinding, Set<string>>();
+    const tracksOf = new Map<NormalizedFinding, Set<string>>();
     for (const p of parts) {
-      const key = scopeKeyOfPart(p);
+      const key = trackKeyOfPart(p);
       for (const f of p.findings) {
         const m = merged.get(f.fingerprint);
         if (!m) {
           merged.set(f.fingerprint, f);
-          scopesOf.set(f, new Set([key]));
+          tracksOf.set(f, new Set([key]));
         } else {
-          scopesOf.get(m)!.add(key);
+          tracksOf.get(m)!.add(key);
           if (f.severityRank > m.severityRank) Object.assign(m, { severity: f.severity, severityRank: f.severityRank });
           m.suppressed = m.suppressed && f.suppressed;
           m.occurrences += f.occurrences;
@@ -289,17 +289,17 @@ export async function ingestParsedReport(
     await writeFindings(tx.db, sighting, { fresh, changed, seenIds });
     fresh.length = changed.length = seenIds.length = 0;
 
-    // 3. What these scopes knew before this upload, and what earlier reports of this commit listed in them.
-    const scopeKeys = [...new Set(parts.map(scopeKeyOfPart))];
-    const prior = await priorScopeStates(tx.db, svc.id, scopeKeys);
-    const sightedAtCommit = await sightingsAtCommit(tx.db, svc.id, params.commit, scopeKeys);
+    // 3. What these tracks knew before this upload, and what earlier reports of this commit listed in them.
+    const trackKeys = [...new Set(parts.map(trackKeyOfPart))];
+    const prior = await priorScopeStates(tx.db, svc.id, trackKeys);
+    const sightedAtCommit = await sightingsAtCommit(tx.db, svc.id, params.commit, trackKeys);
 
-    // 4. The plan: statistics, lifecycle per scope, retractions. Decided before anything about the scan is written.
+    // 4. The plan: statistics, lifecycle per track, retractions. Decided before anything about the scan is written.
     const plan = planLifecycle({
       findings: all.map((f) => ({
         id: idOf.get(f)!,
         isNew: isNew.has(f),
-        scopeKeys: scopesOf.get(f)!,
+        trackKeys: tracksOf.get(f)!,
         suppressed: f.suppressed === true,
         severity: f.severity,
       })),
@@ -358,16 +358,16 @@ export async function ingestParsedReport(
         generatedAt: meta.generatedAt,
         scannedAt: meta.scannedAt,
         target: meta.target,
-        scopeKeys,
+        trackKeys,
       })
       .returning();
 
-    // 5. Lifecycle per scope, then the scan's own sightings.
-    await writeScopes(
+    // 5. Lifecycle per track, then the scan's own sightings.
+    await writeTracks(
       tx.db,
       sighting,
-      plan.scopes.map((p) => {
-        const parts = scopeParts(p.key);
+      plan.tracks.map((p) => {
+        const parts = trackParts(p.key);
         return { ...p, branch: parts.branch, tool: parts.tool, category: parts.category };
       }),
     );
@@ -407,7 +407,7 @@ export async function ingestParsedReport(
         after: {
           service: svc.slug,
           commit: params.commit,
-          scopes: scopeKeys.map(scopeParts),
+          tracks: trackKeys.map(trackParts),
           retracted: plan.retracted.length,
           findings: plan.retracted.slice(0, 100),
         },
@@ -430,44 +430,44 @@ export async function ingestParsedReport(
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
-/** Per scope: every finding the scope has a row for, with its status there. */
+/** Per track: every finding the track has a row for, with its status there. */
 async function priorScopeStates(
   db: Database,
   serviceId: string,
-  scopeKeys: string[],
+  trackKeys: string[],
 ): Promise<Map<string, Map<string, "open" | "closed">>> {
-  const rows = await queryRows<{ finding_id: string; scope_key: string; status: "open" | "closed" }>(
+  const rows = await queryRows<{ finding_id: string; track_key: string; status: "open" | "closed" }>(
     db,
-    sql`select finding_id, scope_key, status from finding_scopes
-        where service_id = ${serviceId} and scope_key = any(${arrayLiteral(scopeKeys)}::text[])`,
+    sql`select finding_id, track_key, status from finding_tracks
+        where service_id = ${serviceId} and track_key = any(${arrayLiteral(trackKeys)}::text[])`,
   );
-  const out = new Map(scopeKeys.map((k) => [k, new Map<string, "open" | "closed">()]));
-  for (const r of rows) out.get(r.scope_key)?.set(r.finding_id, r.status);
+  const out = new Map(trackKeys.map((k) => [k, new Map<string, "open" | "closed">()]));
+  for (const r of rows) out.get(r.track_key)?.set(r.finding_id, r.status);
   return out;
 }
 
-/** Per scope: the findings earlier scans of this commit reported (unsuppressed) in that scope. */
+/** Per track: the findings earlier scans of this commit reported (unsuppressed) in that track. */
 async function sightingsAtCommit(
   db: Database,
   serviceId: string,
   commit: string,
-  scopeKeys: string[],
+  trackKeys: string[],
 ): Promise<Map<string, Set<string>>> {
-  const keys = arrayLiteral(scopeKeys);
-  // A scan of several parts is compared on each of its scopes: at worst a finding stays counted, never the reverse.
-  const rows = await queryRows<{ finding_id: string; scope_key: string }>(
+  const keys = arrayLiteral(trackKeys);
+  // A scan of several parts is compared on each of its tracks: at worst a finding stays counted, never the reverse.
+  const rows = await queryRows<{ finding_id: string; track_key: string }>(
     db,
-    sql`select distinct sf.finding_id, k.scope_key
+    sql`select distinct sf.finding_id, k.track_key
         from scans s
-        cross join lateral unnest(s.scope_keys) as k(scope_key)
+        cross join lateral unnest(s.track_keys) as k(track_key)
         join scan_findings sf on sf.scan_id = s.id and sf.service_id = ${serviceId} and sf.commit = ${commit}
-        where s.service_id = ${serviceId} and s.commit = ${commit} and s.scope_keys && ${keys}::text[]
-          and k.scope_key = any(${keys}::text[]) and sf.suppressed = 0`,
+        where s.service_id = ${serviceId} and s.commit = ${commit} and s.track_keys && ${keys}::text[]
+          and k.track_key = any(${keys}::text[]) and sf.suppressed = 0`,
   );
   const out = new Map<string, Set<string>>();
   for (const r of rows) {
-    let set = out.get(r.scope_key);
-    if (!set) out.set(r.scope_key, (set = new Set()));
+    let set = out.get(r.track_key);
+    if (!set) out.set(r.track_key, (set = new Set()));
     set.add(r.finding_id);
   }
   return out;
@@ -482,7 +482,7 @@ async function retractionWarning(ctx: ServiceContext, ids: string[], commit: str
   );
   const list = shown.map((f) => `${f.id} (${f.severity}: ${f.title.slice(0, 80)})`).join("; ");
   return (
-    `${plural(ids.length, "finding")} reported earlier for commit ${commit.slice(0, 12)} in this scope ` +
+    `${plural(ids.length, "finding")} reported earlier for commit ${commit.slice(0, 12)} in this track (branch, tool, category, target) ` +
     `${ids.length === 1 ? "is" : "are"} missing from this report. Evidence at a commit only accumulates: ` +
     `${ids.length === 1 ? "it still counts" : "they still count"} for this commit (fix in a new commit, or ask for a waiver). ` +
     `${list}${ids.length > shown.length ? `; +${ids.length - shown.length} more` : ""}.`

@@ -1,8 +1,8 @@
 // What one upload does to the lifecycle of a service's findings, decided from data alone (no database, no clock).
 //
-// Evidence at a commit only accumulates: a later report of the same commit and scope that no longer lists a finding
+// Evidence at a commit only accumulates: a later report of the same commit and track that no longer lists a finding
 // does not close it (it is "retracted": it still counts for that commit, and the upload says so). A finding closes in a
-// scope only when a complete scan of another commit in that scope no longer reports it.
+// track only when a complete scan of another commit in that track no longer reports it.
 import type { Severity } from "./types";
 
 /** An upload's statistics: findings = created + merged + unchanged + reopened (suppressed ones count nowhere). */
@@ -19,17 +19,17 @@ export type LifecycleStatistics = {
   bySeverity: Record<Severity, number>;
 };
 
-/** The parts of a scope key, joined with U+0001 in this order (views read branch and tool by position). */
-export type ScopeParts = { branch: string; tool: string; category: string; subject: "artifact" | "source"; target: string };
+/** The parts of a track key, joined with U+0001 in this order (views read branch and tool by position). */
+export type TrackParts = { branch: string; tool: string; category: string; subject: "artifact" | "source"; target: string };
 
-export const SCOPE_SEPARATOR = "\u0001";
+export const TRACK_SEPARATOR = "\u0001";
 
-export function scopeKeyOf(s: ScopeParts): string {
-  return [s.branch, s.tool, s.category, s.subject, s.target].join(SCOPE_SEPARATOR);
+export function trackKeyOf(s: TrackParts): string {
+  return [s.branch, s.tool, s.category, s.subject, s.target].join(TRACK_SEPARATOR);
 }
 
-export function scopeParts(key: string): ScopeParts {
-  const [branch = "", tool = "", category = "", subject = "source", target = ""] = key.split(SCOPE_SEPARATOR);
+export function trackParts(key: string): TrackParts {
+  const [branch = "", tool = "", category = "", subject = "source", target = ""] = key.split(TRACK_SEPARATOR);
   return { branch, tool, category, subject: subject === "artifact" ? "artifact" : "source", target };
 }
 
@@ -38,47 +38,47 @@ export type ReportedFinding = {
   id: string;
   /** true when the service had no finding with this identity before this upload */
   isNew: boolean;
-  scopeKeys: ReadonlySet<string>;
+  trackKeys: ReadonlySet<string>;
   suppressed: boolean;
   severity: Severity;
 };
 
 export type LifecycleInput = {
   findings: readonly ReportedFinding[];
-  /** per scope of this report: every finding the scope has a row for, with its status there */
+  /** per track of this report: every finding the track has a row for, with its status there */
   prior: ReadonlyMap<string, ReadonlyMap<string, "open" | "closed">>;
-  /** per scope of this report: findings an earlier scan of the same commit reported (unsuppressed) in that scope */
+  /** per track of this report: findings an earlier scan of the same commit reported (unsuppressed) in that track */
   sightedAtCommit: ReadonlyMap<string, ReadonlySet<string>>;
   /** the scanner said its run failed: nothing closes and nothing is retracted */
   failed: boolean;
 };
 
-export type ScopePlan = {
+export type TrackPlan = {
   key: string;
-  /** findings seen in this scope for the first time */
+  /** findings seen in this track for the first time */
   fresh: string[];
-  /** findings this scope already has a row for, open or closed (closed ones reopen) */
+  /** findings this track already has a row for, open or closed (closed ones reopen) */
   seen: string[];
-  /** findings this scope had open and a scan of another commit no longer reports */
+  /** findings this track had open and a scan of another commit no longer reports */
   close: string[];
 };
 
 export type LifecyclePlan = {
-  scopes: ScopePlan[];
+  tracks: TrackPlan[];
   statistics: LifecycleStatistics;
-  /** findings earlier reports of this commit listed in these scopes and this one does not: they keep counting */
+  /** findings earlier reports of this commit listed in these tracks and this one does not: they keep counting */
   retracted: string[];
-  /** findings closed in at least one scope */
+  /** findings closed in at least one track */
   closed: string[];
 };
 
 const emptyBySeverity = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
 export function planLifecycle(input: LifecycleInput): LifecyclePlan {
-  const scopes = new Map<string, ScopePlan>();
+  const tracks = new Map<string, TrackPlan>();
   const scopeOf = (key: string) => {
-    let s = scopes.get(key);
-    if (!s) scopes.set(key, (s = { key, fresh: [], seen: [], close: [] }));
+    let s = tracks.get(key);
+    if (!s) tracks.set(key, (s = { key, fresh: [], seen: [], close: [] }));
     return s;
   };
   for (const key of input.prior.keys()) scopeOf(key);
@@ -96,7 +96,7 @@ export function planLifecycle(input: LifecycleInput): LifecyclePlan {
   const reportedIn = new Map<string, Set<string>>();
   for (const f of input.findings) {
     let outcome: "created" | "merged" | "unchanged" | "reopened" = f.isNew ? "created" : "unchanged";
-    for (const key of f.scopeKeys) {
+    for (const key of f.trackKeys) {
       const before = input.prior.get(key)?.get(f.id);
       const plan = scopeOf(key);
       if (before === undefined) {
@@ -138,7 +138,7 @@ export function planLifecycle(input: LifecycleInput): LifecyclePlan {
   stats.closed = closed.size;
   stats.retracted = retracted.size;
   return {
-    scopes: [...scopes.values()],
+    tracks: [...tracks.values()],
     statistics: stats,
     retracted: [...retracted].sort(),
     closed: [...closed].sort(),

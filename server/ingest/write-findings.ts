@@ -306,25 +306,25 @@ export async function writeFindings(
   }
 }
 
-export type ScopeWrite = {
+export type TrackWrite = {
   key: string;
   branch: string;
   tool: string;
   category: string;
-  /** findings seen in this scope for the first time */
+  /** findings seen in this track for the first time */
   fresh: string[];
-  /** findings this scope already has a row for, open or closed */
+  /** findings this track already has a row for, open or closed */
   seen: string[];
-  /** findings this scope had open and no longer reports */
+  /** findings this track had open and no longer reports */
   close: string[];
 };
 
-/** Lifecycle per scope: new rows, sightings (reopening closed ones), and closings. */
-export async function writeScopes(db: Database, s: Sighting & { scanId: string }, scopes: ScopeWrite[]): Promise<void> {
-  for (const w of scopes) {
+/** Lifecycle per track: new rows, sightings (reopening closed ones), and closings. */
+export async function writeTracks(db: Database, s: Sighting & { scanId: string }, tracks: TrackWrite[]): Promise<void> {
+  for (const w of tracks) {
     for (let i = 0; i < w.fresh.length; i += BATCH * 5) {
       await db.execute(
-        sql`insert into finding_scopes (finding_id, service_id, scope_key, branch, tool, category, status, first_seen_at, last_seen_at,
+        sql`insert into finding_tracks (finding_id, service_id, track_key, branch, tool, category, status, first_seen_at, last_seen_at,
               closed_at, reopened_count, last_scan_id)
             select x.f, ${s.serviceId}, ${w.key}, ${w.branch}, ${w.tool}, ${w.category}, 'open', ${s.nowIso}::timestamptz,
               ${s.nowIso}::timestamptz, null, 0, ${s.scanId}
@@ -333,28 +333,28 @@ export async function writeScopes(db: Database, s: Sighting & { scanId: string }
     }
     for (let i = 0; i < w.seen.length; i += BATCH * 5) {
       await db.execute(
-        sql`update finding_scopes fs set status = 'open', last_seen_at = ${s.nowIso}::timestamptz, closed_at = null,
+        sql`update finding_tracks fs set status = 'open', last_seen_at = ${s.nowIso}::timestamptz, closed_at = null,
               last_scan_id = ${s.scanId},
               reopened_count = fs.reopened_count + case when fs.status = 'closed' then 1 else 0 end
-            where fs.scope_key = ${w.key} and fs.finding_id = any(${array(w.seen.slice(i, i + BATCH * 5), "text")})`,
+            where fs.track_key = ${w.key} and fs.finding_id = any(${array(w.seen.slice(i, i + BATCH * 5), "text")})`,
       );
     }
   }
-  for (const w of scopes) {
+  for (const w of tracks) {
     for (let i = 0; i < w.close.length; i += BATCH * 5) {
       await db.execute(
-        sql`update finding_scopes fs set status = 'closed', closed_at = ${s.nowIso}::timestamptz, last_scan_id = ${s.scanId}
-            where fs.scope_key = ${w.key} and fs.finding_id = any(${array(w.close.slice(i, i + BATCH * 5), "text")})
+        sql`update finding_tracks fs set status = 'closed', closed_at = ${s.nowIso}::timestamptz, last_scan_id = ${s.scanId}
+            where fs.track_key = ${w.key} and fs.finding_id = any(${array(w.close.slice(i, i + BATCH * 5), "text")})
               and fs.status = 'open'`,
       );
     }
   }
-  const closed = [...new Set(scopes.flatMap((w) => w.close))];
+  const closed = [...new Set(tracks.flatMap((w) => w.close))];
   for (let i = 0; i < closed.length; i += BATCH * 5) {
     await db.execute(
       sql`update findings f set status = 'closed', closed_at = ${s.nowIso}::timestamptz
           where f.id = any(${array(closed.slice(i, i + BATCH * 5), "text")})
-            and not exists (select 1 from finding_scopes s where s.finding_id = f.id and s.status = 'open')`,
+            and not exists (select 1 from finding_tracks s where s.finding_id = f.id and s.status = 'open')`,
     );
   }
 }
@@ -410,7 +410,7 @@ async function inTurn(db: Database, statements: Iterable<SQL>): Promise<void> {
 export const newFindingId = (now: Date) => newId("finding", now.getTime());
 
 /**
- * Merges stored findings into the oldest of them (see plan-merges.ts): their sightings, scopes, ids and tools move
+ * Merges stored findings into the oldest of them (see plan-merges.ts): their sightings, tracks, ids and tools move
  * to the survivor, their fingerprints stay on it (waivers naming them still apply) and each leaves a forwarding row.
  */
 export async function mergeFindings(
@@ -434,24 +434,24 @@ export async function mergeFindings(
   );
   await db.execute(sql`delete from scan_findings where finding_id = any(${absorbed})`);
   await db.execute(
-    sql`insert into finding_scopes (finding_id, service_id, scope_key, branch, tool, category, status, first_seen_at,
+    sql`insert into finding_tracks (finding_id, service_id, track_key, branch, tool, category, status, first_seen_at,
           last_seen_at, closed_at, reopened_count, last_scan_id)
-        select ${survivor}, service_id, scope_key, min(branch), min(tool), min(category),
+        select ${survivor}, service_id, track_key, min(branch), min(tool), min(category),
                case when bool_or(status = 'open') then 'open' else 'closed' end, min(first_seen_at), max(last_seen_at),
                case when bool_or(status = 'open') then null else max(closed_at) end, sum(reopened_count)::int,
                (array_agg(last_scan_id order by last_seen_at desc))[1]
-        from finding_scopes where finding_id = any(${absorbed}) group by service_id, scope_key
-        on conflict (finding_id, scope_key) do update set
-          status = case when finding_scopes.status = 'open' or excluded.status = 'open' then 'open' else 'closed' end,
-          first_seen_at = least(finding_scopes.first_seen_at, excluded.first_seen_at),
-          last_seen_at = greatest(finding_scopes.last_seen_at, excluded.last_seen_at),
-          closed_at = case when finding_scopes.status = 'open' or excluded.status = 'open' then null
-                           else greatest(finding_scopes.closed_at, excluded.closed_at) end,
-          reopened_count = finding_scopes.reopened_count + excluded.reopened_count,
-          last_scan_id = case when excluded.last_seen_at > finding_scopes.last_seen_at then excluded.last_scan_id
-                              else finding_scopes.last_scan_id end`,
+        from finding_tracks where finding_id = any(${absorbed}) group by service_id, track_key
+        on conflict (finding_id, track_key) do update set
+          status = case when finding_tracks.status = 'open' or excluded.status = 'open' then 'open' else 'closed' end,
+          first_seen_at = least(finding_tracks.first_seen_at, excluded.first_seen_at),
+          last_seen_at = greatest(finding_tracks.last_seen_at, excluded.last_seen_at),
+          closed_at = case when finding_tracks.status = 'open' or excluded.status = 'open' then null
+                           else greatest(finding_tracks.closed_at, excluded.closed_at) end,
+          reopened_count = finding_tracks.reopened_count + excluded.reopened_count,
+          last_scan_id = case when excluded.last_seen_at > finding_tracks.last_seen_at then excluded.last_scan_id
+                              else finding_tracks.last_scan_id end`,
   );
-  await db.execute(sql`delete from finding_scopes where finding_id = any(${absorbed})`);
+  await db.execute(sql`delete from finding_tracks where finding_id = any(${absorbed})`);
   await db.execute(
     sql`with a as (select * from findings where id = any(${absorbed}) and service_id = ${serviceId}),
         agg as (
@@ -479,9 +479,9 @@ export async function mergeFindings(
           last_seen_at = greatest(f.last_seen_at, agg.last_seen),
           fixed_versions = case when cardinality(f.fixed_versions) > 0 then f.fixed_versions else coalesce(agg.fixed, f.fixed_versions) end,
           suppressed = least(f.suppressed, agg.suppressed),
-          status = case when exists (select 1 from finding_scopes s where s.finding_id = f.id and s.status = 'open')
+          status = case when exists (select 1 from finding_tracks s where s.finding_id = f.id and s.status = 'open')
                         then 'open' else 'closed' end,
-          closed_at = case when exists (select 1 from finding_scopes s where s.finding_id = f.id and s.status = 'open')
+          closed_at = case when exists (select 1 from finding_tracks s where s.finding_id = f.id and s.status = 'open')
                            then null else coalesce(f.closed_at, ${at.nowIso}::timestamptz) end
         from agg where f.id = ${survivor} and agg.rank is not null`,
   );

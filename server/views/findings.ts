@@ -117,11 +117,11 @@ async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFil
     );
   if (f.area) parts.push(sql`f.risk_area = ${f.area}`);
   if (f.tool)
-    // The finding's own tools list answers most rows; only the rest need their scopes (probed one by one: OFFSET 0
-    // keeps the planner from hashing every scope of that tool to count a page).
+    // The finding's own tools list answers most rows; only the rest need their tracks (probed one by one: OFFSET 0
+    // keeps the planner from hashing every track of that tool to count a page).
     parts.push(
       sql`(${f.tool.toLowerCase()} = any(f.tools)
-           or exists (select 1 from finding_scopes fs where fs.finding_id = f.id and fs.tool = ${f.tool.toLowerCase()} offset 0))`,
+           or exists (select 1 from finding_tracks fs where fs.finding_id = f.id and fs.tool = ${f.tool.toLowerCase()} offset 0))`,
     );
   if (f.sla === "breached") parts.push(slaBreached(await slaDays(ctx), now));
   if (f.closedWithinDays)
@@ -139,7 +139,7 @@ async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFil
 
 const LIST_COLUMNS = sql`f.id, f.title, f.severity, f.status, f.kind, f.risk_area, f.rule_id, f.vulnerability_id, f.package_name,
   f.package_version, f.file, f.start_line, s.slug as service_slug, s.name as service_name, f.tools, f.first_seen_at, f.last_seen_at,
-  f.closed_at, (select sum(fs.reopened_count) from finding_scopes fs where fs.finding_id = f.id) as reopened, ${intelColumns()}`;
+  f.closed_at, (select sum(fs.reopened_count) from finding_tracks fs where fs.finding_id = f.id) as reopened, ${intelColumns()}`;
 
 const listItem = (r: ListRow): FindingListItem => ({
   id: r.id,
@@ -239,7 +239,7 @@ export type FindingDetail = {
   firstCommit: string;
   lastCommit: string;
   service: { slug: string; name: string; teamId: string };
-  scopes: {
+  tracks: {
     tool: string;
     branch: string;
     category: string;
@@ -291,11 +291,11 @@ export async function getFinding(ctx: ServiceContext, requested: string): Promis
     );
   }
   if (!r || !canUseService(ctx.actor, { id: r.service_id, teamId: r.team_id })) throw notFound(`Finding "${requested}"`);
-  const [scopes, commits, commitCount, waivers, intel] = await Promise.all([
+  const [tracks, commits, commitCount, waivers, intel] = await Promise.all([
     queryRows<Record<string, unknown>>(
       ctx.db,
       sql`select tool, branch, category, status, first_seen_at, last_seen_at, closed_at, reopened_count, last_scan_id
-          from finding_scopes where finding_id = ${id} order by status desc, last_seen_at desc`,
+          from finding_tracks where finding_id = ${id} order by status desc, last_seen_at desc`,
     ),
     queryRows<Record<string, unknown>>(
       ctx.db,
@@ -366,7 +366,7 @@ export async function getFinding(ctx: ServiceContext, requested: string): Promis
     firstCommit: String(r.first_commit),
     lastCommit: String(r.last_commit),
     service: { slug: r.service_slug, name: r.service_name, teamId: r.team_id },
-    scopes: scopes.map((s) => ({
+    tracks: tracks.map((s) => ({
       tool: String(s.tool),
       branch: String(s.branch),
       category: String(s.category),

@@ -98,12 +98,12 @@ function matching(serviceId: string, f: z.output<typeof remediationFilter>): SQL
     if (f.status === "closed") parts.push(sql`f.status = 'closed'`);
   } else {
     // The lifecycle of the chosen tool or branch decides open or closed.
-    // The service id lets the planner read the service's scopes by index rather than every scope with this tool.
+    // The service id lets the planner read the service's tracks by index rather than every track with this tool.
     const scope: SQL[] = [sql`fs.finding_id = f.id`, sql`fs.service_id = ${serviceId}`];
     if (f.tool) scope.push(sql`fs.tool = ${f.tool.toLowerCase()}`);
     if (f.branch) scope.push(sql`fs.branch = ${f.branch}`);
     if (f.status !== "all") scope.push(sql`fs.status = ${f.status}`);
-    parts.push(sql`exists (select 1 from finding_scopes fs where ${sql.join(scope, sql` and `)})`);
+    parts.push(sql`exists (select 1 from finding_tracks fs where ${sql.join(scope, sql` and `)})`);
     if (f.status === "open") parts.push(sql`f.suppressed = 0`);
   }
   if (f.severity?.length) parts.push(sql`f.severity in (select json_array_elements_text(${JSON.stringify(f.severity)}::json))`);
@@ -162,15 +162,15 @@ type FindingRow = {
 };
 
 /**
- * The service's distinct scope keys (branch, tool and category joined by U+0001, as ingest writes them), one
- * index probe per key: a few dozen reads where "select distinct tool" would read every scope row of the service.
+ * The service's distinct track keys (branch, tool and category joined by U+0001, as ingest writes them), one
+ * index probe per key: a few dozen reads where "select distinct tool" would read every track row of the service.
  */
-const scopeKeys = (serviceId: string) => sql`with recursive k(scope_key) as (
-    (select scope_key from finding_scopes where service_id = ${serviceId} order by scope_key limit 1)
+const trackKeys = (serviceId: string) => sql`with recursive k(track_key) as (
+    (select track_key from finding_tracks where service_id = ${serviceId} order by track_key limit 1)
     union all
-    select (select fs.scope_key from finding_scopes fs where fs.service_id = ${serviceId} and fs.scope_key > k.scope_key
-            order by fs.scope_key limit 1)
-    from k where k.scope_key is not null)`;
+    select (select fs.track_key from finding_tracks fs where fs.service_id = ${serviceId} and fs.track_key > k.track_key
+            order by fs.track_key limit 1)
+    from k where k.track_key is not null)`;
 
 const parseJson = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
 
@@ -222,11 +222,11 @@ export async function remediationActions(
     ),
     queryRows<{ tool: string }>(
       ctx.db,
-      sql`${scopeKeys(service.id)} select distinct split_part(scope_key, chr(1), 2) as tool from k where scope_key is not null order by 1`,
+      sql`${trackKeys(service.id)} select distinct split_part(track_key, chr(1), 2) as tool from k where track_key is not null order by 1`,
     ),
     queryRows<{ branch: string }>(
       ctx.db,
-      sql`${scopeKeys(service.id)} select distinct split_part(scope_key, chr(1), 1) as branch from k where scope_key is not null
+      sql`${trackKeys(service.id)} select distinct split_part(track_key, chr(1), 1) as branch from k where track_key is not null
           order by 1 limit 200`,
     ),
     serviceWaivers(ctx, service.id),

@@ -459,7 +459,7 @@ function printPhases(all: IngestStep[]) {
       "- `js: select → select findings` / `js: select → upsert findings`: the duplicate check, normalizeReport (fingerprints) and,",
       "  before the first upsert, the merge and building + JSON-serializing the first batch of rows;",
       "- `js: upsert findings → upsert findings`: building + JSON-serializing each further batch;",
-      "- `js: select finding_scopes → insert(scans)`: the statistics and scope-row loops;",
+      "- `js: select finding_tracks → insert(scans)`: the statistics and scope-row loops;",
       "- `js: COMMIT → return`: the COMMIT itself.",
     ].join("\n"),
   );

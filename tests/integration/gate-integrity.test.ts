@@ -221,7 +221,7 @@ describeEachDatabase("gate integrity over the REST API", (t) => {
     expect(stats(found)).toMatchObject({ created: 1, retracted: 0 });
     expect(failing(await gate(svc, "test", x))).toEqual(["max-findings:critical"]);
 
-    // The same scope and commit, now "clean": the finding is retracted, not closed.
+    // The same track and commit, now "clean": the finding is retracted, not closed.
     const clean = await upload(svc, x, '{"SchemaVersion":2,"Results":[]}');
     expect(clean.status).toBe(201);
     expect(stats(clean)).toMatchObject({ findings: 0, closed: 0, retracted: 1 });

@@ -3,13 +3,13 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
-import { findings, findingScopes, scanFindings } from "@/db/schema";
+import { findings, findingTracks, scanFindings } from "@/db/schema";
 import type { ServiceContext } from "@/server/context";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 
 type Finding = typeof findings.$inferSelect;
-type Scope = typeof findingScopes.$inferSelect;
+type Scope = typeof findingTracks.$inferSelect;
 
 const code = (rule: string, file: string, line: number, extra: Record<string, unknown> = {}) => ({
   kind: "code",
@@ -52,10 +52,10 @@ describeEachDatabase("re-ingest", (t) => {
 
   async function state() {
     const rows = await t.db().select().from(findings).where(eq(findings.serviceId, serviceId));
-    const scopes = await t.db().select().from(findingScopes).where(eq(findingScopes.serviceId, serviceId));
+    const scopes = await t.db().select().from(findingTracks).where(eq(findingTracks.serviceId, serviceId));
     return {
       byRule: new Map<string, Finding>(rows.map((f) => [`${f.ruleId}|${f.file ?? ""}`, f])),
-      scopes: new Map<string, Scope>(scopes.map((s) => [`${s.findingId}|${s.scopeKey}`, s])),
+      scopes: new Map<string, Scope>(scopes.map((s) => [`${s.findingId}|${s.trackKey}`, s])),
     };
   }
 
@@ -191,7 +191,7 @@ describeEachDatabase("re-ingest", (t) => {
         await queryRows<{ findings: number; open_scopes: number; sightings: number }>(
           t.db(),
           sql`select (select count(*)::int from findings where service_id = ${service.id} and status = 'open') as findings,
-                     (select count(*)::int from finding_scopes where service_id = ${service.id} and status = 'open'
+                     (select count(*)::int from finding_tracks where service_id = ${service.id} and status = 'open'
                         and last_scan_id = ${scanId}) as open_scopes,
                      (select count(*)::int from scan_findings where scan_id = ${scanId}) as sightings`,
         )

@@ -2,7 +2,7 @@
 import { and, count, eq, sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
-import { auditEvents, findings, findingScopes, scanFindings, scans } from "@/db/schema";
+import { auditEvents, findings, findingTracks, scanFindings, scans } from "@/db/schema";
 import type { ServiceContext } from "@/server/context";
 import { DomainError } from "@/server/errors";
 import { getScan } from "@/server/ingest/ingest-report";
@@ -34,7 +34,7 @@ describeEachDatabase("ingest", (t) => {
     const rows = await queryRows<{ findings: number; scopes: number; scans: number; sightings: number }>(
       t.db(),
       sql`select (select count(*)::int from findings f join services s on s.id = f.service_id where s.slug = ${serviceSlug}) as findings,
-                 (select count(*)::int from finding_scopes fs join services s on s.id = fs.service_id where s.slug = ${serviceSlug}) as scopes,
+                 (select count(*)::int from finding_tracks fs join services s on s.id = fs.service_id where s.slug = ${serviceSlug}) as scopes,
                  (select count(*)::int from scans x join services s on s.id = x.service_id where s.slug = ${serviceSlug}) as scans,
                  (select count(*)::int from scan_findings x join services s on s.id = x.service_id where s.slug = ${serviceSlug}) as sightings`,
     );
@@ -193,7 +193,7 @@ describeEachDatabase("ingest", (t) => {
     const f = rows[0]!;
     expect(f.vulnerabilityId === "CVE-2021-23337" || f.aliases.includes("CVE-2021-23337")).toBe(true);
     expect(f.tools.sort()).toEqual(["grype", "npm audit", "trivy"].sort());
-    const sources = await t.db().select().from(findingScopes).where(eq(findingScopes.findingId, f.id));
+    const sources = await t.db().select().from(findingTracks).where(eq(findingTracks.findingId, f.id));
     expect(sources.map((s) => s.tool).sort()).toEqual(f.tools.sort());
     // The finding exists once: the first report created it, the others merged into it as new sources.
     expect([a.statistics.created, b.statistics.created, c.statistics.created]).toEqual([1, 0, 0]);
@@ -219,9 +219,9 @@ describeEachDatabase("ingest", (t) => {
       (
         await t
           .db()
-          .select({ status: findingScopes.status })
-          .from(findingScopes)
-          .where(and(eq(findingScopes.serviceId, service.id), eq(findingScopes.branch, branch), eq(findingScopes.tool, tool)))
+          .select({ status: findingTracks.status })
+          .from(findingTracks)
+          .where(and(eq(findingTracks.serviceId, service.id), eq(findingTracks.branch, branch), eq(findingTracks.tool, tool)))
       ).map((r) => r.status);
     expect(await scopeStatus("main", "semgrep")).toEqual(["open", "open"]);
     expect(await scopeStatus("feature", "semgrep")).toEqual(["closed", "closed"]);
@@ -257,8 +257,8 @@ describeEachDatabase("ingest", (t) => {
     const [scope] = await t
       .db()
       .select()
-      .from(findingScopes)
-      .where(and(eq(findingScopes.findingId, r2!.id), eq(findingScopes.branch, "main")));
+      .from(findingTracks)
+      .where(and(eq(findingTracks.findingId, r2!.id), eq(findingTracks.branch, "main")));
     expect(scope!.reopenedCount).toBe(1);
   });
 

@@ -251,7 +251,7 @@ describeEachDatabase("tRPC dashboard API", (t) => {
       const d = api(dev);
       const [f] = (await d.findings.list({ service: w.svcA, tool: "gitleaks" })).items;
       const detail = await d.findings.get({ id: f!.id });
-      expect(detail.scopes).toEqual([
+      expect(detail.tracks).toEqual([
         expect.objectContaining({ tool: "gitleaks", branch: "main", status: "open", reopenedCount: 0 }),
       ]);
       expect(detail.commits.map((c) => c.commit)).toEqual([w.commitA]);

@@ -1,17 +1,17 @@
 // The pure planners of the ingest verb: lifecycle (accumulate, retract, close), merges, and the report's metadata.
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/server/errors";
-import { planLifecycle, scopeKeyOf, scopeParts, type ReportedFinding } from "@/server/ingest/plan-lifecycle";
+import { planLifecycle, trackKeyOf, trackParts, type ReportedFinding } from "@/server/ingest/plan-lifecycle";
 import { planMerges, type StoredDependency } from "@/server/ingest/plan-merges";
 import { FUTURE_TOLERANCE_MS, resolveReportMeta } from "@/server/ingest/report-meta";
 
-const S = scopeKeyOf({ branch: "main", tool: "trivy", category: "", subject: "source", target: "" });
-const IMG = scopeKeyOf({ branch: "main", tool: "trivy", category: "", subject: "artifact", target: "ghcr.io/acme/app" });
+const S = trackKeyOf({ branch: "main", tool: "trivy", category: "", subject: "source", target: "" });
+const IMG = trackKeyOf({ branch: "main", tool: "trivy", category: "", subject: "artifact", target: "ghcr.io/acme/app" });
 
 const reported = (id: string, over: Partial<ReportedFinding> = {}): ReportedFinding => ({
   id,
   isNew: false,
-  scopeKeys: new Set([S]),
+  trackKeys: new Set([S]),
   suppressed: false,
   severity: "high",
   ...over,
@@ -20,7 +20,7 @@ const reported = (id: string, over: Partial<ReportedFinding> = {}): ReportedFind
 describe("scope keys", () => {
   it("keep branch and tool first (views read them by position) and round-trip", () => {
     expect(IMG.split("\u0001")).toEqual(["main", "trivy", "", "artifact", "ghcr.io/acme/app"]);
-    expect(scopeParts(IMG)).toEqual({
+    expect(trackParts(IMG)).toEqual({
       branch: "main",
       tool: "trivy",
       category: "",
@@ -28,7 +28,7 @@ describe("scope keys", () => {
       target: "ghcr.io/acme/app",
     });
     // Keys written before subjects and targets existed read as source scopes.
-    expect(scopeParts("main\u0001semgrep\u0001cat")).toMatchObject({ subject: "source", target: "" });
+    expect(trackParts("main\u0001semgrep\u0001cat")).toMatchObject({ subject: "source", target: "" });
   });
 });
 
@@ -47,7 +47,7 @@ describe("planLifecycle", () => {
       failed: false,
     });
     expect(plan.closed).toEqual(["f2"]);
-    expect(plan.scopes).toEqual([{ key: S, seen: ["f1"], close: ["f2"], fresh: [] }]);
+    expect(plan.tracks).toEqual([{ key: S, seen: ["f1"], close: ["f2"], fresh: [] }]);
     expect(plan.statistics).toMatchObject({ findings: 1, unchanged: 1, closed: 1, retracted: 0 });
   });
 
@@ -81,7 +81,7 @@ describe("planLifecycle", () => {
     const plan = planLifecycle({
       findings: [
         reported("new", { isNew: true }),
-        reported("other-scope", { scopeKeys: new Set([IMG]) }),
+        reported("other-scope", { trackKeys: new Set([IMG]) }),
         reported("back"),
         reported("same"),
         reported("hidden", { suppressed: true, isNew: true }),
@@ -103,7 +103,7 @@ describe("planLifecycle", () => {
     expect(s).toMatchObject({ findings: 4, created: 1, merged: 1, reopened: 1, unchanged: 1 });
     expect(s.findings).toBe(s.created + s.merged + s.unchanged + s.reopened);
     expect(s.bySeverity.high).toBe(4);
-    expect(plan.scopes.find((p) => p.key === IMG)!.fresh).toEqual(["other-scope"]);
+    expect(plan.tracks.find((p) => p.key === IMG)!.fresh).toEqual(["other-scope"]);
   });
 });
 

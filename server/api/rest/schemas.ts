@@ -187,7 +187,7 @@ export const statisticsSchema = z
     }),
     retracted: z.number().int().optional().meta({
       description:
-        "Reported for this commit in this scope by an earlier upload and missing from this one: they still count for this commit",
+        "Reported for this commit in this track (branch, tool, category, target) by an earlier upload and missing from this one: they still count for this commit",
     }),
     bySeverity: severityCountsSchema,
   })

@@ -66,7 +66,7 @@ function sqlText(query: unknown): string {
   return s.replace(/\s+/g, " ").trim().toLowerCase();
 }
 
-/** A short name for a statement: "upsert findings", "select finding_scopes", "advisory lock", … */
+/** A short name for a statement: "upsert findings", "select finding_tracks", "advisory lock", … */
 export function statementLabel(query: unknown): string {
   const s = sqlText(query);
   if (s.includes("pg_advisory")) return "advisory lock";

@@ -30,7 +30,7 @@ export async function seedGate(sql: Sql, o: GateSeed, log: (line: string) => voi
     "scans",
     () =>
       sql`insert into scans (id, service_id, commit, branch, format, tool_name, tool_version, status, evidence, parts, report_sha256,
-                             report_bytes, dedup_key, statistics, warnings, received_at, scanned_at, scope_keys)
+                             report_bytes, dedup_key, statistics, warnings, received_at, scanned_at, track_keys)
           select 'scan_gb' || lpad(i::text, 6, '0') || '_' || k.kind, 'svc_gb' || lpad(i::text, 6, '0'), ${sql.unsafe(commit)}, 'main',
                  'gatehouse', k.tool, '1.0', 'complete', k.evidence,
                  jsonb_build_array(jsonb_build_object('tool', k.tool, 'version', '1.0', 'category', null, 'succeeded', true,
@@ -68,9 +68,9 @@ export async function seedGate(sql: Sql, o: GateSeed, log: (line: string) => voi
                 cross join lateral (select ((n + s)::bigint * 2654435761 % 1000) / 1000.0 as x) r) a`,
   );
   await step(
-    "finding_scopes",
+    "finding_tracks",
     () =>
-      sql`insert into finding_scopes (finding_id, service_id, scope_key, branch, tool, category, status, first_seen_at, last_seen_at,
+      sql`insert into finding_tracks (finding_id, service_id, track_key, branch, tool, category, status, first_seen_at, last_seen_at,
                                       closed_at, reopened_count, last_scan_id)
           select f.id, f.service_id, 'main' || chr(1) || 'bench-scanner' || chr(1), 'main', 'bench-scanner', '', 'open', f.first_seen_at,
                  f.last_seen_at, null, 0, 'scan_gb' || substr(f.service_id, 7) || '_a'

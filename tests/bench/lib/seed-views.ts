@@ -124,7 +124,7 @@ export async function seedViews(sql: Sql, o: SeedOptions, log: (line: string) =>
     () =>
       sql`insert into scans (id, service_id, commit, branch, artifact, stage, pipeline_run, format, tool_name, tool_version, status,
                            failure_reason, evidence, parts, scanner_db_built_at, sbom_format, sbom_components, report_sha256, report_bytes,
-                           dedup_key, idempotency_key, token_id, statistics, warnings, received_at, scanned_at, scope_keys)
+                           dedup_key, idempotency_key, token_id, statistics, warnings, received_at, scanned_at, track_keys)
         select 'scan_b' || lpad(s::text, 6, '0') || '_' || t.tool || '_' || lpad(d::text, 2, '0'),
                'svc_bench' || lpad(s::text, 6, '0'),
                pg_temp.sha('c' || s || '-' || d), case when d % 9 = 4 then 'release/' || (d / 9) else 'main' end,
@@ -243,9 +243,9 @@ export async function seedViews(sql: Sql, o: SeedOptions, log: (line: string) =>
      lpad((least(${SCAN_DAYS - 1}, extract(day from '${now}'::timestamptz - f.last_seen_at)::int) / ${every} * ${every})::text, 2, '0')`;
   const scanOf = `case when f.tools[1] in ('zap', 'dockle', 'scorecard') then ${lastScan("7")} else ${lastScan("3")} end`;
   await step(
-    "finding_scopes",
+    "finding_tracks",
     () =>
-      sql`insert into finding_scopes (finding_id, service_id, scope_key, branch, tool, category, status, first_seen_at, last_seen_at,
+      sql`insert into finding_tracks (finding_id, service_id, track_key, branch, tool, category, status, first_seen_at, last_seen_at,
                                     closed_at, reopened_count, last_scan_id)
         select f.id, f.service_id, 'main' || chr(1) || f.tools[1] || chr(1) || chr(1) || 'source' || chr(1), 'main', f.tools[1], '', f.status, f.first_seen_at,
                f.last_seen_at, f.closed_at, case when pg_temp.rnd(substr(f.id, 6)::bigint, 21) < 0.05 then 1 else 0 end,

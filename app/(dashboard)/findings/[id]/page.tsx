@@ -171,7 +171,7 @@ export default async function FindingPage({ params }: { params: Params }) {
               </>
             ) : null}
             <dt className="text-slate-500">Reopened</dt>
-            <dd>{f.scopes.reduce((n, s) => n + s.reopenedCount, 0)} times</dd>
+            <dd>{f.tracks.reduce((n, s) => n + s.reopenedCount, 0)} times</dd>
           </dl>
         </Section>
       </div>
@@ -205,7 +205,7 @@ export default async function FindingPage({ params }: { params: Params }) {
               </tr>
             </thead>
             <tbody>
-              {f.scopes.map((s) => (
+              {f.tracks.map((s) => (
                 <tr key={`${s.tool}:${s.branch}:${s.category}`} className="border-b border-slate-100">
                   <td className="py-2 pr-3">
                     {s.tool}

@@ -2,17 +2,17 @@ import { index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-or
 import { findings } from "./findings";
 
 /**
- * A finding's lifecycle in one scope: service + branch + tool + category + subject ("artifact" or "source") + target.
- * scope_key joins them with U+0001 in that order (views read the branch and tool by position).
+ * A finding's lifecycle in one track: service + branch + tool + category + subject ("artifact" or "source") + target.
+ * track_key joins them with U+0001 in that order (views read the branch and tool by position).
  */
-export const findingScopes = pgTable(
-  "finding_scopes",
+export const findingTracks = pgTable(
+  "finding_tracks",
   {
     findingId: text("finding_id")
       .notNull()
       .references(() => findings.id),
     serviceId: text("service_id").notNull(),
-    scopeKey: text("scope_key").notNull(),
+    trackKey: text("track_key").notNull(),
     branch: text("branch").notNull(),
     tool: text("tool").notNull(),
     category: text("category").notNull(),
@@ -24,7 +24,7 @@ export const findingScopes = pgTable(
     lastScanId: text("last_scan_id").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.findingId, t.scopeKey] }),
-    index("finding_scopes_scope_idx").on(t.serviceId, t.scopeKey, t.status),
+    primaryKey({ columns: [t.findingId, t.trackKey] }),
+    index("finding_tracks_track_idx").on(t.serviceId, t.trackKey, t.status),
   ],
 );
