@@ -64,6 +64,10 @@ export const findings = pgTable(
     index("findings_service_status_idx").on(t.serviceId, t.status, t.severityRank, t.riskArea),
     // The findings explorer's default order (most severe, oldest first) per status: a page without sorting them all.
     index("findings_order_idx").on(t.status, t.severityRank.desc().nullsFirst(), t.firstSeenAt, t.id),
+    // Sorted by last seen (either way: ties are few, and an incremental sort orders them): a page, not a sort of all.
+    index("findings_last_seen_idx").on(t.status, t.lastSeenAt, t.firstSeenAt, t.id),
+    // Findings on CISA KEV through an alias (a GHSA finding whose CVE is listed): one lookup, not a test per finding.
+    index("findings_aliases_idx").using("gin", t.aliases),
     index("findings_vuln_idx")
       .on(t.vulnerabilityId)
       .where(sql`${t.vulnerabilityId} is not null`),

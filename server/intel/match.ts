@@ -11,6 +11,16 @@ const IDS = (f: string) => sql.raw(`(${f}.aliases || ${f}.vulnerability_id)`);
 /** The finding is on CISA KEV. */
 export const onKev = (f = "f"): SQL => sql`exists (select 1 from intel_kev k where k.cve_id = any(${IDS(f)}))`;
 
+/**
+ * A `with` clause naming `kev_findings` (id, service_id, status, suppressed): every finding whose vulnerability or an
+ * alias is on KEV, found from the catalog's side (an index probe per entry and one GIN lookup), not by testing every
+ * open finding. Materialised, so the planner does not fold the status filter into a bitmap over every open finding.
+ */
+export const kevFindings: SQL = sql`with kev as materialized (select coalesce(array_agg(cve_id), '{}') as ids from intel_kev),
+  kev_findings as materialized (
+    select id, service_id, status, suppressed from findings
+    where vulnerability_id = any((select ids from kev)::text[]) or aliases && (select ids from kev))`;
+
 /** The finding's highest EPSS is at least `min`. */
 export const epssAtLeast = (min: number, f = "f"): SQL =>
   sql`exists (select 1 from intel_epss e where e.cve_id = any(${IDS(f)}) and e.epss >= ${min})`;

@@ -6,7 +6,7 @@ import type { ServiceContext } from "../context";
 import { GRADES, type Grade } from "../gate/policy";
 import { SEVERITIES, type Severity } from "../ingest/types";
 import { FRESHNESS, INTEL_STALE_DAYS } from "../scoring/formula";
-import { onKev } from "../intel/match";
+import { kevFindings } from "../intel/match";
 import { intelStatus, type IntelSourceStatus } from "../intel/status";
 import { intelSyncEnabled } from "../intel/sync";
 import { openTotal, postureFactsOf } from "./posture-facts";
@@ -139,8 +139,8 @@ export async function postureOverview(
     intelStatus(ctx),
     queryRows<{ n: number | string }>(
       ctx.db,
-      sql`select count(*) as n from findings f join services s on s.id = f.service_id
-          where ${where} and f.status = 'open' and f.suppressed = 0 and ${onKev()}`,
+      sql`${kevFindings} select count(*) as n from kev_findings f join services s on s.id = f.service_id
+          where ${where} and f.status = 'open' and f.suppressed = 0`,
     ),
   ]);
   const syncEnabled = intelSyncEnabled();

@@ -1,0 +1,2 @@
+CREATE INDEX "findings_last_seen_idx" ON "findings" USING btree ("status","last_seen_at","first_seen_at","id");--> statement-breakpoint
+CREATE INDEX "findings_aliases_idx" ON "findings" USING gin ("aliases");
