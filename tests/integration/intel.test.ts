@@ -156,6 +156,8 @@ describeEachDatabase("threat intelligence", (t) => {
       expect(likely.items.map((f) => f.vulnerabilityId).sort()).toEqual(["CVE-2024-1111", "GHSA-jfh8-c2jp-5v3q"]);
       const all = await listFindings(tok, { service: svc });
       expect(all.total).toBe(4);
+      // The posture page counts the same open finding on KEV, found from the catalog's side through the alias.
+      expect((await postureOverview(tok, { service: svc }, async () => new Map())).intel.kevOpen).toBe(1);
       expect(all.items.find((f) => f.vulnerabilityId === "CVE-2024-3333")).toMatchObject({ kev: null, epss: null });
       const detail = await getFinding(tok, kev.items[0]!.id);
       expect(detail.kev).toMatchObject({ cveId: "CVE-2021-44228", product: "Log4j2", dueDate: "2021-12-24" });
