@@ -315,8 +315,14 @@ export const benchmark: Benchmark = {
             if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
             if (!body.includes("</html>")) throw new Error(`${path}: incomplete page`);
           };
+          // Every default page and sort issue 13 names, as a browser gets it.
           for (const [n, path] of [
+            ["page / (home)", () => "/"],
             ["page /posture", () => "/posture"],
+            ["page /services", () => "/services"],
+            ["page /findings", () => "/findings"],
+            ["page /findings?sort=lastSeen", () => "/findings?sort=lastSeen&dir=desc"],
+            ["page /decisions", () => "/decisions"],
             ["page /services/[slug]", (i: number) => `/services/${at(svcs, i)}`],
             ["page /services/[slug]/remediation", (i: number) => `/services/${at(svcs, i)}/remediation`],
           ] as const) {
