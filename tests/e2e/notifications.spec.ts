@@ -81,7 +81,7 @@ const report = (findings: unknown[]) =>
   JSON.stringify({
     gatehouse: "1",
     tool: { name: "trivy", version: "0.60.0" },
-    evidence: ["sast", "sca", "secrets", "container"],
+    evidence: ["sast", "sca", "secrets", "container", "posture"],
     findings,
   });
 
