@@ -54,7 +54,7 @@ describe("client addresses", () => {
     expect(() => parseEnv({ GATEHOUSE_SECRET_KEY: "short" })).toThrow(
       /GATEHOUSE_SECRET_KEY: must be at least 32 characters \(got \[redacted\]\)/,
     );
-    expect(() => parseEnv({ GATEHOUSE_MIGRATION_DATABASE_URL: "postgres://owner:pw@db/gh" })).toThrow(/needs DATABASE_URL/);
+    expect(() => parseEnv({ GATEHOUSE_MIGRATION_DATABASE_URL: "postgres://owner:pw@db/gh" })).toThrow(/needs DATABASE_URL/); // secretlint-disable-line -- a made-up credential
     // A database URL may carry a password: never echoed.
     expect(() => parseEnv({ DATABASE_URL: "mysql://user:hunter2@db/x" })).toThrow(/\[redacted\]/);
   });
