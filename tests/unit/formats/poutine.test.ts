@@ -1,5 +1,8 @@
 // poutine JSON (its own snapshot tests in ../shared/pipeline-samples/poutine) and SARIF.
 import { describe, expect, it } from "vitest";
+import { decodeDocument } from "@/server/ingest/decode";
+import { poutineFormat } from "@/server/ingest/formats/poutine";
+import { describeFormatContract } from "@/tests/helpers/format-contract";
 import { goSnaps, normalizedFindings, parsePipeline, pipelineSampleText } from "@/tests/helpers/pipeline-samples";
 
 const snaps = goSnaps(pipelineSampleText("poutine/boostsecurityio__poutine__snapshot_test.snap"));
@@ -45,6 +48,15 @@ const sarif = (results: { line: number; path: string; rule: string; level: strin
       },
     ],
   });
+
+// Its samples are pipeline samples, not scan samples: they are the contract's examples.
+describeFormatContract(poutineFormat, {
+  folders: [],
+  examples: {
+    "a repository's analysis": decodeDocument(snaps.get("TestSnapshotAnalyzeRepo - 1")!),
+    "an organisation's analysis": decodeDocument(snaps.get("TestSnapshotAnalyzeOrg - 1")!),
+  },
+});
 
 describe("poutine", () => {
   it("reads its JSON: rule levels to severity, job, step and triggers kept", () => {

@@ -1,8 +1,20 @@
 // zizmor JSON (json-v1) and SARIF, from zizmor's own test snapshots in ../shared/pipeline-samples/zizmor.
 import { describe, expect, it } from "vitest";
+import { decodeDocument } from "@/server/ingest/decode";
+import { zizmorFormat } from "@/server/ingest/formats/zizmor";
+import { describeFormatContract } from "@/tests/helpers/format-contract";
 import { instaBody, normalizedFindings, parsePipeline, pipelineSampleText } from "@/tests/helpers/pipeline-samples";
 
 const snap = (name: string) => instaBody(pipelineSampleText(`zizmor/zizmorcore__zizmor__integration__e2e__${name}.snap`));
+
+// Its samples are pipeline samples, not scan samples: they are the contract's examples.
+describeFormatContract(zizmorFormat, {
+  folders: [],
+  examples: {
+    "json-v1": decodeDocument(snap("json_v1__json_v1")),
+    SARIF: decodeDocument(snap("sarif_zizmor_properties")),
+  },
+});
 
 describe("zizmor", () => {
   it("reads json-v1: audit, severity, confidence, the primary location and its route", () => {
