@@ -1,6 +1,6 @@
 // Builders for integration tests: each test file makes its own team, service and token.
 import { randomBytes } from "node:crypto";
-import type { ServiceContext } from "@/server/context";
+import type { Actor, ServiceContext } from "@/server/context";
 import { ingestReport, type IngestParams } from "@/server/ingest/ingest-report";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
@@ -30,6 +30,15 @@ export async function tokenContext(
   const actor = await authenticateToken(ctx, created.token);
   return { ...ctx, actor, token: created.token };
 }
+
+/** A signed-in security person, the kind who approves waivers (never their own request). */
+export const securityReviewer = {
+  type: "user",
+  id: "usr_sec",
+  label: "sec@example.com",
+  role: "security",
+  teamIds: [],
+} as const satisfies Actor;
 
 export const text = (s: string) => new TextEncoder().encode(s);
 

@@ -200,101 +200,79 @@ describeEachDatabase("fuzzing every endpoint and procedure", (t) => {
 
   it("answers the inputs issue 11 found with 4xx: NUL in branch, scanner, a gate's branch, a decisionId, a waiver; deep reports", async () => {
     const nul = "a\u0000b";
+    const call = (handler: unknown, method: string, path: string, q: Record<string, string>, body: string) =>
+      (handler as Handler)(request(method, path, q, auth, body), { params: Promise.resolve({}) });
     const cases: [string, Promise<Response>][] = [
       [
         "branch",
-        (scans.POST as Handler)(
-          request("POST", "/api/v1/scans", { service: ids.service, commit: sha(1), branch: nul }, auth, generic("t", [])),
-          { params: Promise.resolve({}) },
-        ),
+        call(scans.POST, "POST", "/api/v1/scans", { service: ids.service, commit: sha(1), branch: nul }, generic("t", [])),
       ],
       [
         "scanner",
-        (scans.POST as Handler)(
-          request("POST", "/api/v1/scans", { service: ids.service, commit: sha(1), scanner: nul }, auth, generic("t", [])),
-          { params: Promise.resolve({}) },
-        ),
+        call(scans.POST, "POST", "/api/v1/scans", { service: ids.service, commit: sha(1), scanner: nul }, generic("t", [])),
       ],
       [
         "gate branch",
-        (gate.POST as Handler)(
-          request(
-            "POST",
-            "/api/v1/gate",
-            {},
-            auth,
-            JSON.stringify({ service: ids.service, stage: "dev", commit: sha(1), branch: nul }),
-          ),
-          { params: Promise.resolve({}) },
+        call(
+          gate.POST,
+          "POST",
+          "/api/v1/gate",
+          {},
+          JSON.stringify({ service: ids.service, stage: "dev", commit: sha(1), branch: nul }),
         ),
       ],
       [
         "decisionId",
-        (deployments.POST as Handler)(
-          request(
-            "POST",
-            "/api/v1/deployments",
-            {},
-            auth,
-            JSON.stringify({ service: ids.service, stage: "dev", commit: sha(1), decisionId: nul }),
-          ),
-          { params: Promise.resolve({}) },
+        call(
+          deployments.POST,
+          "POST",
+          "/api/v1/deployments",
+          {},
+          JSON.stringify({ service: ids.service, stage: "dev", commit: sha(1), decisionId: nul }),
         ),
       ],
       [
         "waiver match",
-        (waivers.POST as Handler)(
-          request(
-            "POST",
-            "/api/v1/waivers",
-            {},
-            auth,
-            JSON.stringify({
-              service: ids.service,
-              match: { type: "rule", value: nul },
-              reason: "long enough reason",
-              expiresInDays: 3,
-            }),
-          ),
-          { params: Promise.resolve({}) },
+        call(
+          waivers.POST,
+          "POST",
+          "/api/v1/waivers",
+          {},
+          JSON.stringify({
+            service: ids.service,
+            match: { type: "rule", value: nul },
+            reason: "long enough reason",
+            expiresInDays: 3,
+          }),
         ),
       ],
       [
         "waiver reason",
-        (waivers.POST as Handler)(
-          request(
-            "POST",
-            "/api/v1/waivers",
-            {},
-            auth,
-            JSON.stringify({
-              service: ids.service,
-              match: { type: "rule", value: "r" },
-              reason: `long enough ${nul} reason`,
-              expiresInDays: 3,
-            }),
-          ),
-          { params: Promise.resolve({}) },
+        call(
+          waivers.POST,
+          "POST",
+          "/api/v1/waivers",
+          {},
+          JSON.stringify({
+            service: ids.service,
+            match: { type: "rule", value: "r" },
+            reason: `long enough ${nul} reason`,
+            expiresInDays: 3,
+          }),
         ),
       ],
       [
         "200,000 unclosed [",
-        (scans.POST as Handler)(
-          request("POST", "/api/v1/scans", { service: ids.service, commit: sha(2) }, auth, "[".repeat(200_000)),
-          { params: Promise.resolve({}) },
-        ),
+        call(scans.POST, "POST", "/api/v1/scans", { service: ids.service, commit: sha(2) }, "[".repeat(200_000)),
       ],
       [
         "100,000 nested XML elements",
-        (scans.POST as Handler)(
-          request(
-            "POST",
-            "/api/v1/scans",
-            { service: ids.service, commit: sha(3) },
-            auth,
-            `<?xml version="1.0"?>${"<a>".repeat(100_000)}${"</a>".repeat(100_000)}`,
-          ),
-          { params: Promise.resolve({}) },
+        call(
+          scans.POST,
+          "POST",
+          "/api/v1/scans",
+          { service: ids.service, commit: sha(3) },
+          `<?xml version="1.0"?>${"<a>".repeat(100_000)}${"</a>".repeat(100_000)}`,
         ),
       ],
       [

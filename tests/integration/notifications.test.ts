@@ -14,7 +14,7 @@ import { createSubscription, listSubscriptions, removeSubscription } from "@/ser
 import { sweepNotifications } from "@/server/notify/sweep";
 import { parseAllowHosts } from "@/server/notify/target-safety";
 import { describeEachDatabase } from "@/tests/helpers/db";
-import { generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+import { generic, securityReviewer, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 import { startReceiver, type Receiver } from "@/tests/helpers/receiver";
 
 const DAY = 86_400_000;
@@ -27,8 +27,7 @@ describeEachDatabase("notifications", (t) => {
   const now = () => clock;
   const ops = (): ServiceContext => t.ctx({ now, actor: { type: "cli", label: "cli:test" } });
   /** Waivers are approved by a signed-in security person who did not ask for them. */
-  const reviewer = (): ServiceContext =>
-    t.ctx({ now, actor: { type: "user", id: "usr_sec", label: "sec@example.com", role: "security", teamIds: [] } });
+  const reviewer = (): ServiceContext => t.ctx({ now, actor: { ...securityReviewer, teamIds: [] } });
   let receiver: Receiver;
   let smtp: SMTPServer;
   let smtpPort = 0;

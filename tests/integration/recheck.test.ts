@@ -15,7 +15,7 @@ import { parseAllowHosts } from "@/server/notify/target-safety";
 import { runDueRechecks, sweepTimeRechecks } from "@/server/recheck/run-recheck";
 import { outOfPolicy, serviceStages } from "@/server/recheck/stage-status";
 import { describeEachDatabase } from "@/tests/helpers/db";
-import { generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+import { generic, securityReviewer, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 import { startReceiver, verifyStandardWebhook, type Receiver } from "@/tests/helpers/receiver";
 
 const DAY = 86_400_000;
@@ -36,8 +36,7 @@ describeEachDatabase("re-checks", (t) => {
   const now = () => clock;
   const ops = (): ServiceContext => t.ctx({ now, actor: { type: "cli", label: "cli:test" } });
   /** Waivers are approved by a signed-in security person who did not ask for them. */
-  const reviewer = (): ServiceContext =>
-    t.ctx({ now, actor: { type: "user", id: "usr_sec", label: "sec@example.com", role: "security", teamIds: [] } });
+  const reviewer = (): ServiceContext => t.ctx({ now, actor: { ...securityReviewer, teamIds: [] } });
   let receiver: Receiver;
   let cfg: NotifyConfig;
 
