@@ -251,6 +251,9 @@ export async function ingestParsedReport(
         } else {
           tracksOf.get(m)!.add(key);
           if (f.severityRank > m.severityRank) Object.assign(m, { severity: f.severity, severityRank: f.severityRank });
+          // Another id of the same vulnerability (planMerges tied them together): keep it as an alias.
+          for (const id of [f.vulnerabilityId, ...f.aliases])
+            if (id && id !== m.vulnerabilityId && !m.aliases.includes(id)) m.aliases = [...m.aliases, id];
           m.suppressed = m.suppressed && f.suppressed;
           m.occurrences += f.occurrences;
         }
@@ -515,7 +518,6 @@ async function mergeKnownVulnerabilities(
     sql`select id, fingerprint, package_key, array_append(aliases, vulnerability_id) as ids, first_seen_at from findings
         where service_id = ${serviceId} and kind = 'dependency' and package_key = any(${arrayLiteral(keys)}::text[])`,
   );
-  if (!stored.length) return [];
   const plan = planMerges(
     deps.map((d, i) => ({ ref: i, fingerprint: d.f.fingerprint, packageKey: d.key, ids: [d.f.vulnerabilityId, ...d.f.aliases] })),
     stored.map((s) => ({

@@ -122,6 +122,10 @@ export function normalizeReport(report: ParsedReport, hash: (s: string) => strin
           existing.severityRank = SEVERITY_RANK[f.severity];
         }
         existing.suppressed = existing.suppressed && f.suppressed;
+        // The same vulnerability under another of its ids (a CVE once, its GHSA with the CVE as alias once): keep both.
+        for (const id of [f.vulnerabilityId, ...f.aliases])
+          if (id && id !== existing.vulnerabilityId && !existing.aliases.includes(id))
+            existing.aliases = [...existing.aliases, id];
         continue;
       }
       // Object.assign over a spread: measured 3–4× faster on 100k findings (the bench's normalize phase).

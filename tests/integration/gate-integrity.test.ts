@@ -530,6 +530,66 @@ describeEachDatabase("gate integrity over the REST API", (t) => {
     }
   });
 
+  it("8. one report that names a vulnerability twice creates one finding; a shared vendor advisory ties nothing", async () => {
+    const svc = await service();
+    const npm = (target: string, id: string, vendorIds: string[]) => ({
+      Target: target,
+      Class: "lang-pkgs",
+      Type: "npm",
+      Vulnerabilities: [
+        {
+          VulnerabilityID: id,
+          VendorIDs: vendorIds,
+          PkgName: "minimist",
+          PkgIdentifier: { PURL: "pkg:npm/minimist@0.2.1" },
+          InstalledVersion: "0.2.1",
+          FixedVersion: "0.2.4",
+          Severity: "CRITICAL",
+        },
+      ],
+    });
+    const deb = (id: string) => ({
+      VulnerabilityID: id,
+      VendorIDs: ["DSA-5417-1"],
+      PkgName: "openssl",
+      PkgIdentifier: { PURL: "pkg:deb/debian/openssl@3.0.9-1?distro=debian-12" },
+      InstalledVersion: "3.0.9-1",
+      FixedVersion: "3.0.9-1+deb12u1",
+      Severity: "HIGH",
+    });
+    const report = JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: ".",
+      ArtifactType: "filesystem",
+      Results: [
+        npm("apps/web/package-lock.json", "CVE-2021-44906", []),
+        npm("apps/api/package-lock.json", "GHSA-xvch-5gv4-984h", ["CVE-2021-44906"]),
+        { Target: "debian 12", Class: "os-pkgs", Type: "debian", Vulnerabilities: [deb("CVE-2023-2650"), deb("CVE-2023-1255")] },
+      ],
+    });
+    const first = await upload(svc, sha(`${svc}-1`), report);
+    expect(first.status).toBe(201);
+    const rows = await findingRows(svc);
+    // minimist once (both ids kept), and openssl's two CVEs apart although one Debian advisory fixes both.
+    expect(rows).toHaveLength(3);
+    expect(stats(first)).toMatchObject({ findings: 3, created: 3, merged: 0 });
+    const minimist = rows.filter((r) => [r.vulnerability_id, ...r.aliases].includes("CVE-2021-44906"));
+    expect(minimist).toHaveLength(1);
+    expect(new Set([minimist[0]!.vulnerability_id, ...minimist[0]!.aliases])).toEqual(
+      new Set(["CVE-2021-44906", "GHSA-xvch-5gv4-984h"]),
+    );
+    expect(
+      rows
+        .filter((r) => r.aliases.includes("DSA-5417-1"))
+        .map((r) => r.vulnerability_id)
+        .sort(),
+    ).toEqual(["CVE-2023-1255", "CVE-2023-2650"]);
+    // The same report again: nothing to merge, every finding unchanged.
+    const again = await upload(svc, sha(`${svc}-2`), report);
+    expect(stats(again)).toMatchObject({ findings: 3, created: 0, merged: 0, unchanged: 3 });
+    expect(await findingRows(svc)).toHaveLength(3);
+  });
+
   it("8. statistics: a known finding at a new commit is unchanged; findings = created + merged + unchanged + reopened", async () => {
     const svc = await service();
     const report = trivy([{ id: "CVE-2021-23337" }, { id: "CVE-2020-8203" }]);

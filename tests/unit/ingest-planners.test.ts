@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/server/errors";
 import { planLifecycle, trackKeyOf, trackParts, type ReportedFinding } from "@/server/ingest/plan-lifecycle";
-import { planMerges, type StoredDependency } from "@/server/ingest/plan-merges";
+import { planMerges, tiesFindings, type StoredDependency } from "@/server/ingest/plan-merges";
 import { FUTURE_TOLERANCE_MS, resolveReportMeta } from "@/server/ingest/report-meta";
 
 const S = trackKeyOf({ branch: "main", tool: "trivy", category: "", subject: "source", target: "" });
@@ -155,6 +155,62 @@ describe("planMerges", () => {
     expect(one.merges[0]!.survivor.id).toBe("a");
     expect(one.merges[0]!.absorbed.map((a) => a.id)).toEqual(["b", "c"]);
     expect([one.adopt.get(0), one.adopt.get(1)]).toEqual(["fp-a", "fp-a"]);
+  });
+
+  it("ties a report's own findings of one package and vulnerability into one, whatever their order", () => {
+    const incoming = [
+      { ref: 0, fingerprint: "fp-trivy", packageKey: "npm/minimist", ids: ["CVE-2021-44906"] },
+      { ref: 1, fingerprint: "fp-osv", packageKey: "npm/minimist", ids: ["GHSA-xvch-5gv4-984h", "CVE-2021-44906"] },
+      { ref: 2, fingerprint: "fp-other-pkg", packageKey: "npm/other", ids: ["CVE-2021-44906"] },
+      { ref: 3, fingerprint: "fp-alone", packageKey: "npm/minimist", ids: ["CVE-2020-7598"] },
+    ];
+    const one = planMerges(incoming, []);
+    const two = planMerges([...incoming].reverse(), []);
+    expect([...one.adopt].sort()).toEqual([[0, "fp-osv"]]);
+    expect([...two.adopt].sort()).toEqual([[0, "fp-osv"]]);
+    expect(one.merges).toEqual([]);
+  });
+
+  it("never ties findings through a vendor advisory: one DSA, USN or RHSA fixes several vulnerabilities", () => {
+    const debian = (ref: number, cve: string, advisory: string) => ({
+      ref,
+      fingerprint: `fp-${ref}`,
+      packageKey: "deb/debian/openssl",
+      ids: [cve, advisory],
+    });
+    const plan = planMerges(
+      [
+        debian(0, "CVE-2023-0001", "DSA-5417-1"),
+        debian(1, "CVE-2023-0002", "DSA-5417-1"),
+        debian(2, "CVE-2023-0003", "USN-6039-1"),
+        debian(3, "CVE-2023-0004", "RHSA-2023:1234"),
+        debian(4, "CVE-2023-0005", "ALAS2-2023-2000"),
+      ],
+      [
+        {
+          id: "s1",
+          fingerprint: "fp-s1",
+          packageKey: "deb/debian/openssl",
+          ids: ["CVE-2023-0009", "USN-6039-1"],
+          firstSeenAt: 1,
+        },
+        {
+          id: "s2",
+          fingerprint: "fp-s2",
+          packageKey: "deb/debian/openssl",
+          ids: ["CVE-2023-0010", "RHSA-2023:1234"],
+          firstSeenAt: 2,
+        },
+      ],
+    );
+    expect(plan.adopt.size).toBe(0);
+    expect(plan.merges).toEqual([]);
+    expect(
+      ["DSA-5417-1", "dla-3000-1", "SUSE-SU-2023:1234-1", "openSUSE-SU-2024:0001-1", "FEDORA-2023-1a2b"].map(tiesFindings),
+    ).toEqual([false, false, false, false, false]);
+    expect(
+      ["CVE-2023-0001", "GHSA-xvch-5gv4-984h", "PYSEC-2021-1", "GO-2022-0969", "RUSTSEC-2021-0001", "DSAx-1"].map(tiesFindings),
+    ).toEqual([true, true, true, true, true, true]);
   });
 });
 
