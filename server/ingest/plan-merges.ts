@@ -5,7 +5,6 @@
 // make them. Vendor advisories (DSA, USN, RHSA, …) name a fix that covers several vulnerabilities: they stay
 // aliases, but never tie two findings together.
 // Pure: data in, a plan out.
-import { canonicalVulnId } from "./util";
 
 export type IncomingDependency = {
   /** the caller's handle for this finding (e.g. its index in the report) */
@@ -49,26 +48,43 @@ export function tiesFindings(id: string): boolean {
   return !GROUPING_ADVISORY.test(id.trim().toUpperCase());
 }
 
-const idKey = (id: string) => canonicalVulnId(id).trim().toUpperCase();
-const keysOf = (ids: readonly (string | null | undefined)[]) => [
-  ...new Set(
-    ids
-      .filter((x): x is string => typeof x === "string" && x.trim() !== "")
-      .map(idKey)
-      .filter(tiesFindings),
-  ),
-];
+/** An id as compared: case and surrounding space do not matter (GHSA ids are written in either case). */
+const idKey = (id: string) => id.trim().toUpperCase();
+
+/** Every id of a finding that ties findings together, compared form, without repeats. */
+function keysOf(ids: readonly (string | null | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const raw of ids) {
+    if (typeof raw !== "string") continue;
+    const id = idKey(raw);
+    if (id === "" || GROUPING_ADVISORY.test(id)) continue;
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+/** A map per package: nested maps spare building (and hashing) a joined key per id. */
+class ByPackage<V> {
+  private readonly maps = new Map<string, Map<string, V>>();
+  get(pkg: string, key: string): V | undefined {
+    return this.maps.get(pkg)?.get(key);
+  }
+  set(pkg: string, key: string, value: V): void {
+    let m = this.maps.get(pkg);
+    if (!m) this.maps.set(pkg, (m = new Map()));
+    m.set(key, value);
+  }
+}
 
 /** The oldest finding survives (ties: the smaller id), so links to it stay valid longest. */
 const older = (a: StoredDependency, b: StoredDependency) =>
   a.firstSeenAt < b.firstSeenAt || (a.firstSeenAt === b.firstSeenAt && a.id < b.id);
 
-type Node = { stored: StoredDependency } | { incoming: IncomingDependency };
-
 export function planMerges(incoming: readonly IncomingDependency[], stored: readonly StoredDependency[]): MergePlan {
   // Union-find over stored and incoming findings alike: node i < stored.length is stored[i], the rest incoming.
-  const nodes: Node[] = [...stored.map((s) => ({ stored: s })), ...incoming.map((f) => ({ incoming: f }))];
-  const parent = nodes.map((_, i) => i);
+  const S = stored.length;
+  const parent = new Int32Array(S + incoming.length);
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
   const find = (i: number): number => {
     let root = i;
     while (parent[root] !== root) root = parent[root]!;
@@ -82,90 +98,93 @@ export function planMerges(incoming: readonly IncomingDependency[], stored: read
   const union = (a: number, b: number) => {
     const ra = find(a);
     const rb = find(b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    if (ra < rb) parent[rb] = ra;
+    else if (rb < ra) parent[ra] = rb;
   };
-  /** the ids each link was made through, by the node it links to the group */
-  const links: { node: number; ids: string[] }[] = [];
 
-  // The first node of each (package, id) and (package, fingerprint) seen: later ones join it.
-  const firstByKey = new Map<string, number>();
-  const join = (key: string, node: number, id?: string) => {
-    const first = firstByKey.get(key);
-    if (first === undefined) firstByKey.set(key, node);
-    else {
-      union(first, node);
-      links.push({ node, ids: id ? [id] : [] });
+  // Stored findings by fingerprint and by every id. Stored findings sharing an id stay apart until a report ties them.
+  const byFingerprint = new ByPackage<number>();
+  const storedById = new ByPackage<number | number[]>();
+  for (let i = 0; i < S; i++) {
+    const s = stored[i]!;
+    byFingerprint.set(s.packageKey, s.fingerprint, i);
+    for (const id of keysOf(s.ids)) {
+      const had = storedById.get(s.packageKey, id);
+      if (had === undefined) storedById.set(s.packageKey, id, i);
+      else if (typeof had === "number") storedById.set(s.packageKey, id, [had, i]);
+      else had.push(i);
     }
-  };
-  stored.forEach((s, i) => {
-    join(`fp\u0000${s.packageKey}\u0000${s.fingerprint}`, i);
-    for (const k of keysOf(s.ids)) {
-      // Stored findings sharing an id were kept apart by an earlier plan (or predate the rule): only a report ties them.
-      if (!firstByKey.has(`id\u0000${s.packageKey}\u0000${k}`)) firstByKey.set(`id\u0000${s.packageKey}\u0000${k}`, i);
-    }
-  });
-  // Stored findings are indexed by every id, so that an incoming finding reaches all of them.
-  const storedById = new Map<string, number[]>();
-  stored.forEach((s, i) => {
-    for (const k of keysOf(s.ids)) {
-      const key = `${s.packageKey}\u0000${k}`;
-      const list = storedById.get(key);
-      if (list) list.push(i);
-      else storedById.set(key, [i]);
-    }
-  });
-  incoming.forEach((f, j) => {
-    const node = stored.length + j;
-    join(`fp\u0000${f.packageKey}\u0000${f.fingerprint}`, node);
-    for (const k of keysOf(f.ids)) {
-      for (const s of storedById.get(`${f.packageKey}\u0000${k}`) ?? []) {
-        union(s, node);
-        links.push({ node, ids: [k] });
+  }
+  // Incoming findings join what shares their fingerprint or an id: stored findings, and the report's own.
+  const incomingById = new ByPackage<number>();
+  /** the ids links were made through: linkNodes[k] was linked through linkIds[k] */
+  const linkNodes: number[] = [];
+  const linkIds: string[] = [];
+  for (let j = 0; j < incoming.length; j++) {
+    const f = incoming[j]!;
+    const node = S + j;
+    const same = byFingerprint.get(f.packageKey, f.fingerprint);
+    if (same === undefined) byFingerprint.set(f.packageKey, f.fingerprint, node);
+    else union(same, node);
+    for (const id of keysOf(f.ids)) {
+      const hit = storedById.get(f.packageKey, id);
+      if (hit !== undefined) {
+        if (typeof hit === "number") union(hit, node);
+        else for (const s of hit) union(s, node);
+        linkNodes.push(node);
+        linkIds.push(id);
       }
-      join(`id\u0000${f.packageKey}\u0000${k}`, node, k);
+      const first = incomingById.get(f.packageKey, id);
+      if (first === undefined) incomingById.set(f.packageKey, id, node);
+      else {
+        union(first, node);
+        linkNodes.push(node);
+        linkIds.push(id);
+      }
     }
-  });
+  }
 
-  type Group = { stored: StoredDependency[]; incoming: IncomingDependency[]; via: Set<string> };
+  // Groups that hold an incoming finding; stored findings no incoming finding touches stay as they are.
+  type Group = { stored: StoredDependency[]; smallest: string; via: Set<string> };
   const groups = new Map<number, Group>();
-  const groupOf = (i: number) => {
-    const root = find(i);
-    let g = groups.get(root);
-    if (!g) groups.set(root, (g = { stored: [], incoming: [], via: new Set() }));
-    return g;
-  };
-  nodes.forEach((n, i) => {
-    const g = groupOf(i);
-    if ("stored" in n) g.stored.push(n.stored);
-    else g.incoming.push(n.incoming);
-  });
-  for (const l of links) for (const id of l.ids) groupOf(l.node).via.add(id);
+  for (let j = 0; j < incoming.length; j++) {
+    const root = find(S + j);
+    const fp = incoming[j]!.fingerprint;
+    const g = groups.get(root);
+    if (!g) groups.set(root, { stored: [], smallest: fp, via: new Set() });
+    else if (fp < g.smallest) g.smallest = fp;
+  }
+  for (let i = 0; i < S; i++) groups.get(find(i))?.stored.push(stored[i]!);
+  for (let k = 0; k < linkNodes.length; k++) groups.get(find(linkNodes[k]!))!.via.add(linkIds[k]!);
 
   const merges: FindingMerge[] = [];
-  const adopt = new Map<number, string>();
-  for (const g of groups.values()) {
-    if (g.incoming.length === 0) continue; // stored findings no incoming finding touches stay as they are
-    let fingerprint: string;
-    if (g.stored.length > 0) {
-      const unique = [...new Map(g.stored.map((m) => [m.id, m])).values()];
-      const survivor = unique.reduce((a, b) => (older(a, b) ? a : b));
-      fingerprint = survivor.fingerprint;
-      if (unique.length > 1) {
-        merges.push({
-          survivor: { id: survivor.id, fingerprint: survivor.fingerprint },
-          absorbed: unique
-            .filter((m) => m !== survivor)
-            .sort((a, b) => (a.id < b.id ? -1 : 1))
-            .map((m) => ({ id: m.id, fingerprint: m.fingerprint })),
-          via: [...g.via].sort(),
-        });
-      }
-    } else {
+  const fingerprintOf = new Map<number, string>();
+  for (const [root, g] of groups) {
+    if (g.stored.length === 0) {
       // Only this report's findings: the smallest fingerprint, whatever their order.
-      fingerprint = g.incoming.reduce((a, b) => (b.fingerprint < a ? b.fingerprint : a), g.incoming[0]!.fingerprint);
+      fingerprintOf.set(root, g.smallest);
+      continue;
     }
-    for (const f of g.incoming) if (f.fingerprint !== fingerprint || g.stored.length > 0) adopt.set(f.ref, fingerprint);
+    const survivor = g.stored.reduce((a, b) => (older(a, b) ? a : b));
+    fingerprintOf.set(root, survivor.fingerprint);
+    if (g.stored.length > 1) {
+      merges.push({
+        survivor: { id: survivor.id, fingerprint: survivor.fingerprint },
+        absorbed: g.stored
+          .filter((m) => m !== survivor)
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .map((m) => ({ id: m.id, fingerprint: m.fingerprint })),
+        via: [...g.via].sort(),
+      });
+    }
   }
   merges.sort((a, b) => (a.survivor.id < b.survivor.id ? -1 : 1));
+  const adopt = new Map<number, string>();
+  for (let j = 0; j < incoming.length; j++) {
+    const root = find(S + j);
+    const fp = fingerprintOf.get(root)!;
+    // A stored finding's fingerprint is always adopted (the caller keys its sighting on it); the report's own only when it differs.
+    if (groups.get(root)!.stored.length > 0 || fp !== incoming[j]!.fingerprint) adopt.set(incoming[j]!.ref, fp);
+  }
   return { adopt, merges };
 }
