@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { idColumn } from "./columns";
 import { services } from "./services";
@@ -19,5 +20,11 @@ export const deployments = pgTable(
     actorLabel: text("actor_label").notNull(),
     deployedAt: timestamp("deployed_at", { withTimezone: true, mode: "date" }).notNull(),
   },
-  (t) => [index("deployments_service_stage_idx").on(t.serviceId, t.stage, t.deployedAt)],
+  (t) => [
+    index("deployments_service_stage_idx").on(t.serviceId, t.stage, t.deployedAt),
+    // The posture view's recent bypasses: a few rows among every deployment.
+    index("deployments_bypass_idx")
+      .on(t.deployedAt)
+      .where(sql`${t.bypass}`),
+  ],
 );

@@ -31,3 +31,4 @@ export * from "./intel-kev";
 export * from "./intel-epss";
 export * from "./intel-imports";
 export * from "./intel-sync";
+export * from "./service-evidence";

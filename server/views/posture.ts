@@ -2,6 +2,7 @@
 // SLA breaches, time to remediate, gate pass/block rates, bypasses and stale or missing evidence.
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
+import { ANY_SCAN } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { GRADES, type Grade } from "../gate/policy";
 import { SEVERITIES, type Severity } from "../ingest/types";
@@ -32,9 +33,9 @@ export type ScoreSummary = {
 export async function visibleServices(ctx: ServiceContext, seen: Visibility): Promise<VisibleService[]> {
   const rows = await queryRows<Record<string, unknown>>(
     ctx.db,
-    sql`select s.id, s.slug, s.name, t.slug as team, s.criticality,
-               (select max(received_at) from scans sc where sc.service_id = s.id) as last_scan_at
+    sql`select s.id, s.slug, s.name, t.slug as team, s.criticality, se.received_at as last_scan_at
         from services s join teams t on t.id = s.team_id
+        left join service_evidence se on se.service_id = s.id and se.kind = ${ANY_SCAN}
         where ${visibleServicesWhere(seen)} order by s.slug`,
   );
   return rows.map((r) => ({
@@ -127,14 +128,12 @@ export async function postureOverview(
       sql`select count(*) as n from deployments dp join services s on s.id = dp.service_id
           where ${where} and dp.bypass and dp.deployed_at >= ${since}::timestamptz`,
     ),
-    // The newest complete scan per service and required kind: one backward index probe each, not every scan.
-    queryRows<{ service_id: string; kind: string; received_at: string | Date | null }>(
+    // The newest complete scan per service and evidence kind, as the scans' triggers keep it (not every scan).
+    queryRows<{ service_id: string; kind: string; received_at: string | Date }>(
       ctx.db,
-      sql`select x.id as service_id, k.label as kind,
-                 (select max(sc.received_at) from scans sc
-                  where sc.service_id = x.id and sc.status = 'complete' and sc.evidence && k.kinds) as received_at
-          from (select json_array_elements_text(${JSON.stringify(ids)}::json)) as x(id)
-          cross join (select * from json_to_recordset(${JSON.stringify(REQUIRED)}::json) as r(label text, kinds text[])) k`,
+      sql`select se.service_id, se.kind, se.received_at from service_evidence se
+          where se.kind in (select json_array_elements_text(${JSON.stringify(REQUIRED.flatMap((r) => r.kinds))}::json))
+            and se.service_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))`,
     ),
     intelStatus(ctx),
     queryRows<{ n: number | string }>(
@@ -176,12 +175,18 @@ export async function postureOverview(
       a.slug.localeCompare(b.slug),
   );
 
-  const newestOf = new Map(evidenceRows.map((e) => [`${e.service_id} ${e.kind}`, e.received_at]));
+  const newestOf = new Map<string, number>();
+  for (const e of evidenceRows) {
+    const at = new Date(e.received_at).getTime();
+    for (const req of REQUIRED.filter((r) => r.kinds.includes(e.kind))) {
+      const key = `${e.service_id} ${req.label}`;
+      newestOf.set(key, Math.max(at, newestOf.get(key) ?? at));
+    }
+  }
   const evidenceGaps: EvidenceGap[] = [];
   for (const s of services) {
     for (const req of REQUIRED) {
-      const at = newestOf.get(`${s.id} ${req.label}`);
-      const newest = at === null || at === undefined ? undefined : new Date(at).getTime();
+      const newest = newestOf.get(`${s.id} ${req.label}`);
       const ageDays = newest === undefined ? null : Math.floor((now.getTime() - newest) / DAY_MS);
       if (ageDays === null || ageDays > FRESHNESS.notAssessedAfterDays)
         evidenceGaps.push({ service: s.slug, name: s.name, kind: req.label, state: "missing", ageDays });

@@ -90,6 +90,9 @@ const RISK = sql.raw(
   `case severity_rank when 5 then ${RISK_WEIGHT.critical} when 4 then ${RISK_WEIGHT.high} when 3 then ${RISK_WEIGHT.medium} when 2 then ${RISK_WEIGHT.low} else 0 end`,
 );
 
+// Code, configuration and secret findings name no vulnerability: the threat-intelligence probes skip them.
+const HAS_CVE = sql`(f.vulnerability_id is not null or cardinality(f.aliases) > 0)`;
+
 function matching(serviceId: string, f: z.output<typeof remediationFilter>): SQL {
   const parts: SQL[] = [sql`f.service_id = ${serviceId}`];
   const scoped = f.tool !== undefined || f.branch !== undefined;
@@ -191,10 +194,10 @@ export async function remediationActions(
                              ep.cve_id as epss_cve, ep.epss, ep.percentile
                       from findings f
                       left join lateral (select k.cve_id, k.date_added, k.due_date from intel_kev k
-                                         where k.cve_id = any(f.aliases || f.vulnerability_id)
+                                         where k.cve_id = any(f.aliases || f.vulnerability_id) and ${HAS_CVE}
                                          order by k.due_date, k.cve_id limit 1) kev on true
                       left join lateral (select e.cve_id, e.epss, e.percentile from intel_epss e
-                                         where e.cve_id = any(f.aliases || f.vulnerability_id)
+                                         where e.cve_id = any(f.aliases || f.vulnerability_id) and ${HAS_CVE}
                                          order by e.epss desc, e.cve_id limit 1) ep on true
                       where ${where}),
           g as (

@@ -37,6 +37,8 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const STATUSES = ["open", "closed", "all"] as const;
+/** Findings listed under each action; the rest of the most severe ones on request (`?expand=<action key>`). */
+const FINDINGS_SHOWN = 5;
 
 export default async function RemediationPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { slug } = await params;
@@ -50,6 +52,7 @@ export default async function RemediationPage({ params, searchParams }: { params
     page: int(q, "page", 1, 10_000),
   };
   const stage = slugParam(q, "stage");
+  const expand = text(q, "expand", 1000);
   const path = `/services/${slug}/remediation`;
   const { api, user } = await pageApi(href(path, { ...filter, stage }));
   if (!SLUG.test(slug)) notFound();
@@ -138,6 +141,8 @@ export default async function RemediationPage({ params, searchParams }: { params
               key={a.key}
               action={a}
               rank={(actions.page - 1) * actions.pageSize + i + 1}
+              expanded={a.key === expand}
+              expandHref={href(path, { ...linkParams, expand: a.key })}
               service={svc.slug}
               canAct={canAct}
               stages={stages}
@@ -163,6 +168,8 @@ export default async function RemediationPage({ params, searchParams }: { params
 function ActionCard({
   action: a,
   rank,
+  expanded,
+  expandHref,
   service,
   canAct,
   stages,
@@ -170,12 +177,15 @@ function ActionCard({
 }: {
   action: RemediationAction;
   rank: number;
+  expanded: boolean;
+  expandHref: string;
   service: string;
   canAct: boolean;
   stages: { slug: string; name: string }[];
   now: Date;
 }) {
   const waivedAll = a.findings.length > 0 && a.findings.every((f) => f.waivers.some((w) => w.status === "active"));
+  const shown = expanded ? a.findings : a.findings.slice(0, FINDINGS_SHOWN);
   return (
     <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <article aria-labelledby={`action-${rank}`}>
@@ -226,14 +236,12 @@ function ActionCard({
             </div>
           ) : null}
         </div>
-        <details className="mt-3" open={a.total <= 3}>
+        <details className="mt-3" open={a.total <= 3 || expanded}>
           <summary className="cursor-pointer text-sm font-medium text-slate-700">
-            {a.total > a.findings.length
-              ? `The ${a.findings.length} most severe of ${a.total} findings`
-              : plural(a.total, "finding")}
+            {a.total > shown.length ? `The ${shown.length} most severe of ${a.total} findings` : plural(a.total, "finding")}
           </summary>
           <ul className="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-100">
-            {a.findings.map((f) => (
+            {shown.map((f) => (
               <li key={f.id} className="flex flex-wrap items-start gap-x-3 gap-y-1 px-3 py-2 text-sm">
                 <SeverityBadge severity={f.severity} />
                 <div className="min-w-0 flex-1">
@@ -292,6 +300,13 @@ function ActionCard({
               </li>
             ))}
           </ul>
+          {shown.length < a.findings.length ? (
+            <p className="mt-2 text-sm">
+              <Link className="text-brand-700 underline" href={`${expandHref}#action-${rank}`}>
+                Show the {a.findings.length} most severe
+              </Link>
+            </p>
+          ) : null}
         </details>
       </article>
     </li>
