@@ -21,5 +21,7 @@ export const scanFindings = pgTable(
   (t) => [
     primaryKey({ columns: [t.scanId, t.findingId] }),
     index("scan_findings_commit_idx").on(t.serviceId, t.commit, t.findingId),
+    // A finding's sightings (its page, merges) and the foreign key's check when a merged finding is deleted.
+    index("scan_findings_finding_idx").on(t.findingId),
   ],
 );

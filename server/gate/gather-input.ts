@@ -116,23 +116,21 @@ export async function gatherGateInput(
       decision: prev ? { id: prev.id, decision: prev.decision, artifact: prev.artifact, evaluatedAt: prev.evaluatedAt } : null,
     };
   };
-  const [{ scans, findingRows }, waiverRows, previousStage, scorecardGrade] = await Promise.all([
+  // Known exploited vulnerabilities: read only when the policy asks, so other policies read exactly what they did.
+  const kevRule = !!policy.rules.blockKnownExploited;
+  const [{ scans, findingRows }, waiverRows, previousStage, scorecardGrade, kevCatalog] = await Promise.all([
     scansAndFindings(),
     waiversFor(tx, serviceId, stage.slug),
     previousDecision(),
     policy.rules.minScorecardGrade ? latestGrade(tx, serviceId) : null,
+    kevRule ? kevCatalogOf(tx) : undefined,
   ]);
-  // Known exploited vulnerabilities: read only when the policy asks, so other policies read exactly what they did.
-  const kevRule = !!policy.rules.blockKnownExploited;
-  const [intel, kevCatalog] = kevRule
-    ? await Promise.all([
-        intelForFindings(
-          tx,
-          findingRows.map((f) => ({ id: f.id, vulnerabilityId: f.vulnerability_id, aliases: f.aliases ?? [] })),
-        ),
-        kevCatalogOf(tx),
-      ])
-    : [null, undefined];
+  const intel = kevRule
+    ? await intelForFindings(
+        tx,
+        findingRows.map((f) => ({ id: f.id, vulnerabilityId: f.vulnerability_id, aliases: f.aliases ?? [] })),
+      )
+    : null;
   return {
     now: tx.now(),
     stage: stage.slug,

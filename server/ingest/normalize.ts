@@ -30,10 +30,21 @@ const lower = (s: string | undefined) => (s ?? "").trim().toLowerCase();
 
 /** The package without version, qualifiers or subpath: the same vulnerability in a package is one finding across versions and tools. */
 export function packageKey(p: NonNullable<RawFinding["package"]>): string {
-  const purl = parsePurl(p.purl);
-  if (purl) return `${purl.type}/${purl.namespace ? `${lower(purl.namespace)}/` : ""}${lower(purl.name)}`;
+  if (p.purl) {
+    // A report lists each package's purl once per vulnerability: parse each purl once (a bounded memo; pure).
+    const known = keyOfPurl.get(p.purl);
+    if (known !== undefined) return known;
+    const purl = parsePurl(p.purl);
+    if (purl) {
+      const key = `${purl.type}/${purl.namespace ? `${lower(purl.namespace)}/` : ""}${lower(purl.name)}`;
+      if (keyOfPurl.size >= 20_000) keyOfPurl.clear();
+      keyOfPurl.set(p.purl, key);
+      return key;
+    }
+  }
   return `${lower(p.ecosystem) || "unknown"}/${lower(p.name)}`;
 }
+const keyOfPurl = new Map<string, string>();
 
 /** The id a vulnerability is known by across tools: a CVE when any id is one, else a GHSA, else the tool's id. */
 export function canonicalVulnerability(f: RawFinding): string {

@@ -1,0 +1,1 @@
+CREATE INDEX "scan_findings_finding_idx" ON "scan_findings" USING btree ("finding_id");
