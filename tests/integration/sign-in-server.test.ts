@@ -104,6 +104,12 @@ describe("sign-in behind a trusted proxy", () => {
     const nul = await mutate(same, JSON.stringify({ json: { team: "a\u0000b", scopes: ["read"] } }));
     expect(nul.status).toBe(400);
   });
+
+  it("takes the public host and scheme from a trusted proxy", async () => {
+    const forwarded = { "x-forwarded-for": "192.0.2.44", "x-forwarded-host": "gatehouse.example", "x-forwarded-proto": "https" };
+    const { res } = await signInWithPassword(s.url, ADMIN, PASSWORD, forwarded);
+    expect(res.headers.get("location")).toBe("https://gatehouse.example/");
+  });
 });
 
 describe("fuzzing the endpoints only a browser session reaches", () => {
@@ -157,6 +163,13 @@ describe("sign-in without a trusted proxy", () => {
   });
   afterAll(async () => {
     await s?.stop();
+  });
+
+  it("ignores X-Forwarded-Host and -Proto from a peer that is not a trusted proxy: links stay on the real host", async () => {
+    const forged = { "x-forwarded-host": "gatehouse.attacker.example", "x-forwarded-proto": "https" };
+    const { res, jar } = await signInWithPassword(s.url, ADMIN, PASSWORD, forged);
+    expect(res.headers.get("location")).toBe(`${s.url}/`);
+    expect(jar.has("session-token")).toBe(true);
   });
 
   it("ignores X-Forwarded-For from a peer that is not a trusted proxy: the attempts all come from the socket", async () => {
