@@ -8,8 +8,17 @@ import type { EpssMatch, ExploitIntel, KevMatch } from "./priority";
 /** Every id of the finding aliased `f`: its aliases plus its vulnerability id. */
 const IDS = (f: string) => sql.raw(`(${f}.aliases || ${f}.vulnerability_id)`);
 
-/** The finding is on CISA KEV. */
-export const onKev = (f = "f"): SQL => sql`exists (select 1 from intel_kev k where k.cve_id = any(${IDS(f)}))`;
+/** Every KEV entry's CVE id, as one array (computed once per statement). */
+const KEV_IDS = sql.raw(`(select coalesce(array_agg(cve_id), '{}') from intel_kev)::text[]`);
+
+/**
+ * The finding is on CISA KEV: the KEV findings are found first, from the catalog's side (the vulnerability index and
+ * the GIN alias index), and the finding is looked for among them. Testing each finding against the catalog instead
+ * walked every open finding for a page of a few (300k findings: 573 ms → 10 ms for a page, 245 → 20 ms to count).
+ */
+export const onKev = (f = "f"): SQL =>
+  sql`${sql.raw(f)}.id = any(array(select kf.id from findings kf
+        where kf.vulnerability_id = any(${KEV_IDS}) or kf.aliases && ${KEV_IDS}))`;
 
 /**
  * A `with` clause naming `kev_findings` (id, service_id, status, suppressed): every finding whose vulnerability or an
