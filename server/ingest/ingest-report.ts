@@ -506,7 +506,28 @@ async function mergeKnownVulnerabilities(
   for (const p of parts)
     for (const f of p.findings) if (f.kind === "dependency" && f.package) deps.push({ f, key: packageKeyOf(f.package) });
   if (!deps.length) return [];
-  const keys = [...new Set(deps.map((d) => d.key))];
+  const incoming = deps.map((d, i) => ({
+    ref: i,
+    fingerprint: d.f.fingerprint,
+    packageKey: d.key,
+    ids: [d.f.vulnerabilityId, ...d.f.aliases],
+  }));
+  // A finding can only join another of a different fingerprint: one of this report's (seen here), or a stored one
+  // this report does not list (asked below). In the usual re-upload there is neither, and the stored findings of every
+  // package need not be read at all.
+  const packages = new Set<string>();
+  for (const ref of planMerges(incoming, []).adopt.keys()) packages.add(deps[ref]!.key);
+  // Only fingerprint and package of the stored findings: which packages hold one this report does not list. (Asked in
+  // SQL as an anti-join against the report's fingerprints, the planner's guess for unnest() made it a nested loop.)
+  const listed = new Set(incoming.map((f) => f.fingerprint));
+  const storedKeys = await queryRows<{ fingerprint: string; package_key: string }>(
+    ctx.db,
+    sql`select fingerprint, package_key from findings
+        where service_id = ${serviceId} and kind = 'dependency'
+          and package_key = any(${arrayLiteral([...new Set(deps.map((d) => d.key))])}::text[])`,
+  );
+  for (const r of storedKeys) if (!listed.has(r.fingerprint)) packages.add(r.package_key);
+  if (packages.size === 0) return [];
   const stored = await queryRows<{
     id: string;
     fingerprint: string;
@@ -516,10 +537,11 @@ async function mergeKnownVulnerabilities(
   }>(
     ctx.db,
     sql`select id, fingerprint, package_key, array_append(aliases, vulnerability_id) as ids, first_seen_at from findings
-        where service_id = ${serviceId} and kind = 'dependency' and package_key = any(${arrayLiteral(keys)}::text[])`,
+        where service_id = ${serviceId} and kind = 'dependency' and package_key = any(${arrayLiteral([...packages])}::text[])`,
   );
+  // Groups never cross packages, so the findings of the other packages keep their fingerprints.
   const plan = planMerges(
-    deps.map((d, i) => ({ ref: i, fingerprint: d.f.fingerprint, packageKey: d.key, ids: [d.f.vulnerabilityId, ...d.f.aliases] })),
+    incoming.filter((f) => packages.has(f.packageKey)),
     stored.map((s) => ({
       id: s.id,
       fingerprint: s.fingerprint,
