@@ -1,20 +1,17 @@
 // The newest scan per service and evidence kind (service_evidence), kept by triggers on scans: what the posture view
 // reads for stale or missing evidence and the lists for "last scan". An ingest shows at once; a migrated installation
 // gets its earlier scans counted (migration 0019's backfill); whatever changes the scans, the table says what the scans say.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, queryRows, type Database, type DbHandle } from "@/db/client";
-import { migrate, migrationsFolder } from "@/db/migrate";
+import { queryRows, type Database, type DbHandle } from "@/db/client";
+import { migrate } from "@/db/migrate";
 import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
 import { createCaller } from "@/server/api/trpc/root";
 import type { ServiceContext } from "@/server/context";
 import { createService } from "@/server/services/services";
 import { backends, describeEachDatabase } from "@/tests/helpers/db";
 import { generic, sha, teamWithService, uniqueSlug, upload } from "@/tests/helpers/fixtures";
-import { adminUrl, dropDatabase, withDatabase } from "@/tests/helpers/postgres";
-import { tempDir } from "@/tests/helpers/server";
+import { emptyDatabase, migrationsUpTo } from "@/tests/helpers/migrations";
 
 const DAY = 86_400_000;
 const BEFORE = "0018_findings_read_indexes";
@@ -136,35 +133,6 @@ describeEachDatabase("the newest evidence per service", (t) => {
     expect(await table(t.db())).toEqual(await counted(t.db()));
   });
 });
-
-/** A copy of the migrations folder whose journal stops at `last`. */
-function migrationsUpTo(last: string): string {
-  const dir = path.join(tempDir("gatehouse-migrations-"), "migrations");
-  mkdirSync(path.join(dir, "meta"), { recursive: true });
-  for (const f of readdirSync(migrationsFolder()))
-    if (f.endsWith(".sql")) copyFileSync(path.join(migrationsFolder(), f), path.join(dir, f));
-  const journal = JSON.parse(readFileSync(path.join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as {
-    entries: { idx: number; tag: string }[];
-  };
-  const stop = journal.entries.findIndex((e) => e.tag === last);
-  writeFileSync(
-    path.join(dir, "meta", "_journal.json"),
-    JSON.stringify({ ...journal, entries: journal.entries.slice(0, stop + 1) }),
-  );
-  return dir;
-}
-
-async function emptyDatabase(kind: "pglite" | "postgres"): Promise<DbHandle> {
-  if (kind === "pglite") return openDatabase({ kind: "pglite" });
-  const url = process.env.DATABASE_URL!;
-  const name = `gatehouse_mig_${Math.random().toString(16).slice(2, 10)}`;
-  const { default: postgres } = await import("postgres");
-  const admin = postgres(adminUrl(url), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const handle = await openDatabase({ kind: "postgres", url: withDatabase(url, name), poolMax: 2 });
-  return { ...handle, close: async () => (await handle.close(), await dropDatabase(url, name)) };
-}
 
 for (const kind of backends()) {
   describe(`upgrading an installation with scans to the evidence table [${kind}]`, () => {
