@@ -50,7 +50,7 @@ export function AreaHeatmap({ rows }: { rows: PostureRow[] }) {
                 const area = r.score?.areas.find((x) => x.area === a);
                 const open = sum(r.open[a]);
                 const score = area?.score ?? null;
-                const fill = score === null ? "#f1f5f9" : scoreColor(score);
+                const fill = score === null ? null : scoreColor(score);
                 const label = `${r.name}, ${AREA_SHORT[a]}: ${score === null ? "not assessed" : `score ${score}`}, ${open} open findings`;
                 return (
                   <td key={a} className="p-0">
@@ -58,18 +58,11 @@ export function AreaHeatmap({ rows }: { rows: PostureRow[] }) {
                       href={`/findings?service=${r.slug}&area=${a}`}
                       aria-label={label}
                       title={label}
-                      className="flex h-12 min-w-16 flex-col items-center justify-center rounded-md border border-slate-300 text-center leading-tight hover:ring-2 hover:ring-slate-900 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-slate-900"
-                      style={
-                        score === null
-                          ? {
-                              backgroundImage: "repeating-linear-gradient(45deg, #f1f5f9 0 6px, #e2e8f0 6px 12px)",
-                              color: "#334155",
-                            }
-                          : { backgroundColor: fill, color: textOn(fill) }
-                      }
+                      className={fill === null ? "heat-cell heat-na" : "heat-cell"}
+                      style={fill === null ? undefined : { backgroundColor: fill, color: textOn(fill) }}
                     >
-                      <span className="text-sm font-bold tabular-nums">{score === null ? "n/a" : score}</span>
-                      <span className="text-[11px] tabular-nums opacity-90">{open} open</span>
+                      <span className="heat-score">{score === null ? "n/a" : score}</span>
+                      <span className="heat-open">{open} open</span>
                     </Link>
                   </td>
                 );
