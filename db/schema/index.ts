@@ -32,3 +32,4 @@ export * from "./intel-epss";
 export * from "./intel-imports";
 export * from "./intel-sync";
 export * from "./service-evidence";
+export * from "./posture-trend";

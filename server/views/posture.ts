@@ -1,6 +1,6 @@
 // The security team's posture view: grades, a services × risk areas heatmap, open findings over time,
 // SLA breaches, time to remediate, gate pass/block rates, bypasses and stale or missing evidence.
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { ANY_SCAN } from "@/db/schema";
 import type { ServiceContext } from "../context";
@@ -226,22 +226,36 @@ export async function postureOverview(
 
 export type TrendPoint = { day: string } & Record<Severity, number>;
 
-/** Open findings by severity per day over the last 90 days, summed over the services the caller sees (from snapshots). */
+/**
+ * Open findings by severity per day over the last 90 days, summed over the services the caller sees: from the per-day,
+ * team and tier sums the snapshots' triggers keep (a few thousand rows), or for a token bound to a few services from
+ * their snapshots.
+ */
 export async function openTrend(ctx: ServiceContext, raw: PostureFilter): Promise<TrendPoint[]> {
   const f = postureFilter.parse(raw);
   const seen = await resolveVisibility(ctx, f);
   const since = new Date(ctx.now().getTime() - POSTURE_DAYS * DAY_MS).toISOString().slice(0, 10);
-  // Summed in the database: one row per day reaches the server, not one per service and day.
+  if (seen.services || seen.serviceId) return openTrendFromSnapshots(ctx, seen, since);
+  const where: SQL[] = [sql`pt.day >= ${since}::date`];
+  if (seen.visible) where.push(sql`pt.team_id in (select json_array_elements_text(${JSON.stringify(seen.visible)}::json))`);
+  if (seen.teamId) where.push(sql`pt.team_id = ${seen.teamId}`);
+  if (seen.tier) where.push(sql`pt.tier = ${seen.tier}`);
   const sums = sql.join(
-    SEVERITIES.map((s) => sql`sum(coalesce((ss.open_by_severity ->> ${s})::int, 0)) as ${sql.identifier(s)}`),
+    SEVERITIES.map((s) => sql`sum(pt.${sql.identifier(s)}) as ${sql.identifier(s)}`),
     sql`, `,
   );
-  const rows = await queryRows<{ day: string | Date } & Record<Severity, number | string>>(
-    ctx.db,
-    sql`select ss.day, ${sums} from score_snapshots ss join services s on s.id = ss.service_id
-        where ${visibleServicesWhere(seen)} and ss.day >= ${since}::date group by ss.day order by ss.day`,
+  return trendPoints(
+    await queryRows<TrendRow>(
+      ctx.db,
+      sql`select pt.day, ${sums} from posture_trend pt where ${sql.join(where, sql` and `)} group by pt.day order by pt.day`,
+    ),
   );
-  return rows.map((r) => {
+}
+
+type TrendRow = { day: string | Date } & Record<Severity, number | string>;
+
+const trendPoints = (rows: TrendRow[]): TrendPoint[] =>
+  rows.map((r) => {
     const p: TrendPoint = {
       day: typeof r.day === "string" ? r.day.slice(0, 10) : r.day.toISOString().slice(0, 10),
       ...bySeverity(),
@@ -249,6 +263,21 @@ export async function openTrend(ctx: ServiceContext, raw: PostureFilter): Promis
     for (const s of SEVERITIES) p[s] = num(r[s]);
     return p;
   });
+
+/** The same, summed from the visible services' daily snapshots (what `posture_trend` keeps for whole teams and tiers). */
+export async function openTrendFromSnapshots(ctx: ServiceContext, seen: Visibility, since: string): Promise<TrendPoint[]> {
+  // Summed in the database: one row per day reaches the server, not one per service and day.
+  const sums = sql.join(
+    SEVERITIES.map((s) => sql`sum(coalesce((ss.open_by_severity ->> ${s})::int, 0)) as ${sql.identifier(s)}`),
+    sql`, `,
+  );
+  return trendPoints(
+    await queryRows<TrendRow>(
+      ctx.db,
+      sql`select ss.day, ${sums} from score_snapshots ss join services s on s.id = ss.service_id
+          where ${visibleServicesWhere(seen)} and ss.day >= ${since}::date group by ss.day order by ss.day`,
+    ),
+  );
 }
 
 export type GateRatePoint = { week: string; allow: number; block: number };
@@ -262,11 +291,14 @@ export async function gateRates(ctx: ServiceContext, raw: PostureFilter): Promis
   const [rows, stageRows] = await Promise.all([
     queryRows<{ stage: string; week: string; allow: number | string; block: number | string }>(
       ctx.db,
-      sql`select d.stage, to_char(date_trunc('week', d.evaluated_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
-                 count(*) filter (where d.decision = 'allow') as allow, count(*) filter (where d.decision = 'block') as block
-          from gate_decisions d join services s on s.id = d.service_id
-          where ${visibleServicesWhere(seen)} and d.evaluated_at >= ${since}::timestamptz and d.kind = 'gate'
-          group by d.stage, week order by week`,
+      // Grouped by the week's start, formatted per group: to_char on each of 90,000 decisions cost a third of the query.
+      sql`select g.stage, to_char(g.w, 'YYYY-MM-DD') as week, g.allow, g.block from (
+            select d.stage, date_trunc('week', d.evaluated_at at time zone 'UTC') as w,
+                   count(*) filter (where d.decision = 'allow') as allow, count(*) filter (where d.decision = 'block') as block
+            from gate_decisions d join services s on s.id = d.service_id
+            where ${visibleServicesWhere(seen)} and d.evaluated_at >= ${since}::timestamptz and d.kind = 'gate'
+            group by d.stage, w) g
+          order by g.w`,
     ),
     queryRows<{ slug: string }>(ctx.db, sql`select slug from stages order by position`),
   ]);

@@ -2,10 +2,11 @@
 // queries through createCaller as a security user and as a developer of a few teams, and the server response
 // time of the posture page, a service page and a remediation view over HTTP against the production server,
 // signed in through the real credentials flow. Target: p95 ≤ 300 ms each.
-//   npm run bench -- views [--scale=0.05] [--samples=50] [--keep] [--explain] [--no-http] [--only=substring]
+//   npm run bench -- views [--scale=0.05] [--samples=50] [--keep] [--explain] [--no-http] [--only=substring] [--dump=dir]
 //   --keep leaves the seeded database; --db=<name> measures such a database again (migrated first, never dropped);
 //   --budget-s=60: a query stops sampling after this long (with at least 5 samples; the table shows n).
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -142,6 +143,7 @@ export const benchmark: Benchmark = {
     const keep = flags.has("keep");
     const explain = flags.has("explain");
     const only = flags.get("only");
+    const dump = flags.get("dump");
     // A query far over target would take minutes for 50 samples: past this budget it stops at what it has (≥ 5).
     const budgetMs = Number(flags.get("budget-s") ?? 60) * 1000;
     const opts = {
@@ -312,6 +314,8 @@ export const benchmark: Benchmark = {
             first.push(performance.now() - t0);
             const body = await r.text();
             bytes = body.length;
+            // --dump=<dir>: the last body of each page, to see what it is made of.
+            if (dump) writeFileSync(`${dump}/${who}-${new URL(r.url).pathname.replace(/[^a-z0-9]+/gi, "_")}.html`, body);
             if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
             if (!body.includes("</html>")) throw new Error(`${path}: incomplete page`);
           };

@@ -429,6 +429,10 @@ describeEachDatabase("tRPC dashboard API", (t) => {
       expect(lowTier.services.map((x) => x.slug)).not.toContain(w.svcA);
       const rates = await s.posture.gateRates({ team: w.teamA });
       expect(rates.find((r) => r.stage === "test")?.total).toEqual({ allow: 0, block: 1 });
+      // One week, named by its Monday (UTC).
+      const [week] = rates.find((r) => r.stage === "test")!.weeks;
+      expect(week).toMatchObject({ allow: 0, block: 1 });
+      expect(new Date(`${week!.week}T00:00:00Z`).getUTCDay()).toBe(1);
       expect(Array.isArray(await s.posture.openTrend({}))).toBe(true);
     });
 

@@ -56,16 +56,13 @@ export default async function RemediationPage({ params, searchParams }: { params
   const path = `/services/${slug}/remediation`;
   const { api, user } = await pageApi(href(path, { ...filter, stage }));
   if (!SLUG.test(slug)) notFound();
+  // The shell waits only for the service; the gate's preview and the actions each stream in as they are ready.
   const unblock = early(api.remediation.unblock({ service: slug, stage }));
-  const [svc, actions, stages] = await Promise.all([
-    orNotFound(api.services.get({ service: slug })),
-    orNotFound(api.remediation.actions({ service: slug, ...filter, pageSize: 20 })),
-    api.me.stages(),
-  ]);
+  const actions = early(api.remediation.actions({ service: slug, ...filter, pageSize: 20 }));
+  const [svc, stages] = await Promise.all([orNotFound(api.services.get({ service: slug })), api.me.stages()]);
   const canAct = user.role !== "viewer";
-  const now = new Date();
   const linkParams = { ...filter, stage, severity: filter.severity.length ? filter.severity : undefined };
-  const filtered = filter.severity.length || filter.area || filter.tool || filter.status || filter.branch;
+  const filtered = Boolean(filter.severity.length || filter.area || filter.tool || filter.status || filter.branch);
 
   return (
     <div className="space-y-6">
@@ -81,17 +78,73 @@ export default async function RemediationPage({ params, searchParams }: { params
           / Remediation
         </p>
         <h1 className="text-2xl font-bold tracking-tight">What to fix in {svc.name}</h1>
-        <p className="text-sm text-slate-600">
-          {actions.total === 0
-            ? "No matching findings."
-            : `${plural(actions.total, "action")} covering ${plural(actions.findingsTotal, "finding")}, the ones that remove the most risk first.`}
-        </p>
+        <Suspense fallback={<p className="text-sm text-slate-600">Grouping the findings into actions…</p>}>
+          <ActionsSummary data={actions} />
+        </Suspense>
       </div>
 
       <Suspense fallback={<SectionSkeleton title="What would unblock production" />}>
         <UnblockPanel data={unblock} path={path} params={linkParams} />
       </Suspense>
 
+      <Suspense fallback={<SectionSkeleton title="Actions, most risk removed first" />}>
+        <ActionsSection
+          data={actions}
+          filter={filter}
+          filtered={filtered}
+          stage={stage}
+          expand={expand}
+          path={path}
+          linkParams={linkParams}
+          svc={{ slug: svc.slug, team: svc.team.slug }}
+          canAct={canAct}
+          stages={stages}
+        />
+      </Suspense>
+    </div>
+  );
+}
+
+type Actions = Awaited<ReturnType<Api["remediation"]["actions"]>>;
+
+async function ActionsSummary({ data }: { data: Promise<Actions> }) {
+  const actions = await data;
+  return (
+    <p className="text-sm text-slate-600">
+      {actions.total === 0
+        ? "No matching findings."
+        : `${plural(actions.total, "action")} covering ${plural(actions.findingsTotal, "finding")}, the ones that remove the most risk first.`}
+    </p>
+  );
+}
+
+async function ActionsSection({
+  data,
+  filter,
+  filtered,
+  stage,
+  expand,
+  path,
+  linkParams,
+  svc,
+  canAct,
+  stages,
+}: {
+  data: Promise<Actions>;
+  filter: { severity: string[]; area?: number; tool?: string; status?: (typeof STATUSES)[number]; branch?: string };
+  filtered: boolean;
+  stage: string | undefined;
+  expand: string | undefined;
+  path: string;
+  linkParams: Record<string, string | number | readonly string[] | undefined>;
+  svc: { slug: string; team: string };
+  canAct: boolean;
+  stages: { slug: string; name: string }[];
+}) {
+  const actions = await data;
+  const now = new Date();
+  return (
+    <div className="space-y-6">
       <FilterForm action={path} label="Filter the findings">
         <SelectFilter name="severity" label="Severity" value={filter.severity[0]} options={SEVERITIES} />
         <SelectFilter
@@ -121,7 +174,7 @@ export default async function RemediationPage({ params, searchParams }: { params
       {actions.items.length === 0 ? (
         actions.options.tools.length === 0 ? (
           <Section title="No scans yet">
-            <GetStartedService url={publicUrl()} service={svc.slug} team={svc.team.slug} />
+            <GetStartedService url={publicUrl()} service={svc.slug} team={svc.team} />
           </Section>
         ) : (
           <Empty title={filtered ? "No finding matches these filters." : "Nothing to fix: no open findings."}>
