@@ -1,6 +1,5 @@
-// What the HTTP server does to every request before Next.js sees it: the client's address, host and scheme (never
-// taken from the client unless it is a trusted proxy), the refusal of paths Next.js cannot decode, and the security
-// headers of routes that bypass proxy.ts.
+// What the HTTP server does to every request before Next.js sees it: the client's address (never taken from the
+// client), the refusal of paths Next.js cannot decode, and the security headers of routes that bypass proxy.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientAddress, trustedProxies, type Cidr } from "./client-address";
 import { generateNonce, securityHeaders } from "./headers";
@@ -37,12 +36,6 @@ export function frontDoor(opts: { trustedProxies: readonly Cidr[]; https: boolea
   return {
     admit(req, res, requestId) {
       req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trust);
-      // The public host and scheme of links (sign-in redirects, OAuth callbacks, Secure cookies) come from the request
-      // only when a trusted proxy says so: anyone else's X-Forwarded-Host would point those links at their own site.
-      if (!trust(req.socket.remoteAddress ?? "")) {
-        delete req.headers["x-forwarded-host"];
-        delete req.headers["x-forwarded-proto"];
-      }
       const url = req.url ?? "/";
       const path = url.split("?")[0]!;
       const api = securityHeaders({ nonce: generateNonce(), dev: opts.dev, https: opts.https, api: true });

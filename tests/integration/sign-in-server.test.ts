@@ -165,13 +165,6 @@ describe("sign-in without a trusted proxy", () => {
     await s?.stop();
   });
 
-  it("ignores X-Forwarded-Host and -Proto from a peer that is not a trusted proxy: links stay on the real host", async () => {
-    const forged = { "x-forwarded-host": "gatehouse.attacker.example", "x-forwarded-proto": "https" };
-    const { res, jar } = await signInWithPassword(s.url, ADMIN, PASSWORD, forged);
-    expect(res.headers.get("location")).toBe(`${s.url}/`);
-    expect(jar.has("session-token")).toBe(true);
-  });
-
   it("ignores X-Forwarded-For from a peer that is not a trusted proxy: the attempts all come from the socket", async () => {
     for (let i = 0; i < 5; i++) {
       const { res } = await signInWithPassword(s.url, ADMIN, "guessing wrongly", { "x-forwarded-for": ATTACKER });
