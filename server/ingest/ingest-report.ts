@@ -16,7 +16,7 @@ import { requireScope } from "../tokens/tokens";
 import { artifactSchema, branchSchema, commitSchema, singleLineSchema, slugSchema } from "../validation";
 import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } from "./decode";
 import { detectFormat } from "./detect";
-import { normalizeReport, type NormalizedFinding, type NormalizedPart } from "./normalize";
+import { keepIdsOf, normalizeReport, type NormalizedFinding, type NormalizedPart } from "./normalize";
 import { makeRedactor } from "./redact";
 import { planLifecycle, trackKeyOf, trackParts } from "./plan-lifecycle";
 import { planMerges, type FindingMerge } from "./plan-merges";
@@ -251,9 +251,7 @@ export async function ingestParsedReport(
         } else {
           tracksOf.get(m)!.add(key);
           if (f.severityRank > m.severityRank) Object.assign(m, { severity: f.severity, severityRank: f.severityRank });
-          // Another id of the same vulnerability (planMerges tied them together): keep it as an alias.
-          for (const id of [f.vulnerabilityId, ...f.aliases])
-            if (id && id !== m.vulnerabilityId && !m.aliases.includes(id)) m.aliases = [...m.aliases, id];
+          keepIdsOf(f, m); // planMerges tied them together: the same vulnerability under another id
           m.suppressed = m.suppressed && f.suppressed;
           m.occurrences += f.occurrences;
         }

@@ -45,11 +45,13 @@ const GROUPING_ADVISORY =
 
 /** Whether an id names one vulnerability (CVE, GHSA, OSV ids, a tool's own id) rather than a vendor's advisory. */
 export function tiesFindings(id: string): boolean {
-  return !GROUPING_ADVISORY.test(id.trim().toUpperCase());
+  return !GROUPING_ADVISORY.test(idKey(id));
 }
 
 /** An id as compared: case and surrounding space do not matter (GHSA ids are written in either case). */
-const idKey = (id: string) => id.trim().toUpperCase();
+function idKey(id: string): string {
+  return id.trim().toUpperCase();
+}
 
 /** Every id of a finding that ties findings together, compared form, without repeats. */
 function keysOf(ids: readonly (string | null | undefined)[]): string[] {
