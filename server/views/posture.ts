@@ -76,6 +76,7 @@ export type PostureView = {
       actor: string;
     }[];
   };
+  /** every required kind a visible service lacks or has only stale, worst first (never sent, missing, stalest) */
   evidenceGaps: EvidenceGap[];
   days: number;
   /** when the oldest daily snapshot behind the counts was taken; null when they were counted just now */
@@ -194,6 +195,17 @@ export async function postureOverview(
         evidenceGaps.push({ service: s.slug, name: s.name, kind: req.label, state: "stale", ageDays });
     }
   }
+
+  // Worst first: never sent, then missing, then the stalest; the page shows the first few.
+  const never = (g: EvidenceGap) => (g.ageDays === null ? 1 : 0);
+  evidenceGaps.sort(
+    (a, b) =>
+      never(b) - never(a) ||
+      Number(b.state === "missing") - Number(a.state === "missing") ||
+      (b.ageDays ?? 0) - (a.ageDays ?? 0) ||
+      a.service.localeCompare(b.service) ||
+      a.kind.localeCompare(b.kind),
+  );
 
   return {
     services: rows,

@@ -101,6 +101,15 @@ describeEachDatabase("the newest evidence per service", (t) => {
     // 40 days on, all of it is stale; a new SAST scan is fresh at once.
     clock = new Date(start.getTime() + 42 * DAY);
     expect(await gaps()).toEqual(["sast:stale", "sca-or-sbom:stale", "secrets:stale"]);
+    // Worst first across services (the page shows the first few): never sent, then the stalest.
+    expect((await posture(w.team)).evidenceGaps.map((g) => `${g.service} ${g.kind} ${g.state} ${g.ageDays}`)).toEqual([
+      `${w.other} sast missing null`,
+      `${w.other} sca-or-sbom missing null`,
+      `${w.other} secrets missing null`,
+      `${w.svc} sast stale 42`,
+      `${w.svc} sca-or-sbom stale 40`,
+      `${w.svc} secrets stale 40`,
+    ]);
     await upload(ops, { service: w.svc, commit: sha("e4") }, generic("semgrep", [], { evidence: ["sast"] }));
     expect(await gaps()).toEqual(["sca-or-sbom:stale", "secrets:stale"]);
     expect(await table(t.db())).toEqual(await counted(t.db()));

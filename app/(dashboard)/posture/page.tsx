@@ -19,6 +19,8 @@ import { early, oneOf, orNotFound, pageApi, publicUrl, slug, type SearchParams }
 
 /** Worst first: past this many services the heatmap says how many more there are and links to the list. */
 const HEATMAP_ROWS = 50;
+/** Worst first: the evidence list shows this many gaps and counts the rest (each service page lists its own). */
+const GAP_ROWS = 12;
 
 export const metadata: Metadata = { title: "Posture" };
 
@@ -261,7 +263,7 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
                 <p className="text-sm text-slate-600">Every service has fresh SAST, dependency and secret-scan evidence.</p>
               ) : (
                 <ul className="divide-y divide-slate-100 text-sm">
-                  {o.evidenceGaps.map((g) => (
+                  {o.evidenceGaps.slice(0, GAP_ROWS).map((g) => (
                     <li key={`${g.service}:${g.kind}`} className="flex flex-wrap items-center gap-2 py-2">
                       <Link className="font-medium text-brand-700 underline" href={`/services/${g.service}#evidence`}>
                         {g.name}
@@ -274,6 +276,14 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
                       )}
                     </li>
                   ))}
+                  {o.evidenceGaps.length > GAP_ROWS ? (
+                    <li className="py-2 text-slate-600">
+                      and {(o.evidenceGaps.length - GAP_ROWS).toLocaleString("en-US")} more (
+                      {plural(o.evidenceGaps.filter((g) => g.state === "missing").length, "missing kind")},{" "}
+                      {o.evidenceGaps.filter((g) => g.state === "stale").length} stale in all): each service&apos;s page lists its
+                      own under Evidence
+                    </li>
+                  ) : null}
                 </ul>
               )}
             </Section>
