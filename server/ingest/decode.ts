@@ -1,5 +1,6 @@
 // Bytes → Document (JSON, NDJSON or XML). Pure: takes text, returns data or throws MalformedReportError.
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { parseLazyJson, type LazyJsonOptions, type LazyJsonSyntaxError } from "./lazy-json";
 import type { Document, XmlElement } from "./types";
 import { parseYaml, YamlError } from "./yaml";
 
@@ -33,13 +34,29 @@ export function decodeText(bytes: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export function decodeDocument(text: string): Document {
+/**
+ * Large JSON texts (`lazyJson.minChars`, 16 MiB by default) keep their long arrays of records as text until they are
+ * read (lazy-json.ts); such a record's syntax error surfaces when it is read, as a LazyJsonSyntaxError (see
+ * `malformedRecord`).
+ */
+export function decodeDocument(text: string, opts: { lazyJson?: LazyJsonOptions } = {}): Document {
   const start = firstNonSpace(text);
   if (start === -1) throw new EmptyReportError();
   const c = text[start];
   if (c === "<") return { type: "xml", value: parseXml(text) };
+  if (c === "{" || c === "[") {
+    const lazy = parseLazyJson(text, opts.lazyJson);
+    if (lazy !== undefined) return { type: "json", value: lazy };
+  }
   if (c === "{" || c === "[" || c === '"') return parseJsonOrNdjson(text);
   return parseJsonOrYaml(text);
+}
+
+/** A lazily read record that is not JSON, as the error a whole-text parse would have given (line, column). */
+export function malformedRecord(text: string, e: LazyJsonSyntaxError): MalformedReportError {
+  const offset = e.start + locateJsonError(text.slice(e.start, e.end));
+  const { line, column } = lineColumn(text, offset);
+  return new MalformedReportError(`Malformed JSON: ${describeAt(text, offset)}`, line, column);
 }
 
 /** Top-level keys that only a pipeline definition starts with: a YAML error there is reported as YAML. */

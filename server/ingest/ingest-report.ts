@@ -14,7 +14,8 @@ import { newId } from "../ids";
 import { secretSalt } from "../security/instance-secrets";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, branchSchema, commitSchema, singleLineSchema, slugSchema } from "../validation";
-import { decodeDocument, decodeText, EmptyReportError, MalformedReportError } from "./decode";
+import { decodeDocument, decodeText, EmptyReportError, malformedRecord, MalformedReportError } from "./decode";
+import { LazyJsonSyntaxError, type LazyJsonOptions } from "./lazy-json";
 import { detectFormat } from "./detect";
 import { keepIdsOf, normalizeReport, type NormalizedFinding, type NormalizedPart } from "./normalize";
 import { makeRedactor } from "./redact";
@@ -98,17 +99,24 @@ export { secretSalt };
 const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 
 /** Bytes → parsed report, with every decoding and schema problem turned into its HTTP-meaningful error. */
-export function parseReport(body: Uint8Array, opts: { format?: string; salt: string; path?: string }): ParsedReport {
+export function parseReport(
+  body: Uint8Array,
+  opts: { format?: string; salt: string; path?: string; lazyJson?: LazyJsonOptions },
+): ParsedReport {
   const ctx = {
     redact: makeRedactor(opts.salt, (key, text) => createHmac("sha256", key).update(text).digest("hex")),
     hash: (text: string) => sha256(text),
     ...(opts.path ? { sourcePath: opts.path } : {}),
   };
+  let text = "";
   try {
-    const doc = decodeDocument(decodeText(body));
+    text = decodeText(body);
+    const doc = decodeDocument(text, { lazyJson: opts.lazyJson });
     const format = detectFormat(doc, opts.format);
     return format.parse(doc, ctx);
-  } catch (e) {
+  } catch (thrown) {
+    // A lazily read record of a large report that is not JSON: the error a whole-text parse gives.
+    const e = thrown instanceof LazyJsonSyntaxError ? malformedRecord(text, thrown) : thrown;
     if (e instanceof EmptyReportError) throw new DomainError("bad_request", "The report is empty.", "empty-report");
     if (e instanceof MalformedReportError) {
       throw new DomainError("bad_request", e.message, "malformed-report", { line: e.line ?? null, column: e.column ?? null });

@@ -219,6 +219,25 @@ describe("the front door of the real server", () => {
     expect(answer.statistics.created).toBe(400);
   });
 
+  it("reports a broken record deep in a 40 MB raw report where it is, and stores nothing of it", async () => {
+    const good = report(400, 100_000);
+    const body = good.replace('"ruleId":"rule-300",', '"ruleId":"rule-300",,');
+    const offset = body.indexOf('"rule-300",,') + '"rule-300",'.length;
+    const res = await fetch(`${s.url}/api/v1/scans?service=front-broken&commit=${commit(5)}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tok}`, "content-type": "application/json" },
+      body,
+    });
+    const problem = (await res.json()) as { type: string; detail: string; line: number; column: number };
+    expect(res.status).toBe(400);
+    expect(problem.type).toBe("/problems/malformed-report");
+    expect(problem.detail).toBe(`Malformed JSON: unexpected "," (line 1, column ${offset + 1})`);
+    expect([problem.line, problem.column]).toEqual([1, offset + 1]);
+    // Refused before anything was written: not even the service the upload would have registered.
+    const svc = await fetch(`${s.url}/api/v1/services/front-broken`, { headers: { authorization: `Bearer ${tok}` } });
+    expect(svc.status).toBe(404);
+  });
+
   /** A body sent in chunks, without Content-Length, as a streaming client does. */
   const chunked = (text: string) => {
     const bytes = new TextEncoder().encode(text);
