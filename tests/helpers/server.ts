@@ -50,7 +50,10 @@ export type ExitResult = { code: number | null; stdout: string; stderr: string }
 /** Spawns `node scripts/start.mjs` in its own process group. Resolves when /api/health answers, or with the exit. */
 export async function startServer(env: Record<string, string | undefined>, timeoutMs = 300_000): Promise<RunningServer> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, [path.join(repoRoot, "scripts/start.mjs")], {
+  // GATEHOUSE_SERVER_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (benches only).
+  const prof = process.env.GATEHOUSE_SERVER_CPU_PROF;
+  const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, "scripts/start.mjs")], {
     cwd: repoRoot,
     env: childEnv({ ...env, PORT: String(port) }),
     detached: true,
