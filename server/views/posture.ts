@@ -130,9 +130,10 @@ export async function postureOverview(
           where ${where} and dp.bypass and dp.deployed_at >= ${since}::timestamptz`,
     ),
     // The newest complete scan per service and evidence kind, as the scans' triggers keep it (not every scan).
-    queryRows<{ service_id: string; kind: string; received_at: string | Date }>(
+    // Aged from when each scan was produced (scanned_at), as the gate's freshness rule and the service page age it.
+    queryRows<{ service_id: string; kind: string; scanned_at: string | Date }>(
       ctx.db,
-      sql`select se.service_id, se.kind, se.received_at from service_evidence se
+      sql`select se.service_id, se.kind, se.scanned_at from service_evidence se
           where se.kind in (select json_array_elements_text(${JSON.stringify(REQUIRED.flatMap((r) => r.kinds))}::json))
             and se.service_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))`,
     ),
@@ -178,7 +179,7 @@ export async function postureOverview(
 
   const newestOf = new Map<string, number>();
   for (const e of evidenceRows) {
-    const at = new Date(e.received_at).getTime();
+    const at = new Date(e.scanned_at).getTime();
     for (const req of REQUIRED.filter((r) => r.kinds.includes(e.kind))) {
       const key = `${e.service_id} ${req.label}`;
       newestOf.set(key, Math.max(at, newestOf.get(key) ?? at));

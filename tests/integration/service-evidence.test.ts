@@ -112,6 +112,17 @@ describeEachDatabase("the newest evidence per service", (t) => {
     ]);
     await upload(ops, { service: w.svc, commit: sha("e4") }, generic("semgrep", [], { evidence: ["sast"] }));
     expect(await gaps()).toEqual(["sca-or-sbom:stale", "secrets:stale"]);
+    // Evidence ages from when the scan was produced, as the gate's freshness rule says, not from when it arrived.
+    const old = new Date(clock.getTime() - 35 * DAY).toISOString();
+    await upload(
+      ops,
+      { service: w.svc, commit: sha("e5") },
+      generic("gitleaks", [], { evidence: ["secrets"], generatedAt: old }),
+    );
+    expect((await posture(w.team)).evidenceGaps.filter((g) => g.service === w.svc)).toEqual([
+      { service: w.svc, name: expect.any(String), kind: "sca-or-sbom", state: "stale", ageDays: 40 },
+      { service: w.svc, name: expect.any(String), kind: "secrets", state: "stale", ageDays: 35 },
+    ]);
     expect(await table(t.db())).toEqual(await counted(t.db()));
   });
 
