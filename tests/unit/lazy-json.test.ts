@@ -2,8 +2,8 @@
 // a 100 MB report is never one whole tree in memory. What a format parser gets must not change: every real sample
 // parses to the same findings (or the same error) read lazily at every level as read whole.
 import { describe, expect, it } from "vitest";
-import { decodeDocument } from "@/server/ingest/decode";
-import { parseReport } from "@/server/ingest/ingest-report";
+import { decodeDocument, MalformedReportError } from "@/server/ingest/decode";
+import { decodeBody, parseReport } from "@/server/ingest/ingest-report";
 import { parseLazyJson, type LazyJsonOptions } from "@/server/ingest/lazy-json";
 import type { Document } from "@/server/ingest/types";
 import { manifest, sampleBytes } from "@/tests/helpers/samples";
@@ -147,6 +147,17 @@ describe("lazily read JSON", () => {
       expect(outcome(body, EVERYWHERE), row.file).toEqual(outcome(body));
     }
     expect(json).toBeGreaterThan(30);
+  });
+
+  it("decodes large bodies to the same text whether they are plain ASCII (kept off the heap) or not", () => {
+    const ascii = JSON.stringify({ pad: "x".repeat(2 * 1024 * 1024), tab: "\t\u0001", quote: '"' });
+    const bytes = new TextEncoder().encode(ascii);
+    expect(decodeBody(bytes)).toBe(ascii);
+    expect(decodeBody(bytes.subarray(1, bytes.length - 1))).toBe(ascii.slice(1, -1));
+    const utf8 = `\ufeff${ascii.slice(0, -1)},"name":"Zoë ✓ 😀"}`;
+    expect(decodeBody(new TextEncoder().encode(utf8))).toBe(utf8.slice(1));
+    const broken = new Uint8Array([...bytes.subarray(0, 2 * 1024 * 1024), 0xc3, 0x28]);
+    expect(() => decodeBody(broken)).toThrow(MalformedReportError);
   });
 
   it("is what decodeDocument uses for large JSON texts only", () => {
