@@ -8,8 +8,8 @@
 //
 // The structure is walked with a scanner that knows strings and brackets only; every value is still parsed by
 // `JSON.parse`, so numbers, escapes and literals mean what they always meant. A record with a syntax error is reported
-// (line and column of the whole text) when it is read; `undefined` means the walk found text it does not expect, and
-// the caller parses the text whole, as before.
+// (line and column of the whole text) when it is read, and a record no parser reads is never checked; `undefined`
+// means the walk found text it does not expect, and the caller parses the text whole, as before.
 
 export type LazyJsonOptions = {
   /** texts shorter than this are parsed whole (16 MiB of characters) */
@@ -27,7 +27,7 @@ export const LAZY_JSON_DEFAULTS: Required<LazyJsonOptions> = {
   minElements: 64,
 };
 
-/** A record of a lazily read array that is not valid JSON: `offset` is where in the whole text. */
+/** A record of a lazily read array that is not valid JSON; `start` and `end` are its span in the whole text. */
 export class LazyJsonSyntaxError extends Error {
   constructor(
     readonly start: number,

@@ -278,10 +278,10 @@ export default async function PosturePage({ searchParams }: { searchParams: Sear
                   ))}
                   {o.evidenceGaps.length > GAP_ROWS ? (
                     <li className="py-2 text-slate-600">
-                      and {(o.evidenceGaps.length - GAP_ROWS).toLocaleString("en-US")} more (
-                      {plural(o.evidenceGaps.filter((g) => g.state === "missing").length, "missing kind")},{" "}
-                      {o.evidenceGaps.filter((g) => g.state === "stale").length} stale in all): each service&apos;s page lists its
-                      own under Evidence
+                      {(o.evidenceGaps.length - GAP_ROWS).toLocaleString("en-US")} more not shown (
+                      {o.evidenceGaps.filter((g) => g.state === "missing").length.toLocaleString("en-US")} missing and{" "}
+                      {o.evidenceGaps.filter((g) => g.state === "stale").length.toLocaleString("en-US")} stale in all); each
+                      service&apos;s page lists its own under Evidence.
                     </li>
                   ) : null}
                 </ul>
