@@ -21,7 +21,7 @@ export type LazyJsonOptions = {
 };
 
 type Limits = Required<Omit<LazyJsonOptions, "minChars">>;
-export const LAZY_JSON_DEFAULTS: Required<LazyJsonOptions> = {
+const DEFAULTS: Required<LazyJsonOptions> = {
   minChars: 16 * 1024 * 1024,
   recordChars: 256 * 1024,
   minElements: 64,
@@ -157,17 +157,18 @@ function buildArray(s: string, start: number, end: number, l: Limits, depth: num
   }
   if (i !== end - 1) throw new Unexpected();
   if (big || starts.length < l.minElements) return starts.map((st, k) => build(s, st, ends[k]!, l, depth));
-  return lazyArray(s, Float64Array.from(starts), Float64Array.from(ends));
+  return lazyArray(s, starts, ends);
 }
 
-const indexOf = (p: string | symbol, n: number): number => {
+/** The array index a property key names, or -1. */
+const indexKey = (p: string | symbol, n: number): number => {
   if (typeof p !== "string" || p === "" || p.length > 10) return -1;
   const k = Number(p);
   return Number.isInteger(k) && k >= 0 && k < n && String(k) === p ? k : -1;
 };
 
 /** A read-only array whose k-th element is parsed from its span whenever it is read. */
-function lazyArray(s: string, starts: Float64Array, ends: Float64Array): unknown[] {
+function lazyArray(s: string, starts: number[], ends: number[]): unknown[] {
   const n = starts.length;
   const at = (k: number): unknown => {
     try {
@@ -181,14 +182,14 @@ function lazyArray(s: string, starts: Float64Array, ends: Float64Array): unknown
   };
   return new Proxy(new Array<unknown>(n), {
     get(target, p, receiver) {
-      const k = indexOf(p, n);
+      const k = indexKey(p, n);
       return k === -1 ? Reflect.get(target, p, receiver) : at(k);
     },
     has(target, p) {
-      return indexOf(p, n) !== -1 || Reflect.has(target, p);
+      return indexKey(p, n) !== -1 || Reflect.has(target, p);
     },
     getOwnPropertyDescriptor(target, p) {
-      const k = indexOf(p, n);
+      const k = indexKey(p, n);
       if (k === -1) return Reflect.getOwnPropertyDescriptor(target, p);
       return { value: at(k), writable: false, enumerable: true, configurable: true };
     },
@@ -206,7 +207,7 @@ function lazyArray(s: string, starts: Float64Array, ends: Float64Array): unknown
  * JSON object or array as far as the walk can tell (the caller then parses it whole, with its usual errors).
  */
 export function parseLazyJson(text: string, opts: LazyJsonOptions = {}): unknown {
-  const { minChars, ...limits } = { ...LAZY_JSON_DEFAULTS, ...opts };
+  const { minChars, ...limits } = { ...DEFAULTS, ...opts };
   if (text.length < minChars) return undefined;
   const start = skipSpace(text, 0);
   const c = text.charCodeAt(start);

@@ -197,16 +197,9 @@ export async function postureOverview(
     }
   }
 
-  // Worst first: never sent, then missing, then the stalest; the page shows the first few.
-  const never = (g: EvidenceGap) => (g.ageDays === null ? 1 : 0);
-  evidenceGaps.sort(
-    (a, b) =>
-      never(b) - never(a) ||
-      Number(b.state === "missing") - Number(a.state === "missing") ||
-      (b.ageDays ?? 0) - (a.ageDays ?? 0) ||
-      a.service.localeCompare(b.service) ||
-      a.kind.localeCompare(b.kind),
-  );
+  // Worst first: never sent, then missing (older than 90 days), then the stalest; oldest first says all of it.
+  const age = (g: EvidenceGap) => g.ageDays ?? Number.MAX_SAFE_INTEGER;
+  evidenceGaps.sort((a, b) => age(b) - age(a) || a.service.localeCompare(b.service) || a.kind.localeCompare(b.kind));
 
   return {
     services: rows,
