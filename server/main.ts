@@ -13,6 +13,7 @@ import { openConfiguredDatabase, type Opened } from "./boot";
 import { ADMIN_PATH, handleAdminRequest, isAdminCaller } from "./cli/admin-endpoint";
 import { ConfigError, env, type Env } from "./env";
 import { VERSION } from "./health";
+import { limitHeapGrowth } from "./heap";
 import { logger } from "./log";
 import { setRuntime } from "./runtime";
 import { frontDoor } from "./security/front-door";
@@ -50,6 +51,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+  limitHeapGrowth(e.GATEHOUSE_HEAP_GROWTH_PERCENT);
   const log = logger();
   let opened: Opened;
   try {

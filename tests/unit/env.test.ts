@@ -28,6 +28,14 @@ describe("parseEnv", () => {
     expect(msg).not.toContain("\n");
   });
 
+  it("caps the heap's growth between full collections at 50% unless told otherwise (0: V8's own)", () => {
+    expect(parseEnv({}).GATEHOUSE_HEAP_GROWTH_PERCENT).toBe(50);
+    expect(parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: "" }).GATEHOUSE_HEAP_GROWTH_PERCENT).toBe(50);
+    expect(parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: "0" }).GATEHOUSE_HEAP_GROWTH_PERCENT).toBe(0);
+    expect(() => parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: "-5" })).toThrow(/GATEHOUSE_HEAP_GROWTH_PERCENT/);
+    expect(() => parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: "1.5" })).toThrow(/GATEHOUSE_HEAP_GROWTH_PERCENT/);
+  });
+
   it("refuses an out-of-range port", () => {
     expect(() => parseEnv({ PORT: "70000" })).toThrow(/PORT/);
   });
