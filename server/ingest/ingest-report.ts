@@ -3,6 +3,7 @@ import { isAscii } from "node:buffer";
 import { createHash, createHmac } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { OwnedBytes } from "../owned-bytes";
 import { queryRows, type Database } from "@/db/client";
 import { scans, services, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
@@ -179,7 +180,7 @@ function scanView(row: typeof scans.$inferSelect, serviceSlug: string): ScanView
 export async function ingestReport(
   ctx: ServiceContext,
   rawParams: IngestParams,
-  body: Uint8Array,
+  body: Uint8Array | OwnedBytes,
   opts: { idempotencyKey?: string; autoRegisterServices?: boolean } = {},
 ): Promise<IngestResult> {
   return ingestParsedReport(ctx, ingestParams.parse(rawParams), body, opts);
@@ -189,7 +190,7 @@ export async function ingestReport(
 export async function ingestParsedReport(
   ctx: ServiceContext,
   params: z.output<typeof ingestParams>,
-  body: Uint8Array,
+  body: Uint8Array | OwnedBytes,
   opts: { idempotencyKey?: string; autoRegisterServices?: boolean } = {},
 ): Promise<IngestResult> {
   const autoRegister = opts.autoRegisterServices ?? env().GATEHOUSE_AUTO_REGISTER_SERVICES;
@@ -198,10 +199,14 @@ export async function ingestParsedReport(
     throw new DomainError("bad_request", "Idempotency-Key must be 1–200 visible ASCII characters.", "validation-error");
   }
   const salt = await secretSalt(ctx.db);
-  const report = parseReport(body, { format: params.format, salt, path: params.path });
+  // Bytes handed over (the REST upload) are let go once decoded and hashed: only the parsed report is needed after.
+  let bytes: Uint8Array | undefined = body instanceof OwnedBytes ? body.take() : body;
+  const reportBytes = bytes.byteLength;
+  const report = parseReport(bytes, { format: params.format, salt, path: params.path });
   if (params.scanner) for (const p of report.parts) p.tool = { ...p.tool, name: params.scanner };
   if (params.category) for (const p of report.parts) p.category = params.category;
-  const reportSha = sha256(body);
+  const reportSha = sha256(bytes);
+  bytes = undefined;
 
   return withTransaction(ctx, async (tx) => {
     const svc = await serviceForActor(tx, params.service, { action: "write to", createForTeamToken: true, autoRegister });
@@ -373,7 +378,7 @@ export async function ingestParsedReport(
         sbomFormat: report.sbom?.format ?? null,
         sbomComponents: report.sbom?.components ?? null,
         reportSha256: reportSha,
-        reportBytes: body.byteLength,
+        reportBytes,
         dedupKey,
         idempotencyKey: opts.idempotencyKey ?? null,
         tokenId: ctx.actor.type === "token" ? ctx.actor.id : null,

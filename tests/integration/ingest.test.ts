@@ -5,7 +5,8 @@ import { queryRows } from "@/db/client";
 import { auditEvents, findings, findingTracks, scanFindings, scans } from "@/db/schema";
 import type { ServiceContext } from "@/server/context";
 import { DomainError } from "@/server/errors";
-import { getScan } from "@/server/ingest/ingest-report";
+import { getScan, ingestReport } from "@/server/ingest/ingest-report";
+import { OwnedBytes } from "@/server/owned-bytes";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { generic, sha, teamWithService, text, tokenContext, upload } from "@/tests/helpers/fixtures";
 import { isMalformed, manifest, sampleBytes, sampleText } from "@/tests/helpers/samples";
@@ -64,6 +65,17 @@ describeEachDatabase("ingest", (t) => {
     expect(stored.statistics).toEqual(r.statistics);
     const [sightings] = await t.db().select({ n: count() }).from(scanFindings).where(eq(scanFindings.scanId, r.scan.id));
     expect(sightings!.n).toBeGreaterThanOrEqual(r.statistics.findings);
+  });
+
+  it("takes bytes handed over (the REST upload's) and ingests them as it does plain bytes", async () => {
+    const body = sampleBytes("sarif/defectdojo__sarif__flawfinder.sarif");
+    const handed = new OwnedBytes(body.slice());
+    const r = await ingestReport(ctx, { service: svc, commit: sha(101), branch: "main" }, handed);
+    expect(() => handed.take()).toThrow(/already taken/);
+    const again = await upload(ctx, { service: svc, commit: sha(101), branch: "main" }, body);
+    expect(again).toMatchObject({ duplicate: true, scan: { id: r.scan.id } });
+    const [row] = await t.db().select().from(scans).where(eq(scans.id, r.scan.id));
+    expect(row!.reportBytes).toBe(body.byteLength);
   });
 
   it("returns the existing scan for the same bytes and changes nothing", async () => {

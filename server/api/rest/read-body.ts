@@ -34,19 +34,28 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
   const reader = req.body.getReader();
 
   if (!gzip) {
+    // With a declared length (within the limit), each chunk is copied into one buffer as it arrives and can go at
+    // once: a 100 MB upload is 100 MB here, not its chunks and their copy (200 MB until they are collected).
+    let into = Number.isSafeInteger(declared) && declared > 0 ? new Uint8Array(declared) : null;
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
+      if (size + value.byteLength > limit) {
         await reader.cancel();
         throw tooLarge(limit);
       }
-      chunks.push(value);
+      if (into && size + value.byteLength > into.byteLength) {
+        // More than declared (HTTP/1.1 framing does not let it happen): read on in chunks rather than cut it.
+        chunks.push(into.subarray(0, size));
+        into = null;
+      }
+      if (into) into.set(value, size);
+      else chunks.push(value);
+      size += value.byteLength;
     }
-    return concat(chunks, size);
+    return into ? into.subarray(0, size) : concat(chunks, size);
   }
 
   const gunzip = createGunzip();

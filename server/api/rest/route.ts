@@ -15,6 +15,7 @@ import { authenticateTokenCached, InvalidTokenError, requireScope } from "../../
 import type { BodySpec, RouteSpec } from "./contract";
 import { findUnsafeValue } from "../../validation";
 import { problemResponse } from "./problem";
+import { OwnedBytes } from "../../owned-bytes";
 import { readBody, readJson } from "./read-body";
 
 export function bearerToken(req: Request): string | undefined {
@@ -35,7 +36,7 @@ type BodyOf<B> = B extends { type: "json"; schema: infer S }
   : B extends { type: "text" }
     ? TextBody
     : B extends { type: "bytes" }
-      ? Uint8Array
+      ? OwnedBytes
       : undefined;
 
 export type RouteInput<S extends RouteSpec> = {
@@ -207,7 +208,8 @@ const mediaFamily = (type: string) => (/json/i.test(type) ? "json" : /ya?ml/i.te
 
 async function readRequestBody(req: Request, body: BodySpec): Promise<unknown> {
   if (body.type === "json") return parsePart("body", body.schema, await readJson(req, body.maxBytes));
-  if (body.type === "bytes") return readBody(req, body.maxBytes());
+  // Handed over whole to the verb that reads it, which lets the bytes go once decoded (server/owned-bytes.ts).
+  if (body.type === "bytes") return new OwnedBytes(await readBody(req, body.maxBytes()));
   // A text body: the first declared media type when none is sent.
   const sent = (req.headers.get("content-type") ?? body.mediaTypes[0]!).split(";")[0]!.trim();
   const mediaType = body.mediaTypes.find((m) => m === sent.toLowerCase() || mediaFamily(m) === mediaFamily(sent));
