@@ -19,11 +19,13 @@ import type { ServiceContext } from "@/server/context";
 import { decodeDocument, decodeText } from "@/server/ingest/decode";
 import { ingestReport, parseReport, type IngestResult } from "@/server/ingest/ingest-report";
 import { normalizeReport } from "@/server/ingest/normalize";
+import { parseEnv } from "@/server/env";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
 import { onInterrupt, runInChild } from "./lib/child";
 import { findPostgres, openBenchDatabase } from "./lib/db";
 import { startCpu, type CpuSample } from "./lib/ingest-cpu";
+import { serverUploads, type ServerUpload } from "./lib/server-upload";
 import { generateSarif, generateTrivy, sarifOfSize } from "./lib/generate";
 import { collectGarbage, maxRssBytes, MiB, RssSampler } from "./lib/memory";
 import { instrument, PhaseRecorder, type Phase } from "./lib/profile";
@@ -70,7 +72,7 @@ type IngestStep = {
   phases: Phase[];
 };
 
-type BigRun = { report: ReportFile; parse: ParseRun; run: DbRun };
+type BigRun = { report: ReportFile; parse: ParseRun; run: DbRun; server?: ServerUpload[] };
 
 type DbRun = {
   backend: DatabaseKind;
@@ -254,7 +256,7 @@ async function run(args: string[]): Promise<void> {
   ).version;
   console.log(
     `Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${int(totalmem() / MiB)} MiB RAM; ` +
-      `PGlite ${pgliteVersion}; PostgreSQL ${"version" in pg ? pg.version : `skipped: ${pg.reason}`}; worker heap ${heapMb} MB`,
+      `PGlite ${pgliteVersion}; PostgreSQL ${"version" in pg ? pg.version : `skipped: ${pg.reason}`}; worker heap ${heapMb} MB, growing by ${parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: process.env.GATEHOUSE_HEAP_GROWTH_PERCENT }).GATEHOUSE_HEAP_GROWTH_PERCENT || "V8's own"}% between full collections (GATEHOUSE_HEAP_GROWTH_PERCENT)`,
   );
   console.log(loadNote());
 
@@ -309,7 +311,17 @@ async function run(args: string[]): Promise<void> {
         reports: [report],
         once: true,
       });
-      big = { report, parse, run };
+      // What the issue measures: the server's own RSS while it takes the report over HTTP (needs the production
+      // build; `npm start` makes it when it is missing).
+      let server: ServerUpload[] | undefined;
+      if (bigBackend === "postgres" && pg.url) {
+        console.log("The big report through the server (node scripts/start.mjs), raw then gzipped:");
+        server = await serverUploads(pg.url, report.file);
+        for (const u of server) {
+          console.log(`  ${u.how}: ${secs(u.ms)} s, server RSS ${mib(u.rssBefore)} MiB before, peak ${mib(u.peakRss)} MiB`);
+        }
+      }
+      big = { report, parse, run, ...(server ? { server } : {}) };
     }
 
     printResults({ n, parses, dbRuns, big });
@@ -411,10 +423,12 @@ function printIngest(dbRuns: DbRun[]) {
   );
 }
 
-function printBig({ report, parse, run }: BigRun) {
+function printBig({ report, parse, run, server }: BigRun) {
   const s = run.steps[0]!;
-  const peak = Math.max(s.peakRss, run.maxRss);
   const parseMs = parse.parseReportMs + parse.normalizeMs;
+  const full = report.bytes >= 0.95 * TARGET.bigReportBytes;
+  const judge = (peak: number) => (full ? yes(peak < TARGET.bigPeakRss) : "n/a (smaller report)");
+  const target = `< ${int(TARGET.bigPeakRss / MiB)} MiB`;
   console.log(`\n### ${mb(report.bytes)} MB SARIF report (${int(report.findings)} findings) on ${run.backend}\n`);
   console.log(
     table(
@@ -430,19 +444,31 @@ function printBig({ report, parse, run }: BigRun) {
           "",
           "",
         ],
+        // In a bench worker: no web app loaded, so this is below what the server needs; the server rows are the target.
         [
-          "ingest",
+          "ingestReport in a worker",
           secs(s.ms),
           int(rate(s.findings, s.ms)),
           mib(run.openRss),
           mib(s.peakRss),
           mib(run.maxRss),
-          `< ${int(TARGET.bigPeakRss / MiB)} MiB`,
-          report.bytes >= 0.95 * TARGET.bigReportBytes ? yes(peak < TARGET.bigPeakRss) : "n/a (smaller report)",
+          "",
+          "",
         ],
+        ...(server ?? []).map((u) => [
+          `through the server, ${u.how} (${mb(u.sentBytes)} MB sent)`,
+          secs(u.ms),
+          int(rate(s.findings, u.ms)),
+          mib(u.rssBefore),
+          mib(u.peakRss),
+          "",
+          target,
+          judge(u.peakRss),
+        ]),
       ],
     ),
   );
+  if (!server) console.log("\nThe server rows need PostgreSQL (the issue's figure is the server's RSS).");
 }
 
 function printPhases(all: IngestStep[]) {
