@@ -269,16 +269,20 @@ export async function ingestParsedReport(
 
     // One finding per fingerprint, with every track of this report that lists it.
     const merged = new Map<string, NormalizedFinding>();
-    const tracksOf = new Map<NormalizedFinding, Set<string>>();
+    // Most findings are in one track: they share that track's set, and a finding gets its own only when a second
+    // track lists it (100k findings made 100k sets of one key).
+    const tracksOf = new Map<NormalizedFinding, ReadonlySet<string>>();
     for (const p of parts) {
       const key = trackKeyOfPart(p);
+      const only: ReadonlySet<string> = new Set([key]);
       for (const f of p.findings) {
         const m = merged.get(f.fingerprint);
         if (!m) {
           merged.set(f.fingerprint, f);
-          tracksOf.set(f, new Set([key]));
+          tracksOf.set(f, only);
         } else {
-          tracksOf.get(m)!.add(key);
+          const keys = tracksOf.get(m)!;
+          if (!keys.has(key)) tracksOf.set(m, new Set([...keys, key]));
           if (f.severityRank > m.severityRank) Object.assign(m, { severity: f.severity, severityRank: f.severityRank });
           keepIdsOf(f, m); // planMerges tied them together: the same vulnerability under another id
           m.suppressed = m.suppressed && f.suppressed;

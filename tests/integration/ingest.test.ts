@@ -344,6 +344,47 @@ describeEachDatabase("ingest", (t) => {
     expect(JSON.stringify(plan)).toMatch(/scan_findings_commit_idx|Index Only Scan|Bitmap/);
   });
 
+  it("keeps each finding in the tracks of a multi-tool report that list it, and only in those", async () => {
+    const { service } = await teamWithService(t.ctx());
+    const tok = await tokenContext(t.ctx(), { team: service.teamSlug, scopes: ["scans:write"] });
+    // Two SARIF runs (two tools, so two tracks) that both list one finding; each also lists one of its own.
+    const result = (rule: string, file: string) => ({
+      ruleId: rule,
+      level: "error",
+      message: { text: `${rule} in ${file}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: 3 } } }],
+    });
+    const run = (tool: string, results: object[]) => ({ tool: { driver: { name: tool, rules: [] } }, results });
+    const sarif = (runs: object[]) => JSON.stringify({ version: "2.1.0", runs });
+    await upload(
+      tok,
+      { service: service.slug, commit: sha(90) },
+      sarif([
+        run("alpha", [result("shared", "s.js"), result("a-only", "a.js")]),
+        run("beta", [result("shared", "s.js"), result("b-only", "b.js")]),
+      ]),
+    );
+    const tracks = async () =>
+      Object.fromEntries(
+        (
+          await queryRows<{ rule_id: string; tools: string[] }>(
+            t.db(),
+            sql`select f.rule_id, array_agg(ft.tool order by ft.tool) as tools
+                from finding_tracks ft join findings f on f.id = ft.finding_id
+                where ft.service_id = ${service.id} and ft.status = 'open' group by f.rule_id`,
+          )
+        ).map((r) => [r.rule_id, r.tools]),
+      );
+    expect(await tracks()).toEqual({ shared: ["alpha", "beta"], "a-only": ["alpha"], "b-only": ["beta"] });
+    // The next upload: beta alone still lists the shared finding; it stays open there and closes in alpha only.
+    await upload(
+      tok,
+      { service: service.slug, commit: sha(91) },
+      sarif([run("alpha", [result("a-only", "a.js")]), run("beta", [result("shared", "s.js"), result("b-only", "b.js")])]),
+    );
+    expect(await tracks()).toEqual({ shared: ["beta"], "a-only": ["alpha"], "b-only": ["beta"] });
+  });
+
   it("never loses or duplicates a finding when two uploads for one service arrive together", async () => {
     const { service } = await teamWithService(t.ctx());
     const tok = await tokenContext(t.ctx(), { team: service.teamSlug, scopes: ["scans:write"] });
