@@ -211,15 +211,19 @@ export function splitVersions(v: unknown): string[] {
 export function plainText(v: unknown, max = 4000): string | undefined {
   const s = str(v);
   if (!s) return undefined;
-  const t = s
-    .replace(/<[^>]*>/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ")
-    .trim();
+  // Most descriptions (Trivy's, SARIF's) have no tag, no entity and no whitespace but single spaces: nothing to replace.
+  const plain = !s.includes("<") && !s.includes("&") && !/\s\s|[^\S ]/.test(s);
+  const t = plain
+    ? s.trim()
+    : s
+        .replace(/<[^>]*>/g, " ")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, "&")
+        .replace(/\s+/g, " ")
+        .trim();
   if (!t) return undefined;
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
