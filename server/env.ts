@@ -42,7 +42,7 @@ const envSchema = z
     GATEHOUSE_PUBLIC_URL: z.url().optional(),
     GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
     // How much the heap may grow between full garbage collections, in percent of what survived the last (server/heap.ts);
-    // 0 leaves it to V8 (up to 300%: faster, and ≈ 100 MiB more at the peak of a 100 MB upload); empty is unset, not 0.
+    // 0 leaves it to V8 (up to 300%: less CPU, ≈ 230 MiB more at the peak of a 100 MB upload); empty is unset, not 0.
     GATEHOUSE_HEAP_GROWTH_PERCENT: z.preprocess(
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(0).max(1000).default(50),
