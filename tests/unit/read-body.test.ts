@@ -58,6 +58,49 @@ describe("readBody", () => {
   });
 });
 
+describe("readBody, gzip", () => {
+  const report = Uint8Array.from({ length: 300_000 }, (_, k) => 32 + ((k * 7919) % 90));
+  const gz = (b: Uint8Array) => new Uint8Array(gzipSync(b));
+  const send = (body: Uint8Array, limit = 1 << 22, pieces = 7) => {
+    const step = Math.ceil(body.length / pieces);
+    const chunks = Array.from({ length: pieces }, (_, i) => body.subarray(i * step, (i + 1) * step)).filter((c) => c.length);
+    return readBody(request(chunks, { "content-encoding": "gzip" }), limit);
+  };
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => "accepted",
+      (e: unknown) => (e as DomainError).type,
+    );
+
+  it("decompresses a body sent in pieces into exactly the report", async () => {
+    const got = await send(gz(report));
+    expect(Buffer.compare(got, report)).toBe(0);
+  });
+
+  it("decompresses every member of a multi-member body (its trailer states the last member's size only)", async () => {
+    const a = report.subarray(0, 1000);
+    const b = report.subarray(1000);
+    const got = await send(Buffer.concat([gz(a), gz(b)]));
+    expect(Buffer.compare(got, report)).toBe(0);
+  });
+
+  it("refuses a body whose trailer lies about the size, and a truncated one, as malformed gzip", async () => {
+    const lying = gz(report);
+    new DataView(lying.buffer).setUint32(lying.length - 4, 10, true);
+    expect(await refusal(send(lying))).toBe("malformed-gzip");
+    const whole = gz(report);
+    expect(await refusal(send(whole.subarray(0, whole.length - 10)))).toBe("malformed-gzip");
+    expect(await refusal(send(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])))).toBe(
+      "malformed-gzip",
+    );
+  });
+
+  it("refuses a report over the limit once decompressed, and a decompression bomb", async () => {
+    expect(await refusal(send(gz(report), 200_000))).toBe("payload-too-large");
+    expect(await refusal(send(gz(new Uint8Array(3 << 20)), 8 << 20))).toBe("decompression-bomb");
+  });
+});
+
 describe("OwnedBytes", () => {
   it("hands its bytes over once and keeps only their size", () => {
     const b = new OwnedBytes(bytes(10, 5));
