@@ -270,23 +270,8 @@ const UPSERT_SET = sql.raw(`
 
 export type Sighting = { serviceId: string; commit: string; nowIso: string };
 
-/**
- * A finding new to the service; its row is built only when its batch is written, and then its long texts are released
- * (see releaseTexts): ingest reads nothing of them after its row is written.
- */
+/** A finding new to the service; its row is built only when its batch is written. */
 export type NewFinding = { finding: NormalizedFinding; id: string };
-
-/**
- * Lets a finding's long texts go once its statement holds them: the statement has its own copy, and nothing after the
- * findings statements reads them, so a large report's descriptions need not stay alive until its transaction ends
- * (they are most of its memory: 100 MB of SARIF messages for 100k findings).
- */
-function releaseTexts(f: NormalizedFinding): void {
-  f.description = undefined;
-  f.remediation = undefined;
-  f.references = undefined;
-  f.properties = undefined;
-}
 
 /**
  * Writes findings: `fresh` rows are new to the service (plain insert: the per-service lock keeps anyone else
@@ -303,11 +288,7 @@ export async function writeFindings(
         from ${unnestRows(batch)}`;
   await inTurn(
     db,
-    batches(rows.fresh, WIDE_BATCH, (batch) => {
-      const statement = insert(batch.map((n) => findingRow(n.finding, n.id)));
-      for (const n of batch) releaseTexts(n.finding);
-      return statement;
-    }),
+    batches(rows.fresh, WIDE_BATCH, (batch) => insert(batch.map((n) => findingRow(n.finding, n.id)))),
   );
   await inTurn(
     db,

@@ -5,10 +5,7 @@ import { queryRows } from "@/db/client";
 import { auditEvents, findings, findingTracks, scanFindings, scans } from "@/db/schema";
 import type { ServiceContext } from "@/server/context";
 import { DomainError } from "@/server/errors";
-import { createHash } from "node:crypto";
-import { getScan, ingestReport, parseReport } from "@/server/ingest/ingest-report";
-import { normalizeReport } from "@/server/ingest/normalize";
-import { newFindingId, writeFindings } from "@/server/ingest/write-findings";
+import { getScan, ingestReport } from "@/server/ingest/ingest-report";
 import { OwnedBytes } from "@/server/owned-bytes";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { generic, sha, teamWithService, text, tokenContext, upload } from "@/tests/helpers/fixtures";
@@ -79,46 +76,6 @@ describeEachDatabase("ingest", (t) => {
     expect(again).toMatchObject({ duplicate: true, scan: { id: r.scan.id } });
     const [row] = await t.db().select().from(scans).where(eq(scans.id, r.scan.id));
     expect(row!.reportBytes).toBe(body.byteLength);
-  });
-
-  it("writes a new finding's long texts, then lets them go from memory", async () => {
-    const { service } = await teamWithService(t.ctx());
-    const report = parseReport(
-      text(
-        generic("lint", [
-          {
-            ...code("texts", "t.js", 1, "t()"),
-            description: "Why it matters, at length.",
-            remediation: "Use the safe call.",
-            references: ["https://example.com/advisory"],
-          },
-        ]),
-      ),
-      { salt: "test" },
-    );
-    const [finding] = normalizeReport(report, (s) => createHash("sha256").update(s).digest("hex"))[0]!.findings;
-    const id = newFindingId(new Date());
-    const nowIso = new Date().toISOString();
-    await t.db().transaction(async (tx) => {
-      await writeFindings(
-        tx,
-        { serviceId: service.id, commit: sha(110), nowIso },
-        { fresh: [{ finding: finding!, id }], changed: [], seenIds: [] },
-      );
-    });
-    const [row] = await t.db().select().from(findings).where(eq(findings.id, id));
-    expect(row).toMatchObject({
-      description: "Why it matters, at length.",
-      remediation: "Use the safe call.",
-      references: ["https://example.com/advisory"],
-    });
-    expect(finding).toMatchObject({
-      description: undefined,
-      remediation: undefined,
-      references: undefined,
-      properties: undefined,
-    });
-    expect(finding!.fingerprint).toBe(row!.fingerprint);
   });
 
   it("returns the existing scan for the same bytes and changes nothing", async () => {
