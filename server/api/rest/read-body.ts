@@ -75,7 +75,8 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
   }
   const input = concat(compressed, inSize);
   compressed.length = 0;
-  // ISIZE, the last member's size modulo 2^32: a hint only (several members, a lie or a truncated body still work).
+  // ISIZE, the last member's size modulo 2^32, sizes the buffer: several members grow it; a wrong or missing trailer
+  // is refused by zlib as malformed gzip.
   const stated =
     input.byteLength >= 18 ? new DataView(input.buffer, input.byteOffset + input.byteLength - 4).getUint32(0, true) : 0;
   let out = new Uint8Array(Math.min(limit, Math.max(stated, 64 * 1024)));
