@@ -6,11 +6,10 @@
 import { setFlagsFromString } from "node:v8";
 
 /**
- * Caps the heap's growth between full collections (GATEHOUSE_HEAP_GROWTH_PERCENT, default 50; 0: V8's own adaptive
- * growth). Called once at start-up, before the app is loaded: V8 reads it whenever it sizes the heap after a full
+ * Caps the heap's growth between full collections (GATEHOUSE_HEAP_GROWTH_PERCENT, validated by env.ts, default 50; 0:
+ * V8's own adaptive growth). Called once at start-up, before the app is loaded: V8 reads it whenever it sizes the heap after a full
  * collection.
  */
 export function limitHeapGrowth(percent: number): void {
-  if (!Number.isInteger(percent) || percent < 0) throw new RangeError(`heap growth must be a whole percentage, not ${percent}`);
   if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }

@@ -207,23 +207,26 @@ export function splitVersions(v: unknown): string[] {
   return out;
 }
 
-/** Text with HTML tags removed and whitespace collapsed (descriptions from DAST tools carry <p>). */
+/** Text with HTML tags removed, the common entities decoded and whitespace collapsed. */
+export function markupToText(s: string): string {
+  return s
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** markupToText, shortened (descriptions from DAST tools carry <p>). */
 export function plainText(v: unknown, max = 4000): string | undefined {
   const s = str(v);
   if (!s) return undefined;
   // Most descriptions (Trivy's, SARIF's) have no tag, no entity and no whitespace but single spaces: nothing to replace.
   const plain = !s.includes("<") && !s.includes("&") && !/\s\s|[^\S ]/.test(s);
-  const t = plain
-    ? s.trim()
-    : s
-        .replace(/<[^>]*>/g, " ")
-        .replace(/&lt;/g, "<")
-        .replace(/&gt;/g, ">")
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&amp;/g, "&")
-        .replace(/\s+/g, " ")
-        .trim();
+  const t = plain ? s.trim() : markupToText(s);
   if (!t) return undefined;
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }

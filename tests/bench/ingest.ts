@@ -19,10 +19,9 @@ import type { ServiceContext } from "@/server/context";
 import { decodeDocument, decodeText } from "@/server/ingest/decode";
 import { ingestReport, parseReport, type IngestResult } from "@/server/ingest/ingest-report";
 import { normalizeReport } from "@/server/ingest/normalize";
-import { parseEnv } from "@/server/env";
 import { createService } from "@/server/services/services";
 import { createTeam } from "@/server/teams/teams";
-import { onInterrupt, runInChild } from "./lib/child";
+import { heapGrowthPercent, onInterrupt, runInChild } from "./lib/child";
 import { findPostgres, openBenchDatabase } from "./lib/db";
 import { startCpu, type CpuSample } from "./lib/ingest-cpu";
 import { serverUploads, type ServerUpload } from "./lib/server-upload";
@@ -256,7 +255,7 @@ async function run(args: string[]): Promise<void> {
   ).version;
   console.log(
     `Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${int(totalmem() / MiB)} MiB RAM; ` +
-      `PGlite ${pgliteVersion}; PostgreSQL ${"version" in pg ? pg.version : `skipped: ${pg.reason}`}; worker heap ${heapMb} MB, growing by ${parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: process.env.GATEHOUSE_HEAP_GROWTH_PERCENT }).GATEHOUSE_HEAP_GROWTH_PERCENT || "V8's own"}% between full collections (GATEHOUSE_HEAP_GROWTH_PERCENT)`,
+      `PGlite ${pgliteVersion}; PostgreSQL ${"version" in pg ? pg.version : `skipped: ${pg.reason}`}; worker heap ${heapMb} MB, growing by ${heapGrowthPercent() || "V8's own"}% between full collections (GATEHOUSE_HEAP_GROWTH_PERCENT)`,
   );
   console.log(loadNote());
 

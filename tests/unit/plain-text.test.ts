@@ -1,18 +1,10 @@
 // plainText skips its replacements for text that has nothing to replace; the answer must be the same either way.
 import { describe, expect, it } from "vitest";
-import { plainText } from "@/server/ingest/util";
+import { markupToText, plainText } from "@/server/ingest/util";
 
-/** What plainText computed for every text before the shortcut (the same steps, always run). */
+/** What plainText computed for every text before the shortcut: the full replacement, then the length limit. */
 function reference(s: string, max: number): string | undefined {
-  const t = s
-    .replace(/<[^>]*>/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ")
-    .trim();
+  const t = markupToText(s);
   if (!t) return undefined;
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }

@@ -33,48 +33,12 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
   const gzip = encoding === "gzip" || encoding === "x-gzip";
   const reader = req.body.getReader();
 
-  if (!gzip) {
-    // With a declared length (within the limit), each chunk is copied into one buffer as it arrives and can go at
-    // once: a 100 MB upload is 100 MB here, not its chunks and their copy (200 MB until they are collected).
-    let into = Number.isSafeInteger(declared) && declared > 0 ? new Uint8Array(declared) : null;
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (size + value.byteLength > limit) {
-        await reader.cancel();
-        throw tooLarge(limit);
-      }
-      if (into && size + value.byteLength > into.byteLength) {
-        // More than declared (HTTP/1.1 framing does not let it happen): read on in chunks rather than cut it.
-        chunks.push(into.subarray(0, size));
-        into = null;
-      }
-      if (into) into.set(value, size);
-      else chunks.push(value);
-      size += value.byteLength;
-    }
-    return into ? into.subarray(0, size) : concat(chunks, size);
-  }
+  if (!gzip) return readAll(reader, limit, declared);
 
   // The compressed body (a tenth of the report, typically) is read whole first: its trailer states the decompressed
   // size, so the report is decompressed straight into one buffer of that size, and each piece zlib hands over is
   // garbage at once (keeping the pieces and copying them was twice the report until they were collected).
-  const compressed: Uint8Array[] = [];
-  let inSize = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    inSize += value.byteLength;
-    if (inSize > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    compressed.push(value);
-  }
-  const input = concat(compressed, inSize);
-  compressed.length = 0;
+  const input = await readAll(reader, limit, declared);
   // ISIZE, the last member's size modulo 2^32, sizes the buffer: several members grow it; a wrong or missing trailer
   // is refused by zlib as malformed gzip.
   const stated =
@@ -86,7 +50,7 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
   gunzip.on("data", (d: Buffer) => {
     if (failure) return;
     if (outSize + d.length > limit) failure = tooLarge(limit, "The decompressed report");
-    else if (outSize + d.length > RATIO_GRACE_BYTES && outSize + d.length > inSize * MAX_GZIP_RATIO) {
+    else if (outSize + d.length > RATIO_GRACE_BYTES && outSize + d.length > input.byteLength * MAX_GZIP_RATIO) {
       failure = new DomainError(
         "payload_too_large",
         `The gzip body expands more than ${MAX_GZIP_RATIO}:1; refused as a decompression bomb.`,
@@ -115,6 +79,34 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
   });
   if (failure) throw failure;
   return out.subarray(0, outSize);
+}
+
+/**
+ * Every byte of a body, refused once over `limit`. With a declared length (within the limit), each chunk is copied
+ * into one buffer as it arrives and can go at once: a 100 MB upload is 100 MB here, not its chunks and their copy
+ * (200 MB until they are collected).
+ */
+async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number, declared: number): Promise<Uint8Array> {
+  let into = Number.isSafeInteger(declared) && declared > 0 ? new Uint8Array(declared) : null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    if (into && size + value.byteLength > into.byteLength) {
+      // More than declared (HTTP/1.1 framing does not let it happen): read on in chunks rather than cut it.
+      chunks.push(into.subarray(0, size));
+      into = null;
+    }
+    if (into) into.set(value, size);
+    else chunks.push(value);
+    size += value.byteLength;
+  }
+  return into ? into.subarray(0, size) : concat(chunks, size);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

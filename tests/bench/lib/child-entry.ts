@@ -1,13 +1,10 @@
 // Entry of a bench worker process (see child.ts): argv = <module path> <worker name>; the input arrives by IPC.
 import { pathToFileURL } from "node:url";
-import { parseEnv } from "@/server/env";
 import { limitHeapGrowth } from "@/server/heap";
-import { runCleanups } from "./child";
+import { heapGrowthPercent, runCleanups } from "./child";
 
 // Workers measure what the server does, so their heap grows as the server's does (GATEHOUSE_HEAP_GROWTH_PERCENT).
-limitHeapGrowth(
-  parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: process.env.GATEHOUSE_HEAP_GROWTH_PERCENT }).GATEHOUSE_HEAP_GROWTH_PERCENT,
-);
+limitHeapGrowth(heapGrowthPercent());
 
 const [modulePath, worker] = process.argv.slice(2);
 

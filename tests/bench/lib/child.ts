@@ -1,6 +1,7 @@
 // Runs one worker of a benchmark module in a fresh Node process: each figure of peak RSS (getrusage
 // ru_maxrss cannot be reset) then belongs to that worker alone, and the heap size is set explicitly.
 import { fork } from "node:child_process";
+import { parseEnv } from "@/server/env";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -64,3 +65,7 @@ export async function runCleanups(): Promise<void> {
     }
   }
 }
+
+/** The server's heap growth setting (GATEHOUSE_HEAP_GROWTH_PERCENT, 0: V8's own), which bench workers apply too. */
+export const heapGrowthPercent = () =>
+  parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: process.env.GATEHOUSE_HEAP_GROWTH_PERCENT }).GATEHOUSE_HEAP_GROWTH_PERCENT;

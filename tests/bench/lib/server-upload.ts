@@ -11,7 +11,6 @@ import { onInterrupt } from "./child";
 
 export type ServerUpload = {
   how: "raw" | "gzip";
-  status: number;
   ms: number;
   sentBytes: number;
   rssBefore: number;
@@ -62,7 +61,7 @@ export async function serverUploads(postgresUrl: string, file: string): Promise<
       clearInterval(timer);
       peakRss = Math.max(peakRss, rssOf(pid));
       if (res.status !== 201) throw new Error(`upload ${how}: HTTP ${res.status}`);
-      out.push({ how, status: res.status, ms, sentBytes: bodies[how].byteLength, rssBefore, peakRss });
+      out.push({ how, ms, sentBytes: bodies[how].byteLength, rssBefore, peakRss });
     }
     return out;
   } finally {
