@@ -281,6 +281,7 @@ export async function writeFindings(
   db: Database,
   s: Sighting,
   rows: { fresh: NewFinding[]; changed: FindingRow[]; seenIds: string[] },
+  opts: InTurnOptions = {},
 ): Promise<void> {
   const insert = (batch: FindingRow[]) =>
     sql`insert into findings (${COLUMN_LIST}, service_id, status, first_seen_at, last_seen_at, first_commit, last_commit, closed_at)
@@ -289,6 +290,7 @@ export async function writeFindings(
   await inTurn(
     db,
     batches(rows.fresh, WIDE_BATCH, (batch) => insert(batch.map((n) => findingRow(n.finding, n.id)))),
+    opts,
   );
   await inTurn(
     db,
@@ -297,6 +299,7 @@ export async function writeFindings(
       WIDE_BATCH,
       (batch) => sql`${insert(batch)} on conflict (service_id, fingerprint) do update set ${UPSERT_SET}`,
     ),
+    opts,
   );
   for (let i = 0; i < rows.seenIds.length; i += BATCH * 5) {
     await db.execute(
@@ -362,7 +365,12 @@ export async function writeTracks(db: Database, s: Sighting & { scanId: string }
 export type ScanSighting = { findingId: string; severityRank: number; suppressed: number; startLine: number | null };
 
 /** The scan's own sightings: which findings it saw, at which severity and line. */
-export async function writeScanFindings(db: Database, s: Sighting & { scanId: string }, rows: ScanSighting[]): Promise<void> {
+export async function writeScanFindings(
+  db: Database,
+  s: Sighting & { scanId: string },
+  rows: ScanSighting[],
+  opts: InTurnOptions = {},
+): Promise<void> {
   const insert = (batch: ScanSighting[]) => {
     const ids = array(
       batch.map((r) => r.findingId),
@@ -384,7 +392,7 @@ export async function writeScanFindings(db: Database, s: Sighting & { scanId: st
                select ${s.scanId}, x.f, ${s.serviceId}, ${s.commit}, x.r, x.s, x.l
                from unnest(${ids}, ${ranks}, ${suppressed}, ${lines}) as x(f, r, s, l)`;
   };
-  await inTurn(db, batches(rows, BATCH, insert));
+  await inTurn(db, batches(rows, BATCH, insert), opts);
 }
 
 /** Statements over `rows` in slices, each built only when asked for. */
@@ -392,14 +400,20 @@ function* batches<T>(rows: T[], size: number, build: (batch: T[]) => SQL): Gener
   for (let i = 0; i < rows.length; i += size) yield build(rows.slice(i, i + size));
 }
 
+export type InTurnOptions = {
+  /** called after each statement of a bulk write, before the next is built (ingest keeps a large report's heap in check) */
+  betweenStatements?: () => void;
+};
+
 /**
  * Runs statements one at a time, building the next while the database runs the current one: building a batch
  * (serializing its columns) costs about as much client time as the server spends on it.
  */
-async function inTurn(db: Database, statements: Iterable<SQL>): Promise<void> {
+async function inTurn(db: Database, statements: Iterable<SQL>, opts: InTurnOptions): Promise<void> {
   let running: Promise<unknown> | undefined;
   for (const statement of statements) {
     if (running) await running;
+    opts.betweenStatements?.();
     // drizzle's query promises are lazy: then() is what sends the statement.
     running = db.execute(statement).then(() => undefined);
     running.catch(() => {}); // awaited on the next turn; this only keeps Node from calling it unhandled meanwhile

@@ -5,8 +5,10 @@ import { beforeAll, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { findings, findingTracks, scanFindings } from "@/db/schema";
 import type { ServiceContext } from "@/server/context";
+import { forcedCollections } from "@/server/heap";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+import { sarifOfSize } from "@/tests/bench/lib/generate";
 
 type Finding = typeof findings.$inferSelect;
 type Scope = typeof findingTracks.$inferSelect;
@@ -202,5 +204,36 @@ describeEachDatabase("re-ingest", (t) => {
     const again = await upload(bt, { service: service.slug, commit: sha(131) }, many(24_000));
     expect(again.statistics).toMatchObject({ findings: 24_000, unchanged: 24_000, closed: 1_001 });
     expect(await count(again.scan.id)).toEqual({ findings: 24_000, open_scopes: 24_000, sightings: 24_000 });
+  }, 300_000);
+
+  it("collects garbage as it goes through a report of 16 MiB and more, and lands it whole, first and again", async () => {
+    const { service } = await teamWithService(t.ctx());
+    const bt = await tokenContext(t.ctx(), { team: service.teamSlug, scopes: ["scans:write"] });
+    const forced = async (work: () => Promise<unknown>) => {
+      const before = forcedCollections();
+      await work();
+      return forcedCollections() - before;
+    };
+    const small = generic("small", [code("small-rule", "src/a.js", 1)]);
+    expect(await forced(() => upload(bt, { service: service.slug, commit: sha(140) }, small))).toBe(0);
+
+    const big = sarifOfSize(17 * 1024 * 1024, 4_000);
+    expect(big.byteLength).toBeGreaterThan(16 * 1024 * 1024);
+    let first: Awaited<ReturnType<typeof upload>> | undefined;
+    // Once the body is parsed and once the findings are normalized, at least.
+    expect(
+      await forced(async () => (first = await upload(bt, { service: service.slug, commit: sha(141) }, big))),
+    ).toBeGreaterThanOrEqual(2);
+    expect(first!.statistics).toMatchObject({ findings: 4_000, created: 4_000 });
+    let again: Awaited<ReturnType<typeof upload>> | undefined;
+    expect(
+      await forced(async () => (again = await upload(bt, { service: service.slug, commit: sha(142) }, big))),
+    ).toBeGreaterThanOrEqual(2);
+    expect(again!.statistics).toMatchObject({ findings: 4_000, unchanged: 4_000, created: 0 });
+    const [row] = await queryRows<{ n: number }>(
+      t.db(),
+      sql`select count(*)::int as n from scan_findings where scan_id = ${again!.scan.id}`,
+    );
+    expect(row!.n).toBe(4_000);
   }, 300_000);
 });
