@@ -44,23 +44,16 @@ export function collectGarbage(): void {
 }
 
 /**
- * A check to call between the steps of a large piece of work: a full collection whenever the heap has grown since the
- * last one by more than `minSlackBytes` or a quarter of what it held then, whichever is more. For bulk writes whose
- * garbage (each statement's parameters, a few MB) outlives the young generation: V8 would let it pile up to half the
- * live heap again before collecting. The quarter keeps a larger heap (a larger report) from paying for more collections,
- * each costing in proportion to it. Says whether it collected.
+ * A check to call between the steps of a large piece of work: a full collection whenever the heap has grown more than
+ * `slackBytes` since the last one. For bulk writes whose garbage (each statement's parameters, a few MB) outlives the
+ * young generation: V8 would let it pile up to half the live heap again before collecting. Says whether it collected.
  */
-export function heapBudget(minSlackBytes: number): () => boolean {
-  let limit = 0;
-  const reset = () => {
-    const used = getHeapStatistics().used_heap_size;
-    limit = used + Math.max(minSlackBytes, used / 4);
-  };
-  reset();
+export function heapBudget(slackBytes: number): () => boolean {
+  let base = getHeapStatistics().used_heap_size;
   return () => {
-    if (getHeapStatistics().used_heap_size <= limit) return false;
+    if (getHeapStatistics().used_heap_size <= base + slackBytes) return false;
     collectGarbage();
-    reset();
+    base = getHeapStatistics().used_heap_size;
     return true;
   };
 }

@@ -22,7 +22,7 @@ import { LazyJsonSyntaxError, type LazyJsonOptions } from "./lazy-json";
 import { detectFormat } from "./detect";
 import { keepIdsOf, normalizeReport, type NormalizedFinding, type NormalizedPart } from "./normalize";
 import { makeRedactor } from "./redact";
-import { planLifecycle, trackKeyOf, trackParts } from "./plan-lifecycle";
+import { planLifecycle, trackKeyOf, trackParts, type ReportedFinding } from "./plan-lifecycle";
 import { planMerges, type FindingMerge } from "./plan-merges";
 import { resolveReportMeta } from "./report-meta";
 import { ReportSchemaError, type ParsedReport } from "./types";
@@ -308,6 +308,9 @@ export async function ingestParsedReport(
     }
     const all = [...merged.values()];
     merged.clear();
+    // The parts' findings are in `all` now, and are written below: the parts keep only their counts.
+    const partFindings = parts.map((p) => p.findings.length);
+    for (const p of parts) p.findings = [];
     const sighting = { serviceId: svc.id, commit: params.commit, nowIso, scanId };
 
     // 2. Findings: insert the new, merge the changed, and only mark the rest as seen again.
@@ -316,28 +319,39 @@ export async function ingestParsedReport(
       svc.id,
       all.map((f) => f.fingerprint),
     );
-    const idOf = new Map<NormalizedFinding, string>();
-    const isNew = new Set<NormalizedFinding>();
+    // What the plan and the scan's sightings need of each finding. The findings themselves are held only by the rows
+    // to write, which writeFindings lets go statement by statement.
+    const reported: (ReportedFinding & { severityRank: number; startLine: number | null })[] = new Array(all.length);
     const fresh: NewFinding[] = [];
     const changed: FindingRow[] = [];
     const seenIds: string[] = [];
-    for (const f of all) {
+    for (let i = 0; i < all.length; i++) {
+      const f = all[i]!;
       const known = stored.get(f.fingerprint);
+      const id = known ? known.id : newFindingId(now);
+      reported[i] = {
+        id,
+        isNew: !known,
+        trackKeys: tracksOf.get(f)!,
+        suppressed: f.suppressed === true,
+        severity: f.severity,
+        severityRank: f.severityRank,
+        startLine: f.location?.startLine ?? null,
+      };
       if (!known) {
-        const id = newFindingId(now);
-        idOf.set(f, id);
-        isNew.add(f);
         fresh.push({ finding: f, id });
         continue;
       }
-      idOf.set(f, known.id);
       const row = findingRow(f, known.id);
       if (changesStored(row, known)) changed.push(row);
       else seenIds.push(row.id);
     }
     stored.clear();
+    tracksOf.clear();
+    all.length = 0;
+    // The findings not to be written (a re-upload's, mostly) are garbage now.
+    writeOpts.betweenStatements?.();
     await writeFindings(tx.db, sighting, { fresh, changed, seenIds }, writeOpts);
-    fresh.length = changed.length = seenIds.length = 0;
 
     // 3. What these tracks knew before this upload, and what earlier reports of this commit listed in them.
     const trackKeys = [...new Set(parts.map(trackKeyOfPart))];
@@ -346,13 +360,7 @@ export async function ingestParsedReport(
 
     // 4. The plan: statistics, lifecycle per track, retractions. Decided before anything about the scan is written.
     const plan = planLifecycle({
-      findings: all.map((f) => ({
-        id: idOf.get(f)!,
-        isNew: isNew.has(f),
-        trackKeys: tracksOf.get(f)!,
-        suppressed: f.suppressed === true,
-        severity: f.severity,
-      })),
+      findings: reported,
       prior,
       sightedAtCommit,
       failed,
@@ -370,12 +378,12 @@ export async function ingestParsedReport(
         )} merged into another: this report names ` +
           `their vulnerabilities by ids that tie them together (${[...new Set(merges.flatMap((m) => m.via))].slice(0, 5).join(", ")}).`,
       );
-    const partsSummary: ScanPart[] = parts.map((p) => ({
+    const partsSummary: ScanPart[] = parts.map((p, i) => ({
       tool: p.tool,
       version: p.toolVersion ?? null,
       category: p.category || null,
       succeeded: p.succeeded,
-      findings: p.findings.length,
+      findings: partFindings[i]!,
     }));
     const [scan] = await tx.db
       .insert(scans)
@@ -424,11 +432,11 @@ export async function ingestParsedReport(
     await writeScanFindings(
       tx.db,
       sighting,
-      all.map((f) => ({
-        findingId: idOf.get(f)!,
-        severityRank: f.severityRank,
-        suppressed: f.suppressed ? 1 : 0,
-        startLine: f.location?.startLine ?? null,
+      reported.map((r) => ({
+        findingId: r.id,
+        severityRank: r.severityRank,
+        suppressed: r.suppressed ? 1 : 0,
+        startLine: r.startLine,
       })),
       writeOpts,
     );

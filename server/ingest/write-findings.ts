@@ -276,6 +276,7 @@ export type NewFinding = { finding: NormalizedFinding; id: string };
 /**
  * Writes findings: `fresh` rows are new to the service (plain insert: the per-service lock keeps anyone else
  * from inserting them meanwhile), `changed` rows merge into their stored row, `seenIds` only get the last sighting.
+ * It takes the rows: `fresh` and `changed` are empty when it returns, each row let go once its statement is sent.
  */
 export async function writeFindings(
   db: Database,
@@ -364,7 +365,7 @@ export async function writeTracks(db: Database, s: Sighting & { scanId: string }
 
 export type ScanSighting = { findingId: string; severityRank: number; suppressed: number; startLine: number | null };
 
-/** The scan's own sightings: which findings it saw, at which severity and line. */
+/** The scan's own sightings: which findings it saw, at which severity and line. It takes the rows (`rows` ends empty). */
 export async function writeScanFindings(
   db: Database,
   s: Sighting & { scanId: string },
@@ -395,9 +396,12 @@ export async function writeScanFindings(
   await inTurn(db, batches(rows, BATCH, insert), opts);
 }
 
-/** Statements over `rows` in slices, each built only when asked for. */
+/**
+ * Statements over `rows` in slices, each built only when asked for. The slices are taken out of `rows`, so that each
+ * batch's rows are garbage once its statement is sent: `rows` is empty at the end.
+ */
 function* batches<T>(rows: T[], size: number, build: (batch: T[]) => SQL): Generator<SQL> {
-  for (let i = 0; i < rows.length; i += size) yield build(rows.slice(i, i + size));
+  while (rows.length > 0) yield build(rows.splice(0, size));
 }
 
 export type InTurnOptions = {

@@ -1,0 +1,10 @@
+import { existsSync, writeFileSync, statSync } from "node:fs";
+import { generateTrivy } from "./lib/generate";
+import { serverUploads } from "./lib/server-upload";
+const n = Number(process.argv[2]);
+const file = `/tmp/trivy-${n}.json`;
+if (!existsSync(file)) writeFileSync(file, generateTrivy({ findings: n }));
+console.log(`trivy ${n}: ${(statSync(file).size / 1e6).toFixed(1)} MB`);
+const r = await serverUploads(process.env.DATABASE_URL!, file);
+for (const u of r) console.log(`${u.how}: ${(u.ms / 1000).toFixed(2)} s, before ${Math.round(u.rssBefore / 1048576)} peak ${Math.round(u.peakRss / 1048576)} MiB`);
+process.exit(0);
