@@ -590,3 +590,10 @@ export function sarifOfSize(bytes: number, findings: number, seed = 3): Buffer {
   const padLen = Math.max(0, Math.round(bytes / findings - perResult));
   return generateSarif({ findings, seed, messagePad: padLen });
 }
+
+/** A Trivy report of about `bytes` bytes, and how many findings it holds. */
+export function trivyOfSize(bytes: number, seed = 2): { body: Buffer; findings: number } {
+  const perFinding = generateTrivy({ findings: 2000, seed }).length / 2000;
+  const findings = Math.max(1, Math.floor(bytes / perFinding));
+  return { body: generateTrivy({ findings, seed }), findings };
+}
