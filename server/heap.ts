@@ -4,8 +4,8 @@
 // collects again; during a large upload most of that growth is garbage (each findings statement's parameters live
 // across its round trip and get promoted), so the server peaked at 900–960 MiB RSS taking a 100 MB report. Capping the
 // growth at 1.5× brought that to ≈ 650–760 MiB; collecting at the points where ingest knows it left a lot of garbage
-// (the body and its text once parsed, the raw findings once normalized, the bulk statements' parameters) brings it to
-// ≈ 550 MiB (docs/performance.md, "Ingest").
+// (the body once decoded, its text and raw findings once normalized, the bulk statements' parameters) brings it to
+// ≈ 510–580 MiB (docs/performance.md, "Ingest").
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -25,9 +25,10 @@ let collections = 0;
 export const forcedCollections = (): number => collections;
 
 /**
- * A full garbage collection now. For after a large upload is parsed: its body and decoded text (≈ 2× the report, off
- * V8's heap) are garbage then, but V8 does not see that growth as worth a full collection until well into the findings
- * statements, so they stay resident while the findings are planned and written (measured: a 100 MB report's 196 MiB).
+ * A full garbage collection now. For after a large upload is decoded or normalized: its body, then its text (each the
+ * size of the report, off V8's heap) are garbage then, but V8 does not see that as worth a full collection until well
+ * into the findings statements, so they stay resident while the findings are planned and written (measured: a 100 MB
+ * report's 196 MiB).
  * `gc` is exposed in a context of its own only, and the flag is turned off again at once.
  */
 export function collectGarbage(): void {

@@ -103,11 +103,12 @@ const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest
 
 /**
  * Reports this large get garbage collected at the points where ingest knows it made a lot of garbage (docs/performance.md:
- * a 100 MB report's server peak 701 → 553 MiB); a full collection costs ≈ 0.1 s, nothing next to such a report's ingest.
+ * the server's peak taking a 100 MB SARIF report 701 → 507–522 MiB, a 100 MB Trivy report 630–647 → 559–580 MiB); a full
+ * collection costs ≈ 0.1 s, nothing next to such a report's ingest.
  */
 const LARGE_REPORT_BYTES = 16 * 1024 * 1024;
 /** How far the heap may grow during a large report's bulk writes before it is collected (each statement adds ≈ 4 MB). */
-const LARGE_REPORT_HEAP_SLACK = 64 * 1024 * 1024;
+const LARGE_REPORT_HEAP_SLACK = 32 * 1024 * 1024;
 
 /** Bodies this large that are all ASCII are decoded as Latin-1 (the same text for ASCII bytes). */
 const ASCII_FAST_BYTES = 1024 * 1024;
@@ -124,10 +125,13 @@ export function decodeBody(bytes: Uint8Array): string {
   return decodeText(bytes);
 }
 
-/** Bytes → parsed report, with every decoding and schema problem turned into its HTTP-meaningful error. */
+/**
+ * Bytes → parsed report, with every decoding and schema problem turned into its HTTP-meaningful error. Bytes handed
+ * over as OwnedBytes are let go once decoded, and then `onDecoded` runs: only their text is read after that.
+ */
 export function parseReport(
-  body: Uint8Array,
-  opts: { format?: string; salt: string; path?: string; lazyJson?: LazyJsonOptions },
+  body: Uint8Array | OwnedBytes,
+  opts: { format?: string; salt: string; path?: string; lazyJson?: LazyJsonOptions; onDecoded?: () => void },
 ): ParsedReport {
   const ctx = {
     redact: makeRedactor(opts.salt, (key, text) => createHmac("sha256", key).update(text).digest("hex")),
@@ -136,7 +140,8 @@ export function parseReport(
   };
   let text = "";
   try {
-    text = decodeBody(body);
+    text = body instanceof OwnedBytes ? body.consume(decodeBody) : decodeBody(body);
+    opts.onDecoded?.();
     const doc = decodeDocument(text, { lazyJson: opts.lazyJson });
     const format = detectFormat(doc, opts.format);
     return format.parse(doc, ctx);
@@ -208,18 +213,22 @@ export async function ingestParsedReport(
     throw new DomainError("bad_request", "Idempotency-Key must be 1–200 visible ASCII characters.", "validation-error");
   }
   const salt = await secretSalt(ctx.db);
-  // Bytes handed over (the REST upload) are let go once decoded and hashed: only the parsed report is needed after.
-  let bytes: Uint8Array | undefined = body instanceof OwnedBytes ? body.take() : body;
-  const reportBytes = bytes.byteLength;
-  const report = parseReport(bytes, { format: params.format, salt, path: params.path });
+  // Bytes handed over (the REST upload) are hashed, then let go once decoded: only the parsed report is needed after.
+  const owned = body instanceof OwnedBytes ? body : new OwnedBytes(body);
+  const reportBytes = owned.byteLength;
+  const reportSha = owned.read(sha256);
+  // A large report's body is garbage once decoded, and its text and raw findings once normalized (together twice the
+  // report off V8's heap, and what it parsed on it); V8 would collect them only well into the findings statements, so
+  // they would sit under the peak.
+  const large = reportBytes >= LARGE_REPORT_BYTES;
+  const report = parseReport(owned, {
+    format: params.format,
+    salt,
+    path: params.path,
+    ...(large ? { onDecoded: collectGarbage } : {}),
+  });
   if (params.scanner) for (const p of report.parts) p.tool = { ...p.tool, name: params.scanner };
   if (params.category) for (const p of report.parts) p.category = params.category;
-  const reportSha = sha256(bytes);
-  bytes = undefined;
-  // A large report's body and decoded text (twice its size, off V8's heap) are garbage now, and its raw findings are
-  // once normalized; V8 would collect them only well into the findings statements, so they would sit under the peak.
-  const large = reportBytes >= LARGE_REPORT_BYTES;
-  if (large) collectGarbage();
 
   return withTransaction(ctx, async (tx) => {
     const svc = await serviceForActor(tx, params.service, { action: "write to", createForTeamToken: true, autoRegister });
@@ -272,7 +281,8 @@ export async function ingestParsedReport(
     for (const p of report.parts) p.findings = [];
     if (large) collectGarbage();
     // Each bulk statement leaves its parameters (a few MB) as garbage: keep them from piling up under a large report.
-    const writeOpts = large ? { betweenStatements: heapBudget(LARGE_REPORT_HEAP_SLACK) } : {};
+    const heapCheck = large ? heapBudget(LARGE_REPORT_HEAP_SLACK) : undefined;
+    const writeOpts = heapCheck ? { betweenStatements: heapCheck } : {};
     const failed = parts.some((p) => !p.succeeded);
     const status = failed ? "failed" : "complete";
     const subject = meta.artifact ? "artifact" : "source";
@@ -326,6 +336,8 @@ export async function ingestParsedReport(
     const changed: FindingRow[] = [];
     const seenIds: string[] = [];
     for (let i = 0; i < all.length; i++) {
+      // A stored finding's row is built to compare it, and is garbage at once unless it changed.
+      if (i % 4096 === 4095) heapCheck?.();
       const f = all[i]!;
       const known = stored.get(f.fingerprint);
       const id = known ? known.id : newFindingId(now);
@@ -348,9 +360,11 @@ export async function ingestParsedReport(
     }
     stored.clear();
     tracksOf.clear();
+    const written = fresh.length + changed.length;
+    const seen = all.length;
     all.length = 0;
-    // The findings not to be written (a re-upload's, mostly) are garbage now.
-    writeOpts.betweenStatements?.();
+    // The findings not to be written (most of a re-upload's) are garbage now: that is no growth for heapCheck to see.
+    if (large && written < seen / 2) collectGarbage();
     await writeFindings(tx.db, sighting, { fresh, changed, seenIds }, writeOpts);
 
     // 3. What these tracks knew before this upload, and what earlier reports of this commit listed in them.

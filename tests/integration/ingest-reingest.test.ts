@@ -220,7 +220,7 @@ describeEachDatabase("re-ingest", (t) => {
     const big = sarifOfSize(17 * 1024 * 1024, 4_000);
     expect(big.byteLength).toBeGreaterThan(16 * 1024 * 1024);
     let first: Awaited<ReturnType<typeof upload>> | undefined;
-    // Once the body is parsed and once the findings are normalized, at least.
+    // Once the body is decoded and once the findings are normalized, at least.
     expect(
       await forced(async () => (first = await upload(bt, { service: service.slug, commit: sha(141) }, big))),
     ).toBeGreaterThanOrEqual(2);

@@ -1,9 +1,11 @@
 // readBody: the raw upload path reads into one buffer when the length is declared, in chunks when it is not, and
 // refuses what is over the limit either way; OwnedBytes hands a body over once.
+import { setImmediate } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { readBody } from "@/server/api/rest/read-body";
 import { DomainError } from "@/server/errors";
+import { collectGarbage } from "@/server/heap";
 import { OwnedBytes } from "@/server/owned-bytes";
 
 /** A request whose body arrives in `chunks`, with the Content-Length given (or none). */
@@ -107,5 +109,26 @@ describe("OwnedBytes", () => {
     expect(b.take()).toEqual(bytes(10, 5));
     expect(b.byteLength).toBe(10);
     expect(() => b.take()).toThrow(/already taken/);
+  });
+
+  it("lets a hash be read while it keeps the bytes, and hands them to one consumer, which is all that holds them", async () => {
+    const b = new OwnedBytes(bytes(10, 5));
+    expect(b.read((x) => x.byteLength + x[0]!)).toBe(15);
+    expect(b.read((x) => x[0])).toBe(5);
+    expect(b.consume((x) => Array.from(x))).toEqual(Array.from(bytes(10, 5)));
+    expect(() => b.read((x) => x)).toThrow(/already taken/);
+    expect(() => b.consume((x) => x)).toThrow(/already taken/);
+
+    // Once the consumer returns, the bytes are garbage although the holder lives on.
+    const big = (() => {
+      const bytes = new Uint8Array(8 << 20);
+      return { holder: new OwnedBytes(bytes), ref: new WeakRef(bytes) };
+    })();
+    await setImmediate(); // a WeakRef's target is kept to the end of the turn that made it
+    expect(big.holder.consume((x) => x.byteLength)).toBe(8 << 20);
+    await setImmediate();
+    collectGarbage();
+    expect(big.ref.deref()).toBeUndefined();
+    expect(big.holder.byteLength).toBe(8 << 20);
   });
 });
