@@ -405,7 +405,7 @@ function* batches<T>(rows: T[], size: number, build: (batch: T[]) => SQL): Gener
 }
 
 export type InTurnOptions = {
-  /** called after each statement of a bulk write, before the next is built (ingest keeps a large report's heap in check) */
+  /** called before each statement of a bulk write is sent, the one before it done (ingest keeps a large report's heap in check) */
   betweenStatements?: () => void;
 };
 
