@@ -14,6 +14,12 @@ export const scoreSnapshots = pgTable(
     score: smallint("score").notNull(),
     /** per risk area: score (or null when not assessed) and its deductions */
     areas: jsonb("areas").notNull(),
+    /**
+     * Each area's score and grade only ([{ area, score, grade }]): what lists of many services show, without reading the
+     * detail above (≈ 7 KB per row, stored out of line). Null in rows written before migration 0022, but for each
+     * service's newest, which that migration filled in.
+     */
+    areaGrades: jsonb("area_grades"),
     openBySeverity: jsonb("open_by_severity").notNull(),
     /** what views over many services add up instead of reading every finding (server/views/posture-facts.ts); null in older rows */
     posture: jsonb("posture"),

@@ -10,6 +10,7 @@ import { snapshotScorecards } from "@/server/scoring/snapshot";
 import { createService } from "@/server/services/services";
 import { countPostureFacts, postureFactsOf } from "@/server/views/posture-facts";
 import { countUpTo } from "@/server/views/visibility";
+import { snapshotScores } from "@/server/views/scores";
 import { slaDays } from "@/server/views/sla";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { generic, sha, teamWithService, uniqueSlug, upload } from "@/tests/helpers/fixtures";
@@ -143,6 +144,20 @@ describeEachDatabase("views on large installations", (t) => {
     const sec: UserActor = { type: "user", id: "usr_sec_speed", label: "sec@example.com", role: "security", teamIds: [] };
     const page = await createCaller({ db: t.db(), now, actor: sec } satisfies TrpcContext).findings.list({ service: w.svc });
     expect(page).toMatchObject({ total: 4, pages: 1, totalCapped: false });
+  });
+
+  it("lists of many services read each area's grade from the snapshot's small column, or from the detail in older rows", async () => {
+    await snapshotScorecards(ops);
+    const [row] = await t.db().select().from(scoreSnapshots).where(eq(scoreSnapshots.serviceId, w.svcId));
+    const detail = (row!.areas as { areas: { area: number; score: number | null; grade: string }[] }).areas;
+    expect(detail).toHaveLength(7);
+    expect(row!.areaGrades).toEqual(detail.map((a) => ({ area: a.area, score: a.score, grade: a.grade })));
+    const fromColumn = await snapshotScores(ops, [w.svcId, w.quietId]);
+    expect(fromColumn.get(w.svcId)).toEqual({ grade: row!.grade, score: row!.score, areas: row!.areaGrades });
+    expect(fromColumn.has(w.quietId)).toBe(true);
+    // A row written before the column existed has none: the same grades come from the detail.
+    await t.db().execute(sql`update score_snapshots set area_grades = null where service_id = ${w.svcId}`);
+    expect((await snapshotScores(ops, [w.svcId])).get(w.svcId)).toEqual(fromColumn.get(w.svcId));
   });
 
   describe("remediation filters", () => {

@@ -324,11 +324,11 @@ export async function seedViews(sql: Sql, o: SeedOptions, log: (line: string) =>
  */
 export async function backfillSnapshots(sql: Sql, today: string): Promise<number> {
   const r = await sql`
-    insert into score_snapshots (service_id, day, formula_version, grade, score, areas, open_by_severity, computed_at)
+    insert into score_snapshots (service_id, day, formula_version, grade, score, areas, area_grades, open_by_severity, computed_at)
     select s.service_id, x.day, s.formula_version,
            case when x.score >= 90 then 'A' when x.score >= 80 then 'B' when x.score >= 70 then 'C' when x.score >= 60 then 'D'
                 when x.score >= 50 then 'E' else 'F' end,
-           x.score, s.areas,
+           x.score, s.areas, s.area_grades,
            (select jsonb_object_agg(k, round(v::int * (1 + k2 * 0.004))) from jsonb_each_text(s.open_by_severity) as e(k, v)),
            x.day::timestamptz + interval '1 hour'
     from score_snapshots s
