@@ -55,6 +55,10 @@ export async function resolveVisibility(ctx: ServiceContext, f: ViewFilter): Pro
   return { teamId, serviceId, tier: f.tier ?? null, visible, services: boundServiceIds(ctx.actor) };
 }
 
+/** The caller sees every service and no filter narrows them: a query need not join `services` to scope its rows. */
+export const seesEveryService = (seen: Visibility): boolean =>
+  !seen.teamId && !seen.serviceId && !seen.tier && !seen.visible && !seen.services;
+
 /** A condition on a `services` alias (default `s`) that keeps only the services the caller sees. */
 export function visibleServicesWhere(seen: Visibility, alias = "s"): SQL {
   const a = sql.raw(alias);
