@@ -140,10 +140,11 @@ type GroupRow = {
   epss_cve: string | null;
   epss: number | string | null;
   percentile: number | string | null;
+  /** the group's most severe findings, in the order they are listed */
+  sample_ids: string[] | null;
 };
 
 type FindingRow = {
-  key: string;
   id: string;
   title: string;
   severity: Severity;
@@ -188,8 +189,8 @@ export async function remediationActions(
   const [groups, tools, branches, waivers] = await Promise.all([
     queryRows<GroupRow>(
       ctx.db,
-      sql`with m as (select ${GROUP_KEY} as key, f.kind, f.rule_id, f.package_name, f.package_version, f.title, f.severity,
-                             f.severity_rank, f.file, f.risk_area, f.fixed_versions,
+      sql`with m as (select ${GROUP_KEY} as key, f.id, f.first_seen_at, f.kind, f.rule_id, f.package_name, f.package_version,
+                             f.title, f.severity, f.severity_rank, f.file, f.risk_area, f.fixed_versions,
                              kev.cve_id as kev_cve, kev.date_added::text as kev_added, kev.due_date::text as kev_due,
                              ep.cve_id as epss_cve, ep.epss, ep.percentile
                       from findings f
@@ -217,7 +218,8 @@ export async function remediationActions(
                    (array_agg(epss_cve order by epss desc, epss_cve) filter (where epss_cve is not null))[1] as epss_cve,
                    max(epss) as epss,
                    (array_agg(percentile order by epss desc, epss_cve) filter (where epss_cve is not null))[1] as percentile,
-                   coalesce(max(coalesce(epss, 0) * ${FACTOR}), 0) as exploit
+                   coalesce(max(coalesce(epss, 0) * ${FACTOR}), 0) as exploit,
+                   (array_agg(id order by severity_rank desc, first_seen_at, id))[1:${FINDINGS_PER_ACTION}] as sample_ids
             from m group by key)
           select g.*, count(*) over () as n_groups, sum(total) over () as n_findings
           from g order by (kev_cve is not null) desc, kev_due nulls last, exploit desc, risk desc, max_rank desc, total desc, key
@@ -243,23 +245,28 @@ export async function remediationActions(
           sql`select count(distinct ${GROUP_KEY}) as groups, count(*) as findings from findings f where ${where}`,
         )
       : [];
-  const keys = groups.map((g) => g.key);
-  const sample = keys.length
+  // The groups named their most severe findings while they were counted: read just those, by id, rather than match
+  // the filter again over every finding of the service.
+  const sampleIds = groups.flatMap((g) => g.sample_ids ?? []);
+  const sample = sampleIds.length
     ? await queryRows<FindingRow>(
         ctx.db,
-        sql`select * from (
-              select ${GROUP_KEY} as key, f.id, f.title, f.severity, f.status, f.rule_id, f.fingerprint, f.vulnerability_id, f.aliases,
-                     f.file, f.start_line, f.resource, f.url, f.package_version, f.fixed_versions, f.secret_preview, f.tools,
-                     f.first_seen_at, f.last_commit,
-                     row_number() over (partition by ${GROUP_KEY} order by f.severity_rank desc, f.first_seen_at, f.id) as rn
-              from findings f
-              where ${where} and ${GROUP_KEY} in (select json_array_elements_text(${JSON.stringify(keys)}::json))) x
-            where x.rn <= ${FINDINGS_PER_ACTION}
-            order by x.key, x.rn`,
+        sql`select f.id, f.title, f.severity, f.status, f.rule_id, f.fingerprint, f.vulnerability_id, f.aliases, f.file, f.start_line,
+                   f.resource, f.url, f.package_version, f.fixed_versions, f.secret_preview, f.tools, f.first_seen_at, f.last_commit
+            from findings f
+            where f.service_id = ${service.id} and f.id in (select json_array_elements_text(${JSON.stringify(sampleIds)}::json))`,
       )
     : [];
-  const byKey = new Map<string, FindingRow[]>();
-  for (const r of sample) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+  const byId = new Map(sample.map((r) => [r.id, r]));
+  const byKey = new Map(
+    groups.map((g) => [
+      g.key,
+      (g.sample_ids ?? []).flatMap((id) => {
+        const r = byId.get(id);
+        return r ? [r] : [];
+      }),
+    ]),
+  );
 
   const items = groups.map((g): RemediationAction => {
     const rows = byKey.get(g.key) ?? [];

@@ -160,6 +160,41 @@ describeEachDatabase("views on large installations", (t) => {
     expect((await snapshotScores(ops, [w.svcId])).get(w.svcId)).toEqual(fromColumn.get(w.svcId));
   });
 
+  it("an action lists its 25 most severe findings, most severe and oldest first, whatever the filter", async () => {
+    const big = await createService(ops, { team: w.team, slug: uniqueSlug("big") });
+    const sevs = ["low", "critical", "medium", "high", "info"];
+    // 30 findings of one rule, severities mixed; the first upload's 10 are older than the second's 20.
+    const findings = Array.from({ length: 30 }, (_, i) =>
+      code("js/injection", sevs[i % 5]!, `src/f${String(i).padStart(2, "0")}.ts`),
+    );
+    await upload(
+      ops,
+      { service: big.slug, commit: sha("b1") },
+      generic("semgrep", findings.slice(0, 10), { evidence: ["sast"] }),
+    );
+    clock = new Date(clock.getTime() + 60_000);
+    await upload(ops, { service: big.slug, commit: sha("b2") }, generic("semgrep", findings, { evidence: ["sast"] }));
+    const sec: UserActor = { type: "user", id: "usr_sec_speed", label: "sec@example.com", role: "security", teamIds: [] };
+    const api = createCaller({ db: t.db(), now, actor: sec } satisfies TrpcContext);
+    const rank = { critical: 5, high: 4, medium: 3, low: 2, info: 1 } as const;
+    for (const filter of [
+      {},
+      { tool: "semgrep", status: "all" as const },
+      { severity: ["critical", "high", "low", "medium", "info"] as never },
+    ]) {
+      const [action] = (await api.remediation.actions({ service: big.slug, ...filter })).items;
+      expect(action!.total).toBe(30);
+      expect(action!.findings).toHaveLength(25);
+      const listed = action!.findings.map((f) => [rank[f.severity], f.firstSeenAt, f.id] as const);
+      const expected = [...listed].sort((a, b) => b[0] - a[0] || a[1].localeCompare(b[1]) || a[2].localeCompare(b[2]));
+      expect(listed).toEqual(expected);
+      // The five left out are the least severe: all info.
+      expect(action!.findings.filter((f) => f.severity === "info")).toHaveLength(1);
+      expect(new Set(action!.findings.map((f) => f.id)).size).toBe(25);
+      expect(action!.findings.every((f) => f.location?.startsWith("src/f") && f.tools.includes("semgrep"))).toBe(true);
+    }
+  });
+
   describe("remediation filters", () => {
     it("offer every tool and branch of the service's scopes, sorted", async () => {
       const sec: UserActor = { type: "user", id: "usr_sec_speed", label: "sec@example.com", role: "security", teamIds: [] };
