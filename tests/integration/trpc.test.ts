@@ -433,6 +433,23 @@ describeEachDatabase("tRPC dashboard API", (t) => {
       const [week] = rates.find((r) => r.stage === "test")!.weeks;
       expect(week).toMatchObject({ allow: 0, block: 1 });
       expect(new Date(`${week!.week}T00:00:00Z`).getUTCDay()).toBe(1);
+      // Who sees every service counts every decision (without joining services); a developer, only their teams'.
+      const counted = async (teamId?: string) =>
+        Number(
+          (
+            await queryRows<{ n: number | string }>(
+              t.db(),
+              sql`select count(*) as n from gate_decisions d join services sv on sv.id = d.service_id
+                  where d.kind = 'gate' and (${teamId ?? null}::text is null or sv.team_id = ${teamId ?? null})`,
+            )
+          )[0]!.n,
+        );
+      const sum = (r: Awaited<ReturnType<typeof s.posture.gateRates>>) =>
+        r.reduce((n, x) => n + x.total.allow + x.total.block, 0);
+      const everyDecision = await counted();
+      expect(sum(await s.posture.gateRates({}))).toBe(everyDecision);
+      expect(sum(await api(dev).posture.gateRates({}))).toBe(await counted(w.teamAId));
+      expect(await counted(w.teamAId)).toBeLessThan(everyDecision);
       expect(Array.isArray(await s.posture.openTrend({}))).toBe(true);
     });
 
