@@ -35,6 +35,16 @@ function mostSevereFirst(a: GateFinding, b: GateFinding): number {
   );
 }
 
+/**
+ * `mostSevereFirst` over many findings: each finding's rank and time are read once, not at each of the n·log n
+ * comparisons (a gate or preview of 6,000 findings spent 8 ms in the comparator).
+ */
+function sortMostSevereFirst(findings: GateFinding[]): GateFinding[] {
+  const keyed = findings.map((f) => ({ f, rank: SEVERITY_RANK[f.severity], at: f.firstSeenAt.getTime() }));
+  keyed.sort((a, b) => b.rank - a.rank || a.at - b.at || cmpStr(a.f.id, b.f.id));
+  return keyed.map((k) => k.f);
+}
+
 const statusOf = (ok: boolean, mode: RuleMode): CheckStatus => (ok ? "pass" : mode);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const days = (ms: number) => Math.round((ms / DAY_MS) * 10) / 10;
@@ -74,13 +84,24 @@ function indexWaivers(waivers: GateWaiver[]) {
     else if (w.match.type === "vulnerability") add(byVuln, vulnKey(value), w.id);
     else add(byRule, value, w.id);
   }
-  return (f: GateFinding): string[] => {
-    const out = [...(byFingerprint.get(f.fingerprint.toLowerCase()) ?? []), ...(byRule.get(f.ruleId) ?? [])];
-    for (const fp of f.mergedFingerprints ?? []) out.push(...(byFingerprint.get(fp.toLowerCase()) ?? []));
-    if (byVuln.size) {
-      for (const id of [f.vulnerabilityId, ...f.aliases]) if (id !== null) out.push(...(byVuln.get(vulnKey(id)) ?? []));
+  const none: readonly string[] = [];
+  if (byFingerprint.size + byVuln.size + byRule.size === 0) return (): readonly string[] => none;
+  // Called once per finding: no array is made for a finding that no waiver matches.
+  return (f: GateFinding): readonly string[] => {
+    let out: string[] | null = null;
+    const add = (ids: string[] | undefined) => {
+      if (ids) (out ??= []).push(...ids);
+    };
+    if (byFingerprint.size) {
+      add(byFingerprint.get(f.fingerprint.toLowerCase()));
+      for (const fp of f.mergedFingerprints ?? []) add(byFingerprint.get(fp.toLowerCase()));
     }
-    return out;
+    add(byRule.get(f.ruleId));
+    if (byVuln.size) {
+      if (f.vulnerabilityId !== null) add(byVuln.get(vulnKey(f.vulnerabilityId)));
+      for (const id of f.aliases) add(byVuln.get(vulnKey(id)));
+    }
+    return out ?? none;
   };
 }
 
@@ -96,7 +117,7 @@ function applyWaivers(input: GateInput): { open: GateFinding[]; waived: GateFind
     for (const id of matching) applied.add(id);
     (matching.length > 0 ? waived : open).push(f);
   }
-  return { open: open.sort(mostSevereFirst), waived: waived.sort(mostSevereFirst), applied: [...applied].sort(cmpStr) };
+  return { open: sortMostSevereFirst(open), waived: sortMostSevereFirst(waived), applied: [...applied].sort(cmpStr) };
 }
 
 // ---------- remediation text for findings ----------

@@ -60,34 +60,42 @@ export async function intelForFindings(
   findings: readonly { id: string; vulnerabilityId: string | null; aliases: readonly string[] }[],
 ): Promise<Map<string, ExploitIntel>> {
   const out = new Map<string, ExploitIntel>();
-  const all = [...new Set(findings.flatMap((f) => [f.vulnerabilityId, ...f.aliases]).filter((x): x is string => !!x))];
-  if (all.length === 0) return out;
-  const ids = JSON.stringify(all);
+  const ids = new Set<string>();
+  for (const f of findings) {
+    if (f.vulnerabilityId) ids.add(f.vulnerabilityId);
+    for (const a of f.aliases) if (a) ids.add(a);
+  }
+  if (ids.size === 0) return out;
+  const all = [...ids];
+  const list = JSON.stringify(all);
   const [kev, epss] = await Promise.all([
     queryRows<{ cve_id: string; date_added: string; due_date: string }>(
       ctx.db,
       sql`select cve_id, date_added::text as date_added, due_date::text as due_date from intel_kev
-          where cve_id in (select json_array_elements_text(${ids}::json))`,
+          where cve_id in (select json_array_elements_text(${list}::json))`,
     ),
     queryRows<{ cve_id: string; epss: number | string; percentile: number | string }>(
       ctx.db,
-      sql`select cve_id, epss, percentile from intel_epss where cve_id in (select json_array_elements_text(${ids}::json))`,
+      sql`select cve_id, epss, percentile from intel_epss where cve_id in (select json_array_elements_text(${list}::json))`,
     ),
   ]);
   const kevBy = new Map(kev.map((k) => [k.cve_id, { cveId: k.cve_id, dateAdded: k.date_added, dueDate: k.due_date }]));
   const epssBy = new Map(
     epss.map((e) => [e.cve_id, { cveId: e.cve_id, epss: Number(e.epss), percentile: Number(e.percentile) }]),
   );
+  if (kevBy.size + epssBy.size === 0) return out;
   for (const f of findings) {
     let k: KevMatch | null = null;
     let e: EpssMatch | null = null;
-    for (const id of [f.vulnerabilityId, ...f.aliases]) {
-      if (!id) continue;
+    const consider = (id: string | null) => {
+      if (!id) return;
       const kk = kevBy.get(id);
       if (kk && (!k || kk.dueDate < k.dueDate)) k = kk;
       const ee = epssBy.get(id);
       if (ee && (!e || ee.epss > e.epss)) e = ee;
-    }
+    };
+    consider(f.vulnerabilityId);
+    for (const a of f.aliases) consider(a);
     if (k || e) out.set(f.id, { kev: k, epss: e });
   }
   return out;

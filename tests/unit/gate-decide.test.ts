@@ -128,6 +128,20 @@ describe("waivers", () => {
     expect(run(rules, { findings: [f], waivers: [waiver({ type: "rule", value: "js.xss" })] }).decision).toBe("block");
   });
 
+  it("match a finding through a fingerprint merged into it, and every waiver that matches is reported", () => {
+    const f = lodash({ fingerprint: "kept", mergedFingerprints: ["Absorbed"] });
+    const r = run(rules, {
+      findings: [f],
+      waivers: [
+        waiver({ type: "fingerprint", value: "absorbed" }, { id: "w_fp" }),
+        waiver({ type: "rule", value: "CVE-2021-23337" }, { id: "w_rule" }),
+        waiver({ type: "vulnerability", value: "GHSA-35jh-r3h4-6jhm" }, { id: "w_alias" }),
+      ],
+    });
+    expect(r.decision).toBe("allow");
+    expect(r.waiversApplied).toEqual(["w_alias", "w_fp", "w_rule"]);
+  });
+
   it("do not match other findings", () => {
     const r = run(rules, {
       findings: [lodash()],
@@ -210,6 +224,16 @@ describe("maxFindings", () => {
     expect(c.remediation).toBe(
       "Upgrade lodash 4.17.15 → 4.17.21 (CVE-2021-23337); fix rule js.xss in src/app.ts, or add a waiver with a reason and an expiry.",
     );
+  });
+
+  it("lists the most severe first, then the oldest, then by id", () => {
+    const old = finding({ id: "fnd_z", severity: "high", firstSeenAt: ago(9) });
+    const tieB = finding({ id: "fnd_b", severity: "high", firstSeenAt: ago(3) });
+    const tieA = finding({ id: "fnd_a", severity: "high", firstSeenAt: ago(3) });
+    const crit = lodash({ id: "fnd_y", firstSeenAt: ago(1) });
+    const low = finding({ id: "fnd_0", severity: "low", firstSeenAt: ago(30) });
+    const c = only(run({ maxFindings: [{ severity: "low", max: 0 }] }, { findings: [tieB, low, old, crit, tieA] }));
+    expect(c.findings).toEqual(["fnd_y", "fnd_z", "fnd_a", "fnd_b", "fnd_0"]);
   });
 
   it("filters by risk area", () => {
