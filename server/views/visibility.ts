@@ -6,6 +6,7 @@ import type { Actor, ServiceContext } from "../context";
 import { forbidden, notFound } from "../errors";
 import { requireScope } from "../tokens/tokens";
 import { cursorPage, decodeCursor, type CursorKey, type CursorPage } from "./cursor";
+import { arrayLiteral } from "../ingest/write-findings";
 import type { Tier } from "./filters";
 
 export { TIERS, type Tier } from "./filters";
@@ -63,9 +64,12 @@ export const seesEveryService = (seen: Visibility): boolean =>
 export function visibleServicesWhere(seen: Visibility, alias = "s"): SQL {
   const a = sql.raw(alias);
   const parts: SQL[] = [sql`true`];
-  if (seen.visible) parts.push(sql`${a}.team_id in (select json_array_elements_text(${JSON.stringify(seen.visible)}::json))`);
+  // An array (not a set-returning function) tells the planner how many teams and services: with it, it reads the
+  // findings of those services by index instead of every service's and then keeping theirs (a developer's filtered
+  // findings count: 371 → 64 ms at 1,000 services).
+  if (seen.visible) parts.push(sql`${a}.team_id = any(${arrayLiteral(seen.visible)}::text[])`);
   if (seen.teamId) parts.push(sql`${a}.team_id = ${seen.teamId}`);
-  if (seen.services) parts.push(sql`${a}.id in (select json_array_elements_text(${JSON.stringify(seen.services)}::json))`);
+  if (seen.services) parts.push(sql`${a}.id = any(${arrayLiteral(seen.services)}::text[])`);
   if (seen.serviceId) parts.push(sql`${a}.id = ${seen.serviceId}`);
   if (seen.tier) parts.push(sql`${a}.criticality = ${seen.tier}`);
   return sql.join(parts, sql` and `);
