@@ -71,6 +71,14 @@ function check(c: Omit<GateCheck, "findings" | "remediation"> & Partial<Pick<Gat
 
 const vulnKey = (id: string) => canonicalVulnId(id).toLowerCase();
 
+/** `ids` added to `out`, which is made only when there is something to add. */
+function gather(out: string[] | null, ids: string[] | undefined): string[] | null {
+  if (!ids) return out;
+  if (!out) return [...ids];
+  out.push(...ids);
+  return out;
+}
+
 /** Waivers indexed by what they match, so that applying them is linear in the findings. */
 function indexWaivers(waivers: GateWaiver[]) {
   const byFingerprint = new Map<string, string[]>();
@@ -86,20 +94,17 @@ function indexWaivers(waivers: GateWaiver[]) {
   }
   const none: readonly string[] = [];
   if (byFingerprint.size + byVuln.size + byRule.size === 0) return (): readonly string[] => none;
-  // Called once per finding: no array is made for a finding that no waiver matches.
+  // Called once per finding: nothing is allocated for a finding that no waiver matches.
   return (f: GateFinding): readonly string[] => {
     let out: string[] | null = null;
-    const add = (ids: string[] | undefined) => {
-      if (ids) (out ??= []).push(...ids);
-    };
     if (byFingerprint.size) {
-      add(byFingerprint.get(f.fingerprint.toLowerCase()));
-      for (const fp of f.mergedFingerprints ?? []) add(byFingerprint.get(fp.toLowerCase()));
+      out = gather(out, byFingerprint.get(f.fingerprint.toLowerCase()));
+      for (const fp of f.mergedFingerprints ?? []) out = gather(out, byFingerprint.get(fp.toLowerCase()));
     }
-    add(byRule.get(f.ruleId));
+    out = gather(out, byRule.get(f.ruleId));
     if (byVuln.size) {
-      if (f.vulnerabilityId !== null) add(byVuln.get(vulnKey(f.vulnerabilityId)));
-      for (const id of f.aliases) add(byVuln.get(vulnKey(id)));
+      if (f.vulnerabilityId !== null) out = gather(out, byVuln.get(vulnKey(f.vulnerabilityId)));
+      for (const id of f.aliases) out = gather(out, byVuln.get(vulnKey(id)));
     }
     return out ?? none;
   };
