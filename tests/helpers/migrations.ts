@@ -1,8 +1,9 @@
 // Upgrade tests: a database migrated only up to an earlier version, to hold the data an older Gatehouse wrote.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { openDatabase, type DbHandle } from "@/db/client";
-import { migrationsFolder } from "@/db/migrate";
+import { migrate, migrationsFolder } from "@/db/migrate";
 import { adminUrl, dropDatabase, withDatabase } from "./postgres";
 import { tempDir } from "./server";
 
@@ -34,4 +35,25 @@ export async function emptyDatabase(kind: "pglite" | "postgres"): Promise<DbHand
   await admin.end();
   const handle = await openDatabase({ kind: "postgres", url: withDatabase(url, name), poolMax: 2 });
   return { ...handle, close: async () => (await handle.close(), await dropDatabase(url, name)) };
+}
+
+/**
+ * A database as an older Gatehouse left it, then upgraded: migrated up to `last`, given what `seed` writes through
+ * `run` (raw SQL, in the older schema), then migrated to the current schema.
+ */
+export async function upgradedDatabase(
+  kind: "pglite" | "postgres",
+  last: string,
+  seed: (run: (statement: string) => Promise<unknown>) => Promise<void>,
+): Promise<DbHandle> {
+  const h = await emptyDatabase(kind);
+  try {
+    await migrate(h.db, migrationsUpTo(last));
+    await seed((statement) => h.db.execute(sql.raw(statement)));
+    await migrate(h.db);
+    return h;
+  } catch (e) {
+    await h.close();
+    throw e;
+  }
 }

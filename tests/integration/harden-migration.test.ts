@@ -4,10 +4,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DbHandle } from "@/db/client";
-import { migrate } from "@/db/migrate";
 import { authenticateToken } from "@/server/tokens/tokens";
 import { backends } from "@/tests/helpers/db";
-import { emptyDatabase, migrationsUpTo } from "@/tests/helpers/migrations";
+import { upgradedDatabase } from "@/tests/helpers/migrations";
 
 const BEFORE = "0007_views_speed";
 
@@ -18,26 +17,24 @@ for (const kind of backends()) {
     const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
 
     beforeAll(async () => {
-      h = await emptyDatabase(kind);
-      await migrate(h.db, migrationsUpTo(BEFORE));
-      const run = (q: string) => h.db.execute(sql.raw(q));
-      await run(`insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now())`);
-      await run(
-        `insert into services (id, team_id, slug, name, created_at, updated_at) values ('svc_a', 'team_a', 'alpha-one', 'One', now(), now())`,
-      );
-      await run(
-        `insert into users (id, email, role, created_at) values ('usr_sec', 'sec@example.com', 'security', now()), ('usr_dev', 'dev@example.com', 'developer', now())`,
-      );
-      // The issue's token: bound to a team and a service, with policies:write; and a pipeline's token made by a person.
-      await run(`insert into api_tokens (id, team_id, service_ids, name, hash, display_prefix, scopes, expires_at, created_at, created_by)
-                 values ('tok_bound', 'team_a', array['svc_a'], 'bound', 'h1', 'gth_AAAAAA', array['policies:write'], now() + interval '30 days', now(), 'cli:ops'),
-                        ('tok_pipe', 'team_a', null, 'pipe', 'h2', 'gth_BBBBBB', array['policies:write','read','scans:write'], now() + interval '30 days', now(), 'sec@example.com')`);
-      await run(`update api_tokens set created_by_user_id = 'usr_sec' where id = 'tok_pipe'`);
-      await run(`insert into waivers (id, team_id, service_id, match_type, match_value, kind, reason, expires_at, created_by, created_at, approved_by, approved_at)
-                 values ('wvr_oldfp', 'team_a', 'svc_a', 'rule', 'r1', 'false_positive', 'an old false positive', null, 'dev@example.com', '${daysAgo(700)}', 'sec@example.com', '${daysAgo(699)}'),
-                        ('wvr_newfp', 'team_a', 'svc_a', 'rule', 'r2', 'false_positive', 'a recent false positive', null, 'dev@example.com', '${daysAgo(10)}', null, null),
-                        ('wvr_bytok', 'team_a', 'svc_a', 'rule', 'r3', 'waiver', 'asked by a pipeline token', now() + interval '5 days', 'token:gth_BBBBBB…', now(), null, null)`);
-      await migrate(h.db);
+      h = await upgradedDatabase(kind, BEFORE, async (run) => {
+        await run(`insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now())`);
+        await run(
+          `insert into services (id, team_id, slug, name, created_at, updated_at) values ('svc_a', 'team_a', 'alpha-one', 'One', now(), now())`,
+        );
+        await run(
+          `insert into users (id, email, role, created_at) values ('usr_sec', 'sec@example.com', 'security', now()), ('usr_dev', 'dev@example.com', 'developer', now())`,
+        );
+        // The issue's token: bound to a team and a service, with policies:write; and a pipeline's token made by a person.
+        await run(`insert into api_tokens (id, team_id, service_ids, name, hash, display_prefix, scopes, expires_at, created_at, created_by)
+                   values ('tok_bound', 'team_a', array['svc_a'], 'bound', 'h1', 'gth_AAAAAA', array['policies:write'], now() + interval '30 days', now(), 'cli:ops'),
+                          ('tok_pipe', 'team_a', null, 'pipe', 'h2', 'gth_BBBBBB', array['policies:write','read','scans:write'], now() + interval '30 days', now(), 'sec@example.com')`);
+        await run(`update api_tokens set created_by_user_id = 'usr_sec' where id = 'tok_pipe'`);
+        await run(`insert into waivers (id, team_id, service_id, match_type, match_value, kind, reason, expires_at, created_by, created_at, approved_by, approved_at)
+                   values ('wvr_oldfp', 'team_a', 'svc_a', 'rule', 'r1', 'false_positive', 'an old false positive', null, 'dev@example.com', '${daysAgo(700)}', 'sec@example.com', '${daysAgo(699)}'),
+                          ('wvr_newfp', 'team_a', 'svc_a', 'rule', 'r2', 'false_positive', 'a recent false positive', null, 'dev@example.com', '${daysAgo(10)}', null, null),
+                          ('wvr_bytok', 'team_a', 'svc_a', 'rule', 'r3', 'waiver', 'asked by a pipeline token', now() + interval '5 days', 'token:gth_BBBBBB…', now(), null, null)`);
+      });
     }, 120_000);
     afterAll(async () => {
       await h?.close();

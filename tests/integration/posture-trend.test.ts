@@ -5,7 +5,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database, type DbHandle } from "@/db/client";
-import { migrate } from "@/db/migrate";
 import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
 import { createCaller } from "@/server/api/trpc/root";
 import type { ServiceContext } from "@/server/context";
@@ -16,7 +15,7 @@ import { openTrendFromSnapshots, type TrendPoint } from "@/server/views/posture"
 import type { PostureFilter } from "@/server/views/filters";
 import { resolveVisibility } from "@/server/views/visibility";
 import { backends, describeEachDatabase } from "@/tests/helpers/db";
-import { emptyDatabase, migrationsUpTo } from "@/tests/helpers/migrations";
+import { upgradedDatabase } from "@/tests/helpers/migrations";
 import { generic, sha, tokenContext, uniqueSlug, upload } from "@/tests/helpers/fixtures";
 
 const DAY = 86_400_000;
@@ -176,22 +175,20 @@ for (const kind of backends()) {
     let h: DbHandle;
 
     beforeAll(async () => {
-      h = await emptyDatabase(kind);
-      await migrate(h.db, migrationsUpTo(BEFORE));
-      const run = (q: string) => h.db.execute(sql.raw(q));
-      await run(
-        `insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now()), ('team_b', 'beta', 'Beta', now())`,
-      );
-      await run(`insert into services (id, team_id, slug, name, criticality, created_at, updated_at)
-                 values ('svc_a', 'team_a', 'a', 'A', 'high', now(), now()), ('svc_b', 'team_a', 'b', 'B', 'high', now(), now()),
-                        ('svc_c', 'team_b', 'c', 'C', 'low', now(), now())`);
-      const snap = (svc: string, d: string, open: string) => `('${svc}', '${d}', 1, 'B', 80, '{}', '${open}', now())`;
-      await run(`insert into score_snapshots (service_id, day, formula_version, grade, score, areas, open_by_severity, computed_at) values
-        ${snap("svc_a", "2026-01-01", '{"critical": 1, "high": 2, "medium": 3, "low": 4, "info": 5}')},
-        ${snap("svc_b", "2026-01-01", '{"critical": 10, "high": 0, "medium": 0, "low": 0, "info": 1}')},
-        ${snap("svc_c", "2026-01-01", '{"critical": 0, "high": 7, "medium": 0, "low": 0, "info": 0}')},
-        ${snap("svc_a", "2026-01-02", '{"critical": 2, "high": 2}')}`);
-      await migrate(h.db);
+      h = await upgradedDatabase(kind, BEFORE, async (run) => {
+        await run(
+          `insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now()), ('team_b', 'beta', 'Beta', now())`,
+        );
+        await run(`insert into services (id, team_id, slug, name, criticality, created_at, updated_at)
+                   values ('svc_a', 'team_a', 'a', 'A', 'high', now(), now()), ('svc_b', 'team_a', 'b', 'B', 'high', now(), now()),
+                          ('svc_c', 'team_b', 'c', 'C', 'low', now(), now())`);
+        const snap = (svc: string, d: string, open: string) => `('${svc}', '${d}', 1, 'B', 80, '{}', '${open}', now())`;
+        await run(`insert into score_snapshots (service_id, day, formula_version, grade, score, areas, open_by_severity, computed_at) values
+          ${snap("svc_a", "2026-01-01", '{"critical": 1, "high": 2, "medium": 3, "low": 4, "info": 5}')},
+          ${snap("svc_b", "2026-01-01", '{"critical": 10, "high": 0, "medium": 0, "low": 0, "info": 1}')},
+          ${snap("svc_c", "2026-01-01", '{"critical": 0, "high": 7, "medium": 0, "low": 0, "info": 0}')},
+          ${snap("svc_a", "2026-01-02", '{"critical": 2, "high": 2}')}`);
+      });
     }, 120_000);
     afterAll(async () => {
       await h?.close();

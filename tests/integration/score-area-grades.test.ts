@@ -3,10 +3,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DbHandle } from "@/db/client";
-import { migrate } from "@/db/migrate";
 import { snapshotScores } from "@/server/views/scores";
 import { backends } from "@/tests/helpers/db";
-import { emptyDatabase, migrationsUpTo } from "@/tests/helpers/migrations";
+import { upgradedDatabase } from "@/tests/helpers/migrations";
 
 const BEFORE = "0021_posture_trend";
 
@@ -28,35 +27,33 @@ for (const kind of backends()) {
     let h: DbHandle;
 
     beforeAll(async () => {
-      h = await emptyDatabase(kind);
-      await migrate(h.db, migrationsUpTo(BEFORE));
-      const run = (q: string) => h.db.execute(sql.raw(q));
-      await run(`insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now())`);
-      await run(`insert into services (id, team_id, slug, name, criticality, created_at, updated_at)
-                 values ('svc_a', 'team_a', 'a', 'A', 'high', now(), now()), ('svc_b', 'team_a', 'b', 'B', 'low', now(), now())`);
-      const snap = (svc: string, d: string, grade: string, areas: string) =>
-        `('${svc}', '${d}', 1, '${grade}', 80, '${areas}', '{}', now())`;
-      await run(`insert into score_snapshots (service_id, day, formula_version, grade, score, areas, open_by_severity, computed_at) values
-        ${snap(
-          "svc_a",
-          "2026-01-01",
-          "C",
-          detail([
-            [1, 60, "D"],
-            [2, null, "N/A"],
-          ]),
-        )},
-        ${snap(
-          "svc_a",
-          "2026-01-02",
-          "B",
-          detail([
-            [1, 85, "B"],
-            [2, 100, "A"],
-          ]),
-        )},
-        ${snap("svc_b", "2026-01-01", "A", detail([]))}`);
-      await migrate(h.db);
+      h = await upgradedDatabase(kind, BEFORE, async (run) => {
+        await run(`insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now())`);
+        await run(`insert into services (id, team_id, slug, name, criticality, created_at, updated_at)
+                   values ('svc_a', 'team_a', 'a', 'A', 'high', now(), now()), ('svc_b', 'team_a', 'b', 'B', 'low', now(), now())`);
+        const snap = (svc: string, d: string, grade: string, areas: string) =>
+          `('${svc}', '${d}', 1, '${grade}', 80, '${areas}', '{}', now())`;
+        await run(`insert into score_snapshots (service_id, day, formula_version, grade, score, areas, open_by_severity, computed_at) values
+          ${snap(
+            "svc_a",
+            "2026-01-01",
+            "C",
+            detail([
+              [1, 60, "D"],
+              [2, null, "N/A"],
+            ]),
+          )},
+          ${snap(
+            "svc_a",
+            "2026-01-02",
+            "B",
+            detail([
+              [1, 85, "B"],
+              [2, 100, "A"],
+            ]),
+          )},
+          ${snap("svc_b", "2026-01-01", "A", detail([]))}`);
+      });
     }, 120_000);
     afterAll(async () => {
       await h?.close();

@@ -4,13 +4,12 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database, type DbHandle } from "@/db/client";
-import { migrate } from "@/db/migrate";
 import type { TrpcContext, UserActor } from "@/server/api/trpc/init";
 import { createCaller } from "@/server/api/trpc/root";
 import type { ServiceContext } from "@/server/context";
 import { createService } from "@/server/services/services";
 import { backends, describeEachDatabase } from "@/tests/helpers/db";
-import { emptyDatabase, migrationsUpTo } from "@/tests/helpers/migrations";
+import { upgradedDatabase } from "@/tests/helpers/migrations";
 import { generic, sha, teamWithService, uniqueSlug, upload } from "@/tests/helpers/fixtures";
 
 const DAY = 86_400_000;
@@ -159,26 +158,24 @@ for (const kind of backends()) {
     let h: DbHandle;
 
     beforeAll(async () => {
-      h = await emptyDatabase(kind);
-      await migrate(h.db, migrationsUpTo(BEFORE));
-      const run = (q: string) => h.db.execute(sql.raw(q));
-      await run(`insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now())`);
-      await run(`insert into services (id, team_id, slug, name, created_at, updated_at)
-                 values ('svc_a', 'team_a', 'a', 'A', now(), now()), ('svc_b', 'team_a', 'b', 'B', now(), now()),
-                        ('svc_none', 'team_a', 'none', 'None', now(), now())`);
-      // svc_a: two SAST scans (the newer one received later but produced earlier), an sca+container scan, a failed
-      // secrets scan (the newest of all); svc_b: only a failed scan.
-      const scan = (id: string, svc: string, status: string, evidence: string, received: string, scanned: string) =>
-        `('${id}', '${svc}', 'c-${id}', 'main', 'generic', 'tool', '${status}', '${evidence}', '[]', 'h', 1, 'd-${id}', '{}', '[]',
-          '${received}', '${scanned}')`;
-      await run(`insert into scans (id, service_id, commit, branch, format, tool_name, status, evidence, parts, report_sha256,
-                                    report_bytes, dedup_key, statistics, warnings, received_at, scanned_at) values
-        ${scan("s1", "svc_a", "complete", "{sast}", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")},
-        ${scan("s2", "svc_a", "complete", "{sast}", "2026-01-05T00:00:00Z", "2025-12-30T00:00:00Z")},
-        ${scan("s3", "svc_a", "complete", "{sca,container}", "2026-01-03T00:00:00Z", "2026-01-02T00:00:00Z")},
-        ${scan("s4", "svc_a", "failed", "{secrets}", "2026-01-09T00:00:00Z", "2026-01-09T00:00:00Z")},
-        ${scan("s5", "svc_b", "failed", "{sast}", "2026-01-07T00:00:00Z", "2026-01-06T00:00:00Z")}`);
-      await migrate(h.db);
+      h = await upgradedDatabase(kind, BEFORE, async (run) => {
+        await run(`insert into teams (id, slug, name, created_at) values ('team_a', 'alpha', 'Alpha', now())`);
+        await run(`insert into services (id, team_id, slug, name, created_at, updated_at)
+                   values ('svc_a', 'team_a', 'a', 'A', now(), now()), ('svc_b', 'team_a', 'b', 'B', now(), now()),
+                          ('svc_none', 'team_a', 'none', 'None', now(), now())`);
+        // svc_a: two SAST scans (the newer one received later but produced earlier), an sca+container scan, a failed
+        // secrets scan (the newest of all); svc_b: only a failed scan.
+        const scan = (id: string, svc: string, status: string, evidence: string, received: string, scanned: string) =>
+          `('${id}', '${svc}', 'c-${id}', 'main', 'generic', 'tool', '${status}', '${evidence}', '[]', 'h', 1, 'd-${id}', '{}', '[]',
+            '${received}', '${scanned}')`;
+        await run(`insert into scans (id, service_id, commit, branch, format, tool_name, status, evidence, parts, report_sha256,
+                                      report_bytes, dedup_key, statistics, warnings, received_at, scanned_at) values
+          ${scan("s1", "svc_a", "complete", "{sast}", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")},
+          ${scan("s2", "svc_a", "complete", "{sast}", "2026-01-05T00:00:00Z", "2025-12-30T00:00:00Z")},
+          ${scan("s3", "svc_a", "complete", "{sca,container}", "2026-01-03T00:00:00Z", "2026-01-02T00:00:00Z")},
+          ${scan("s4", "svc_a", "failed", "{secrets}", "2026-01-09T00:00:00Z", "2026-01-09T00:00:00Z")},
+          ${scan("s5", "svc_b", "failed", "{sast}", "2026-01-07T00:00:00Z", "2026-01-06T00:00:00Z")}`);
+      });
     }, 120_000);
     afterAll(async () => {
       await h?.close();
