@@ -66,8 +66,7 @@ export async function intelForFindings(
     for (const a of f.aliases) if (a) ids.add(a);
   }
   if (ids.size === 0) return out;
-  const all = [...ids];
-  const list = JSON.stringify(all);
+  const list = JSON.stringify([...ids]);
   const [kev, epss] = await Promise.all([
     queryRows<{ cve_id: string; date_added: string; due_date: string }>(
       ctx.db,
@@ -87,15 +86,15 @@ export async function intelForFindings(
   for (const f of findings) {
     let k: KevMatch | null = null;
     let e: EpssMatch | null = null;
-    const consider = (id: string | null) => {
-      if (!id) return;
+    // The vulnerability id (i = -1), then each alias: no array made per finding.
+    for (let i = -1; i < f.aliases.length; i++) {
+      const id = i < 0 ? f.vulnerabilityId : f.aliases[i];
+      if (!id) continue;
       const kk = kevBy.get(id);
       if (kk && (!k || kk.dueDate < k.dueDate)) k = kk;
       const ee = epssBy.get(id);
       if (ee && (!e || ee.epss > e.epss)) e = ee;
-    };
-    consider(f.vulnerabilityId);
-    for (const a of f.aliases) consider(a);
+    }
     if (k || e) out.set(f.id, { kev: k, epss: e });
   }
   return out;
