@@ -294,11 +294,9 @@ export async function gateRates(ctx: ServiceContext, raw: PostureFilter): Promis
   const f = postureFilter.parse(raw);
   const seen = await resolveVisibility(ctx, f);
   const since = new Date(ctx.now().getTime() - POSTURE_DAYS * DAY_MS).toISOString();
-  // Every decision names a service: one who sees them all counts the covering index alone (joining 90,000 decisions
-  // to their services was half of the query).
-  const decisionsFrom = seesEveryService(seen)
-    ? sql`gate_decisions d where true`
-    : sql`gate_decisions d join services s on s.id = d.service_id where ${visibleServicesWhere(seen)}`;
+  // Every decision names a service: one who sees them all (the condition below is then `true`) counts the covering
+  // index alone; joining 90,000 decisions to their services was half of the query.
+  const services = seesEveryService(seen) ? sql`` : sql`join services s on s.id = d.service_id`;
   const [rows, stageRows] = await Promise.all([
     queryRows<{ stage: string; week: string; allow: number | string; block: number | string }>(
       ctx.db,
@@ -306,7 +304,8 @@ export async function gateRates(ctx: ServiceContext, raw: PostureFilter): Promis
       sql`select g.stage, to_char(g.w, 'YYYY-MM-DD') as week, g.allow, g.block from (
             select d.stage, date_trunc('week', d.evaluated_at at time zone 'UTC') as w,
                    count(*) filter (where d.decision = 'allow') as allow, count(*) filter (where d.decision = 'block') as block
-            from ${decisionsFrom} and d.evaluated_at >= ${since}::timestamptz and d.kind = 'gate'
+            from gate_decisions d ${services}
+            where ${visibleServicesWhere(seen)} and d.evaluated_at >= ${since}::timestamptz and d.kind = 'gate'
             group by d.stage, w) g
           order by g.w`,
     ),

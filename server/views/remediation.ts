@@ -258,18 +258,9 @@ export async function remediationActions(
       )
     : [];
   const byId = new Map(sample.map((r) => [r.id, r]));
-  const byKey = new Map(
-    groups.map((g) => [
-      g.key,
-      (g.sample_ids ?? []).flatMap((id) => {
-        const r = byId.get(id);
-        return r ? [r] : [];
-      }),
-    ]),
-  );
 
   const items = groups.map((g): RemediationAction => {
-    const rows = byKey.get(g.key) ?? [];
+    const rows = (g.sample_ids ?? []).flatMap((id) => byId.get(id) ?? []);
     const findings = rows.map((r): ActionFinding => {
       const m = { fingerprint: r.fingerprint, ruleId: r.rule_id, vulnerabilityId: r.vulnerability_id, aliases: r.aliases ?? [] };
       return {
