@@ -33,3 +33,4 @@ export * from "./intel-imports";
 export * from "./intel-sync";
 export * from "./service-evidence";
 export * from "./posture-trend";
+export * from "./gate-inputs";

@@ -1,4 +1,4 @@
-import { index, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, index, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, updatedAt } from "./columns";
 import { teams } from "./teams";
 
@@ -16,6 +16,11 @@ export const services = pgTable(
     repoUrl: text("repo_url"),
     defaultBranch: text("default_branch").notNull().default("main"),
     criticality: criticality("criticality").notNull().default("medium"),
+    /**
+     * Raised by every upload to the service, in its transaction, before it writes a finding or a sighting (ingest is the
+     * only writer of both): a kept gate input (gate-inputs.ts) is read only while this still has the value it was built at.
+     */
+    findingsVersion: bigint("findings_version", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -39,7 +39,7 @@ function mostSevereFirst(a: GateFinding, b: GateFinding): number {
  * `mostSevereFirst` over many findings: each finding's rank and time are read once, not at each of the n·log n
  * comparisons (a gate or preview of 6,000 findings spent 8 ms in the comparator).
  */
-function sortMostSevereFirst(findings: GateFinding[]): GateFinding[] {
+export function sortMostSevereFirst(findings: GateFinding[]): GateFinding[] {
   const keyed = findings.map((f) => ({ f, rank: SEVERITY_RANK[f.severity], at: f.firstSeenAt.getTime() }));
   keyed.sort((a, b) => b.rank - a.rank || a.at - b.at || cmpStr(a.f.id, b.f.id));
   return keyed.map((k) => k.f);

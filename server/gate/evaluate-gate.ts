@@ -64,7 +64,7 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
       stageBySlug(tx, req.stage),
       currentPolicy(tx, req.stage),
     ] as const);
-    const input = await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document);
+    const input = await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true });
     const result = decideGate(input, policy.document);
     const id = newId("decision", now.getTime());
     const applied = new Set(result.waiversApplied);

@@ -11,6 +11,8 @@ import type { Policy } from "./policy";
 import type { GateEvidence, GateFinding, GateInput } from "./types";
 import { waiversFor } from "./waivers";
 import { intelForFindings } from "../intel/match";
+import { sortMostSevereFirst } from "./decide";
+import { keepInput, readKeptInput, scansKeyOf } from "./kept-input";
 
 /** What the decision's attestation names of each scan (attest-decision.ts). */
 export type EvidenceScan = { id: string; tool: string; format: string; reportSha256: string };
@@ -57,6 +59,7 @@ export async function gatherGateInput(
   commit: string,
   artifact: string | null,
   policy: Policy,
+  opts: { keep: boolean },
 ): Promise<GateInput & { evidenceScans: EvidenceScan[] }> {
   const previousStageRule = policy.rules.previousStage;
   // The reads are independent but for the findings (which need the scans): they go out together, and on
@@ -76,23 +79,16 @@ export async function gatherGateInput(
           where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact}
           order by scanned_at, id`,
     );
-    // Scan ids are our own (scan_ + base32): safe inside an array literal. The commits narrow the sightings by
-    // index; a set-returning function here made the planner guess and scan every sighting.
-    const scanIds = scans.map((s) => s.id);
-    const commits = [...new Set(scans.map((s) => s.commit))];
-    const findingRows = scanIds.length
-      ? await queryRows<FindingRow>(
-          tx.db,
-          sql`select f.id, f.fingerprint, f.merged_fingerprints, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
-                     f.first_seen_at, f.package_name, f.package_version, f.fixed_versions, f.file
-              from findings f
-              where f.service_id = ${serviceId}
-                and f.id in (select sf.finding_id from scan_findings sf
-                             where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
-                               and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`,
-        )
-      : [];
-    return { scans, findingRows };
+    if (scans.length === 0) return { scans, findings: [] as GateFinding[] };
+    // The findings these scans saw, as kept by an earlier gate over the same scans while no upload has come since;
+    // otherwise read (and kept, when the caller records decisions).
+    const scansKey = scansKeyOf(scans.map((s) => s.id));
+    const kept = await readKeptInput(tx.db, serviceId, scansKey);
+    if (kept.findings) return { scans, findings: kept.findings };
+    // Most severe first, the order the evaluation sorts them in: sorting a sorted list again is a single pass.
+    const findings = sortMostSevereFirst((await readFindings(tx, serviceId, scans)).map(gateFinding));
+    if (opts.keep && kept.version >= 0) await keepInput(tx.db, serviceId, scansKey, kept.version, findings);
+    return { scans, findings };
   };
   const previousSlug = previousStageRule?.stage ?? stage.previous;
   const previousDecision = async (): Promise<GateInput["previousStage"]> => {
@@ -118,42 +114,24 @@ export async function gatherGateInput(
   };
   // Known exploited vulnerabilities: read only when the policy asks, so other policies read exactly what they did.
   const kevRule = !!policy.rules.blockKnownExploited;
-  const [{ scans, findingRows }, waiverRows, previousStage, scorecardGrade, kevCatalog] = await Promise.all([
+  const [{ scans, findings }, waiverRows, previousStage, scorecardGrade, kevCatalog] = await Promise.all([
     scansAndFindings(),
     waiversFor(tx, serviceId, stage.slug),
     previousDecision(),
     policy.rules.minScorecardGrade ? latestGrade(tx, serviceId) : null,
     kevRule ? kevCatalogOf(tx) : undefined,
   ]);
-  const intel = kevRule
-    ? await intelForFindings(
-        tx,
-        findingRows.map((f) => ({ id: f.id, vulnerabilityId: f.vulnerability_id, aliases: f.aliases ?? [] })),
-      )
-    : null;
+  if (kevRule) {
+    // The findings are this call's own objects (read or decoded just now): the KEV entry is set on each in place.
+    const intel = await intelForFindings(tx, findings, { epss: false });
+    for (const f of findings) f.kev = intel.get(f.id)?.kev ?? null;
+  }
   return {
     now: tx.now(),
     stage: stage.slug,
     commit,
     artifact,
-    findings: findingRows.map((f): GateFinding => ({
-      id: f.id,
-      fingerprint: f.fingerprint,
-      mergedFingerprints: f.merged_fingerprints ?? [],
-      severity: f.severity,
-      riskArea: Number(f.risk_area),
-      kind: f.kind,
-      ruleId: f.rule_id,
-      title: f.title,
-      vulnerabilityId: f.vulnerability_id,
-      aliases: f.aliases ?? [],
-      firstSeenAt: asDate(f.first_seen_at),
-      packageName: f.package_name,
-      packageVersion: f.package_version,
-      fixedVersions: f.fixed_versions ?? [],
-      file: f.file,
-      ...(intel ? { kev: intel.get(f.id)?.kev ?? null } : {}),
-    })),
+    findings,
     waivers: waiverRows.map((w) => ({
       id: w.id,
       match: { type: w.matchType, value: w.matchValue },
@@ -177,6 +155,42 @@ export async function gatherGateInput(
     ...(kevCatalog !== undefined ? { kevCatalog } : {}),
   };
 }
+
+/** Every finding the scans saw, unsuppressed: every finding seen at a commit counts, evidence only accumulates. */
+async function readFindings(tx: ServiceContext, serviceId: string, scans: ScanRow[]): Promise<FindingRow[]> {
+  // Scan ids are our own (scan_ + base32): safe inside an array literal. The commits narrow the sightings by
+  // index; a set-returning function here made the planner guess and scan every sighting.
+  const scanIds = scans.map((s) => s.id);
+  const commits = [...new Set(scans.map((s) => s.commit))];
+  return queryRows<FindingRow>(
+    tx.db,
+    sql`select f.id, f.fingerprint, f.merged_fingerprints, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
+               f.first_seen_at, f.package_name, f.package_version, f.fixed_versions, f.file
+        from findings f
+        where f.service_id = ${serviceId}
+          and f.id in (select sf.finding_id from scan_findings sf
+                       where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
+                         and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`,
+  );
+}
+
+const gateFinding = (f: FindingRow): GateFinding => ({
+  id: f.id,
+  fingerprint: f.fingerprint,
+  mergedFingerprints: f.merged_fingerprints ?? [],
+  severity: f.severity,
+  riskArea: Number(f.risk_area),
+  kind: f.kind,
+  ruleId: f.rule_id,
+  title: f.title,
+  vulnerabilityId: f.vulnerability_id,
+  aliases: f.aliases ?? [],
+  firstSeenAt: asDate(f.first_seen_at),
+  packageName: f.package_name,
+  packageVersion: f.package_version,
+  fixedVersions: f.fixed_versions ?? [],
+  file: f.file,
+});
 
 async function kevCatalogOf(ctx: ServiceContext): Promise<GateInput["kevCatalog"]> {
   const [row] = await queryRows<{ version: string | null; imported_at: string | Date }>(

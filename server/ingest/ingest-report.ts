@@ -234,6 +234,9 @@ export async function ingestParsedReport(
     const svc = await serviceForActor(tx, params.service, { action: "write to", createForTeamToken: true, autoRegister });
     // One upload per service at a time: lifecycle decisions read what the previous upload wrote.
     await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`gatehouse:service:${svc.id}`}))`);
+    // Before any finding or sighting is written: the gate's kept inputs of this service are outdated from here on
+    // (server/gate/kept-input.ts). Rolled back with the upload if it fails.
+    await tx.db.execute(sql`update services set findings_version = findings_version + 1 where id = ${svc.id}`);
     const now = tx.now();
     const meta = resolveReportMeta({
       receivedAt: now,

@@ -54,10 +54,14 @@ export function intelOf(row: { kev?: unknown; epss?: unknown }): ExploitIntel {
   };
 }
 
-/** Intel for a set of findings' ids, in memory (the gate reads it for the findings of one commit). */
+/**
+ * Intel for a set of findings' ids, in memory (the gate reads it for the findings of one commit). `epss: false` skips
+ * the EPSS table for a caller that reads only KEV (the gate's rule).
+ */
 export async function intelForFindings(
   ctx: ServiceContext,
   findings: readonly { id: string; vulnerabilityId: string | null; aliases: readonly string[] }[],
+  opts: { epss: boolean } = { epss: true },
 ): Promise<Map<string, ExploitIntel>> {
   const out = new Map<string, ExploitIntel>();
   const ids = new Set<string>();
@@ -73,10 +77,12 @@ export async function intelForFindings(
       sql`select cve_id, date_added::text as date_added, due_date::text as due_date from intel_kev
           where cve_id in (select json_array_elements_text(${list}::json))`,
     ),
-    queryRows<{ cve_id: string; epss: number | string; percentile: number | string }>(
-      ctx.db,
-      sql`select cve_id, epss, percentile from intel_epss where cve_id in (select json_array_elements_text(${list}::json))`,
-    ),
+    opts.epss
+      ? queryRows<{ cve_id: string; epss: number | string; percentile: number | string }>(
+          ctx.db,
+          sql`select cve_id, epss, percentile from intel_epss where cve_id in (select json_array_elements_text(${list}::json))`,
+        )
+      : [],
   ]);
   const kevBy = new Map(kev.map((k) => [k.cve_id, { cveId: k.cve_id, dateAdded: k.date_added, dueDate: k.due_date }]));
   const epssBy = new Map(

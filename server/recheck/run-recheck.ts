@@ -64,7 +64,7 @@ async function recheckLocked(tx: ServiceContext, row: Row): Promise<RecheckOutco
   const now = tx.now();
   const stage = await stageBySlug(tx, row.stage);
   const policy = await currentPolicy(tx, row.stage);
-  const input = await gatherGateInput(tx, row.serviceId, stage, row.commit, row.artifact, policy.document);
+  const input = await gatherGateInput(tx, row.serviceId, stage, row.commit, row.artifact, policy.document, { keep: true });
   const result = decideGate(input, policy.document);
   const status: StageStatus = result.decision === "allow" ? "in_policy" : "out_of_policy";
   const failing = result.checks.filter((c) => c.status === "fail");

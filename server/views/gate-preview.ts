@@ -64,7 +64,7 @@ export async function previewGate(
       stages: all,
     };
     if (!latest) return { ...base, commit: null, branch: null, artifact: null, decision: null, checks: [], evidence: [] };
-    const input = await gatherGateInput(tx, svc.id, stage, latest.commit, latest.artifact, policy.document);
+    const input = await gatherGateInput(tx, svc.id, stage, latest.commit, latest.artifact, policy.document, { keep: false });
     const result = decideGate(input, policy.document);
     return {
       ...base,

@@ -51,6 +51,29 @@ export function generic(tool: string, findings: Record<string, unknown>[], extra
   return JSON.stringify({ gatehouse: "1", tool: { name: tool, version: "1.0" }, findings, ...extra });
 }
 
+/** A finding of a code scanner, as a generic report lists it. */
+export const codeFinding = (rule: string, severity: string) => ({
+  kind: "code",
+  ruleId: rule,
+  title: rule,
+  severity,
+  location: { file: "src/app.ts", snippet: rule },
+});
+
+/** A vulnerable npm package, as a generic report lists it. */
+export const dependencyFinding = (
+  id: string,
+  severity: string,
+  pkg = { name: "lodash", version: "4.17.15", fixed: "4.17.21" },
+) => ({
+  kind: "dependency",
+  ruleId: id,
+  title: `${id} in ${pkg.name}`,
+  severity,
+  vulnerabilityId: id,
+  package: { ecosystem: "npm", name: pkg.name, version: pkg.version, fixedVersions: [pkg.fixed] },
+});
+
 /** A hardened deploy workflow with the gate wired in: posture evidence without findings of medium or higher. */
 export const GATED_WORKFLOW = `name: ship
 on:

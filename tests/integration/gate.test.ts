@@ -10,7 +10,7 @@ import { getPolicy, parsePolicyText, setPolicy } from "@/server/gate/policies";
 import { approveWaiver, createWaiver, revokeWaiver } from "@/server/gate/waivers";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { rootMessage } from "@/tests/helpers/errors";
-import { GATED_WORKFLOW, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+import { codeFinding, GATED_WORKFLOW, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 import { sampleText } from "@/tests/helpers/samples";
 
 const DAY = 86_400_000;
@@ -26,13 +26,7 @@ const vuln = (id: string, severity: string, pkg = "lodash", version = "4.17.15",
   vulnerabilityId: id,
   package: { ecosystem: "npm", name: pkg, version, fixedVersions: [fixed] },
 });
-const sast = (rule: string, severity: string) => ({
-  kind: "code",
-  ruleId: rule,
-  title: rule,
-  severity,
-  location: { file: "src/app.ts", snippet: rule },
-});
+const sast = codeFinding;
 
 const check = (d: GateDecision, id: string) => d.checks.find((c) => c.id === id);
 const failing = (d: GateDecision) => d.checks.filter((c) => c.status === "fail").map((c) => c.id);

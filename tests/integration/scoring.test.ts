@@ -23,7 +23,7 @@ import {
 } from "@/server/scoring/formula";
 import { computeServiceScorecard, loadScorecardInput, scoreTrend, snapshotScorecards } from "@/server/scoring/snapshot";
 import { describeEachDatabase } from "@/tests/helpers/db";
-import { generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+import { codeFinding, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 import { sampleText } from "@/tests/helpers/samples";
 
 const DAY = 86_400_000;
@@ -37,13 +37,7 @@ const vuln = (id: string, severity: string, pkg = "lodash") => ({
   vulnerabilityId: id,
   package: { ecosystem: "npm", name: pkg, version: "1.0.0", fixedVersions: ["1.0.1"] },
 });
-const sast = (rule: string, severity: string) => ({
-  kind: "code",
-  ruleId: rule,
-  title: rule,
-  severity,
-  location: { file: "src/app.ts", snippet: rule },
-});
+const sast = codeFinding;
 
 function scorecardReport(checks: { name: string; score: number }[]): string {
   return JSON.stringify({

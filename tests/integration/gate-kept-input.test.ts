@@ -1,0 +1,136 @@
+// The gate keeps the findings it read for a set of scans (server/gate/kept-input.ts): the next gate over the same scans
+// reads them from one row. These tests show that the row is what is read, that it gives the same answer as the
+// tables, and that any upload to the service outdates it, so no gate ever decides on findings older than its own read.
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { queryRows } from "@/db/client";
+import type { ServiceContext } from "@/server/context";
+import { evaluateGateRequest, type GateDecision } from "@/server/gate/evaluate-gate";
+import { describeEachDatabase } from "@/tests/helpers/db";
+import { codeFinding, dependencyFinding, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
+
+const vuln = (id: string, severity: string) => dependencyFinding(id, severity);
+const sast = codeFinding;
+const failing = (d: GateDecision) => d.checks.filter((c) => c.status === "fail").map((c) => c.id);
+/** What a decision says, without what differs between two decisions (id, url, time). */
+const verdict = (d: GateDecision) => ({
+  decision: d.decision,
+  checks: d.checks,
+  evidence: d.evidence,
+  waivers: d.waiversApplied,
+});
+
+describeEachDatabase("gate: kept inputs", (t) => {
+  const now = () => new Date("2026-11-20T12:00:00Z");
+
+  async function world() {
+    const { service, team } = await teamWithService(t.ctx({ now }));
+    const tok = await tokenContext(t.ctx({ now }), { team: team.slug, scopes: ["scans:write", "gate:evaluate"] });
+    return { svc: service.slug, serviceId: service.id, tok };
+  }
+
+  /** SCA with these findings, SAST with two, a clean secret scan: the evidence the test stage asks for. */
+  async function scans(tok: ServiceContext, svc: string, commit: string, sca: Record<string, unknown>[]) {
+    await upload(tok, { service: svc, commit }, generic("trivy", sca, { evidence: ["sca"] }));
+    await upload(
+      tok,
+      { service: svc, commit },
+      generic("semgrep", [sast("js/xss", "medium"), sast("js/sqli", "high")], { evidence: ["sast"] }),
+    );
+    await upload(tok, { service: svc, commit }, generic("gitleaks", [], { evidence: ["secrets"] }));
+  }
+
+  const kept = (serviceId: string) =>
+    queryRows<{ scans_key: string; version: string | number; finding_count: number }>(
+      t.db(),
+      sql`select scans_key, version, finding_count from gate_inputs where service_id = ${serviceId} order by scans_key`,
+    );
+  const versionOf = async (serviceId: string) =>
+    Number(
+      (
+        await queryRows<{ v: string | number }>(t.db(), sql`select findings_version as v from services where id = ${serviceId}`)
+      )[0]!.v,
+    );
+
+  it("the first gate over a commit's scans keeps their findings; the next one reads that row and answers the same", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k1");
+    await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical"), vuln("CVE-2020-8203", "low")]);
+    expect(await kept(serviceId)).toEqual([]);
+
+    const first = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    expect(first.decision).toBe("block");
+    expect(failing(first)).toEqual(["max-findings:critical"]);
+    const rows = await kept(serviceId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.scans_key.split(",")).toHaveLength(3);
+    expect(Number(rows[0]!.version)).toBe(await versionOf(serviceId));
+    expect(rows[0]!.finding_count).toBe(4);
+
+    const again = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    expect(verdict(again)).toEqual(verdict(first));
+    expect(again.decisionId).not.toBe(first.decisionId);
+
+    // The row is what the second gate read: emptied by hand, the next gate sees no findings at all.
+    await t.db().execute(sql`update gate_inputs set findings = '[]', finding_count = 0 where service_id = ${serviceId}`);
+    const emptied = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    expect(emptied.decision).toBe("allow");
+  });
+
+  it("a row that does not hold what it says it holds is read again from the tables", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k2");
+    await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical")]);
+    const first = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    await t.db().execute(sql`update gate_inputs set findings = '[["broken"]]' where service_id = ${serviceId}`);
+    expect(verdict(await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c }))).toEqual(verdict(first));
+  });
+
+  it("an upload at a later commit that raises a finding's severity outdates what was kept for the earlier commit", async () => {
+    const { svc, serviceId, tok } = await world();
+    const a = sha("k3a");
+    await scans(tok, svc, a, [vuln("CVE-2021-23337", "high")]);
+    const before = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: a });
+    expect(before.decision).toBe("allow");
+    const version = await versionOf(serviceId);
+    expect((await kept(serviceId)).map((r) => Number(r.version))).toEqual([version]);
+
+    // Commit b reports the same vulnerability as critical: the stored finding (which commit a's scan also saw) is
+    // raised. A gate at a reading the kept row of before would still allow.
+    const b = sha("k3b");
+    await upload(tok, { service: svc, commit: b }, generic("trivy", [vuln("CVE-2021-23337", "critical")], { evidence: ["sca"] }));
+    expect(await versionOf(serviceId)).toBe(version + 1);
+    const after = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: a });
+    expect(after.decision).toBe("block");
+    expect(failing(after)).toEqual(["max-findings:critical"]);
+    // The outdated row went when the new one was kept.
+    expect((await kept(serviceId)).map((r) => Number(r.version))).toEqual([version + 1]);
+  });
+
+  it("another scan at the same commit is another set of scans: the gate reads it whole", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k4");
+    await scans(tok, svc, c, [vuln("CVE-2020-8203", "low")]);
+    expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("allow");
+    await upload(tok, { service: svc, commit: c }, generic("grype", [vuln("CVE-2021-23337", "critical")], { evidence: ["sca"] }));
+    const after = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    expect(after.decision).toBe("block");
+    expect(after.evidence).toHaveLength(4);
+    const rows = await kept(serviceId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.scans_key.split(",")).toHaveLength(4);
+  });
+
+  describe("a failed upload", () => {
+    it("leaves the version and what was kept as they were", async () => {
+      const { svc, serviceId, tok } = await world();
+      const c = sha("k5");
+      await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical")]);
+      await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+      const version = await versionOf(serviceId);
+      await expect(upload(tok, { service: svc, commit: c }, "{ not json")).rejects.toThrow();
+      expect(await versionOf(serviceId)).toBe(version);
+      expect((await kept(serviceId)).map((r) => Number(r.version))).toEqual([version]);
+    });
+  });
+});
