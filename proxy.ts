@@ -23,9 +23,10 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-// Every path, static assets included, except the report upload: Next.js buffers every body that passes through the
-// proxy and silently cuts it at proxyClientMaxBodySize (10 MiB), so the upload streams straight to its route, and the
-// server's front door (server/security/front-door.ts, UNPROXIED_PATHS) gives it the same API headers.
+// Every path, static assets included, except the report upload and the gate: Next.js buffers every body that passes
+// through the proxy and silently cuts it at proxyClientMaxBodySize (10 MiB), so the upload streams straight to its
+// route; the gate, the pipelines' hot path, is spared the proxy's pass. The server's front door
+// (server/security/front-door.ts, UNPROXIED_PATHS) gives both the same API headers.
 export const config = {
-  matcher: ["/((?!api/v1/scans$).*)"],
+  matcher: ["/((?!api/v1/scans$|api/v1/gate$).*)"],
 };

@@ -8,10 +8,12 @@ import { generateNonce, securityHeaders } from "./headers";
 export const CLIENT_IP_HEADER = "x-gatehouse-client-ip";
 
 /**
- * Routes kept out of proxy.ts's matcher, because Next.js buffers (and cuts at proxyClientMaxBodySize) every body that
- * passes through the proxy: the report upload streams straight to its route. Keep in step with `config` in proxy.ts.
+ * Routes kept out of proxy.ts's matcher. Next.js buffers (and cuts at proxyClientMaxBodySize) every body that passes
+ * through the proxy: the report upload streams straight to its route. The gate is the pipelines' hot path, and the
+ * proxy's second pass over each request cost it CPU for headers this door sets as well. Each route limits its own
+ * body. Keep in step with `config` in proxy.ts.
  */
-export const UNPROXIED_PATHS: readonly string[] = ["/api/v1/scans"];
+export const UNPROXIED_PATHS: readonly string[] = ["/api/v1/scans", "/api/v1/gate"];
 
 /** True when the path has a percent-escape Next.js cannot decode, or decodes to a control character (NUL…). */
 export function isMalformedPath(rawUrl: string): boolean {

@@ -72,6 +72,7 @@ describe("security headers on the production server", () => {
       [`${plain.url}/api/health`, 200],
       [`${plain.url}/api/v1/openapi.json`, 200],
       [`${plain.url}/api/v1/scans?service=x`, 401],
+      [`${plain.url}/api/v1/gate`, 401],
     ] as const) {
       const res = await fetch(url, { method: status === 401 ? "POST" : "GET" });
       expect(res.status, url).toBe(status);
