@@ -93,8 +93,14 @@ export async function gatherGateInput(
   const previousSlug = previousStageRule?.stage ?? stage.previous;
   const previousDecision = async (): Promise<GateInput["previousStage"]> => {
     if (!previousStageRule || !previousSlug) return null;
+    // Only what the rule reads: the stored answer beside it is kilobytes of JSON.
     const [prev] = await tx.db
-      .select()
+      .select({
+        id: gateDecisions.id,
+        decision: gateDecisions.decision,
+        artifact: gateDecisions.artifact,
+        evaluatedAt: gateDecisions.evaluatedAt,
+      })
       .from(gateDecisions)
       .where(
         and(
