@@ -19,7 +19,9 @@ export const createServiceInput = z.object({
   criticality: z.enum(["critical", "high", "medium", "low"]).optional(),
 });
 
-export type Service = typeof services.$inferSelect;
+/** A service as verbs return it: without `findingsVersion`, the gate's bookkeeping (db/schema/services.ts). */
+export type Service = Omit<typeof services.$inferSelect, "findingsVersion">;
+const withoutBookkeeping = ({ findingsVersion: _version, ...service }: typeof services.$inferSelect): Service => service;
 export type ServiceWithTeam = Service & { teamSlug: string };
 
 export async function createService(ctx: ServiceContext, raw: z.input<typeof createServiceInput>): Promise<ServiceWithTeam> {
@@ -44,8 +46,9 @@ export async function createService(ctx: ServiceContext, raw: z.input<typeof cre
       .onConflictDoNothing({ target: services.slug })
       .returning();
     if (!row) throw conflict(`A service with slug "${input.slug}" already exists.`, "service-exists");
-    await recordAudit(tx, { action: "service.create", targetType: "service", targetId: row.id, teamId: team.id, after: row });
-    return { ...row, teamSlug: team.slug };
+    const service = withoutBookkeeping(row);
+    await recordAudit(tx, { action: "service.create", targetType: "service", targetId: row.id, teamId: team.id, after: service });
+    return { ...service, teamSlug: team.slug };
   });
 }
 
@@ -56,5 +59,5 @@ export async function listServices(ctx: ServiceContext, filter: { team?: string 
     .innerJoin(teams, eq(teams.id, services.teamId))
     .orderBy(asc(services.slug));
   const rows = filter.team ? await q.where(eq(teams.slug, filter.team)) : await q;
-  return rows.map((r) => ({ ...r.service, teamSlug: r.teamSlug }));
+  return rows.map((r) => ({ ...withoutBookkeeping(r.service), teamSlug: r.teamSlug }));
 }
