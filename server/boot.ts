@@ -22,6 +22,7 @@ const postgresOptions = (e: Env, url: string, poolMax = e.GATEHOUSE_DB_POOL_MAX)
     poolMax,
     connectTimeoutS: e.GATEHOUSE_DB_CONNECT_TIMEOUT_S,
     statementTimeoutMs: e.GATEHOUSE_DB_STATEMENT_TIMEOUT_MS,
+    preparedStatements: e.GATEHOUSE_DB_PREPARED_STATEMENTS === "on",
   }) as const;
 
 /** Migrations run as the owner role when one is configured; the app then works as the runtime role only. */

@@ -39,6 +39,9 @@ const envSchema = z
     GATEHOUSE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     GATEHOUSE_DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(120).default(10),
     GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+    // Named prepared statements on the gate's hot path (db/client.ts withPreparedStatements); "off" for a pooler in
+    // transaction mode that cannot keep them (PgBouncer before 1.21).
+    GATEHOUSE_DB_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
     GATEHOUSE_PUBLIC_URL: z.url().optional(),
     GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
     // How much the heap may grow between full garbage collections, in percent of what survived the last (server/heap.ts);

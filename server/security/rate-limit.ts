@@ -1,7 +1,7 @@
 // Fixed-window rate limits kept in the database, so that every instance shares them. Fails closed:
 // if the counter cannot be written, the request is refused with the database error, never let through.
 import { sql } from "drizzle-orm";
-import { queryRows, type Database } from "@/db/client";
+import { queryRows, withPreparedStatements, type Database } from "@/db/client";
 import { DomainError } from "../errors";
 
 export type Limit = {
@@ -20,9 +20,11 @@ export type LimitResult = { allowed: boolean; count: number; retryAfterSeconds: 
 /** Counts one hit against the key; runs on its own (not inside a caller's transaction) so it survives rollbacks. */
 export async function hit(db: Database, limit: Limit, now: Date): Promise<LimitResult> {
   const nowIso = now.toISOString();
-  const [row] = await queryRows<{ count: number; window_start: string | Date }>(
-    db,
-    sql`insert into rate_limits (key, window_start, count)
+  // Counted on every API request, always the same statement: prepared once per connection.
+  const [row] = await withPreparedStatements(() =>
+    queryRows<{ count: number; window_start: string | Date }>(
+      db,
+      sql`insert into rate_limits (key, window_start, count)
         select ${limit.key}, ${nowIso}::timestamptz, 1
         ${limit.noFlush ? sql`from (select set_config('synchronous_commit', 'off', true)) as commit_mode` : sql``}
         on conflict (key) do update set
@@ -31,6 +33,7 @@ export async function hit(db: Database, limit: Limit, now: Date): Promise<LimitR
           window_start = case when rate_limits.window_start + make_interval(secs => ${limit.windowSeconds}) <= ${nowIso}::timestamptz
                               then ${nowIso}::timestamptz else rate_limits.window_start end
         returning count, window_start`,
+    ),
   );
   const count = Number(row!.count);
   const start = new Date(row!.window_start).getTime();
