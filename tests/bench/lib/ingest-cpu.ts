@@ -7,7 +7,7 @@ import { queryRows, type Database } from "@/db/client";
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** utime + stime of a process in ms, or undefined when /proc does not have it (not Linux, or a remote server). */
-function processCpuMs(pid: number): number | undefined {
+export function processCpuMs(pid: number): number | undefined {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1000;
@@ -16,7 +16,7 @@ function processCpuMs(pid: number): number | undefined {
   }
 }
 
-async function backendCpu(db: Database): Promise<Map<number, number> | undefined> {
+export async function backendCpu(db: Database): Promise<Map<number, number> | undefined> {
   const rows = await queryRows<{ pid: number }>(db, sql`select pid from pg_stat_activity where datname = current_database()`);
   const out = new Map<number, number>();
   for (const r of rows) {
@@ -39,8 +39,13 @@ export async function startCpu(db: Database, postgres: boolean): Promise<() => P
     if (!postgres || !before) return { clientMs, serverMs: null };
     const after = await backendCpu(db);
     if (!after) return { clientMs, serverMs: null };
-    let serverMs = 0;
-    for (const [pid, ms] of after) serverMs += ms - (before.get(pid) ?? 0);
-    return { clientMs, serverMs };
+    return { clientMs, serverMs: cpuSince(before, after) };
   };
+}
+
+/** CPU ms the backends spent between two readings of backendCpu (a backend that came since counts from zero). */
+export function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
