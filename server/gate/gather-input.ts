@@ -85,10 +85,12 @@ export async function gatherGateInput(
     const scansKey = scansKeyOf(scans.map((s) => s.id));
     const kept = await readKeptInput(tx.db, serviceId, scansKey);
     if (kept.findings) return { scans, findings: kept.findings };
-    // Most severe first, the order the evaluation sorts them in: sorting a sorted list again is a single pass.
-    const findings = sortMostSevereFirst((await readFindings(tx, serviceId, scans)).map(gateFinding));
-    if (opts.keep && kept.version >= 0) await keepInput(tx.db, serviceId, scansKey, kept.version, findings);
-    return { scans, findings };
+    const findings = (await readFindings(tx, serviceId, scans)).map(gateFinding);
+    if (!opts.keep || kept.version < 0) return { scans, findings };
+    // Kept most severe first, the order the evaluation sorts them in: sorting a sorted list again is a single pass.
+    const sorted = sortMostSevereFirst(findings);
+    await keepInput(tx.db, serviceId, scansKey, kept.version, sorted);
+    return { scans, findings: sorted };
   };
   const previousSlug = previousStageRule?.stage ?? stage.previous;
   const previousDecision = async (): Promise<GateInput["previousStage"]> => {
