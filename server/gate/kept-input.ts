@@ -119,7 +119,12 @@ export async function keepInput(
   version: number,
   findings: readonly GateFinding[],
 ): Promise<void> {
-  await db.execute(sql`delete from gate_inputs where service_id = ${serviceId} and version < ${version}`);
+  // Rows another gate is deleting at the same moment are skipped, not waited for: concurrent gates never queue here.
+  await db.execute(
+    sql`delete from gate_inputs where (service_id, scans_key) in (
+          select service_id, scans_key from gate_inputs where service_id = ${serviceId} and version < ${version}
+          for update skip locked)`,
+  );
   await db.execute(
     sql`insert into gate_inputs (service_id, scans_key, version, finding_count, findings)
         values (${serviceId}, ${scansKey}, ${version}, ${findings.length}, ${encodeKeptFindings(findings)})

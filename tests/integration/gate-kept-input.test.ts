@@ -121,6 +121,24 @@ describeEachDatabase("gate: kept inputs", (t) => {
     expect(rows[0]!.scans_key.split(",")).toHaveLength(4);
   });
 
+  it("gates of one service at the same moment, over the same and other scans, all answer and keep one row per set", async () => {
+    const { svc, serviceId, tok } = await world();
+    const commits = [sha("k6a"), sha("k6b"), sha("k6c")];
+    for (const c of commits) await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical")]);
+    // An older row of the service, outdated by the uploads above, for the gates to clear.
+    await t
+      .db()
+      .execute(
+        sql`insert into gate_inputs (service_id, scans_key, version, finding_count, findings) values (${serviceId}, 'scan_old', 0, 0, '[]')`,
+      );
+    const asked = [...commits, ...commits].map((commit) => evaluateGateRequest(tok, { service: svc, stage: "test", commit }));
+    const answers = await Promise.all(asked);
+    expect(answers.map((a) => a.decision)).toEqual(Array(6).fill("block"));
+    const rows = await kept(serviceId);
+    expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((r) => Number(r.version)))).toEqual(new Set([await versionOf(serviceId)]));
+  });
+
   describe("a failed upload", () => {
     it("leaves the version and what was kept as they were", async () => {
       const { svc, serviceId, tok } = await world();
