@@ -54,95 +54,95 @@ export type GateDecision = {
 export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<typeof gateRequest>): Promise<GateDecision> {
   requireScope(ctx.actor, "gate:evaluate");
   const req = gateRequest.parse(raw);
-  const artifact = req.artifact ?? null;
-
   // The gate's statements are few and fixed, and it is the pipelines' hot path: prepared once per connection.
-  return withPreparedStatements(() =>
-    withTransaction(ctx, async (tx) => {
-      const now = tx.now();
-      // Independent reads go out together: on PostgreSQL they share one round trip (the driver pipelines them).
-      // Refusals keep their order whichever answer comes first: the service, then the stage.
-      const [svc, stage, policy] = await settleInOrder([
-        serviceForActor(tx, req.service, "evaluate the gate for"),
-        stageBySlug(tx, req.stage),
-        currentPolicy(tx, req.stage),
-      ] as const);
-      const input = await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true });
-      const result = decideGate(input, policy.document);
-      const id = newId("decision", now.getTime());
-      const applied = new Set(result.waiversApplied);
-      const response: GateDecision = {
-        decision: result.decision,
-        decisionId: id,
-        url: `${runtimePublicUrl()}/decisions/${id}`,
+  return withPreparedStatements(() => withTransaction(ctx, (tx) => recordDecision(tx, req)));
+}
+
+/** Reads the evidence, decides and records the decision with its attestation, audit event and notification. */
+async function recordDecision(tx: ServiceContext, req: z.output<typeof gateRequest>): Promise<GateDecision> {
+  const artifact = req.artifact ?? null;
+  const now = tx.now();
+  // Independent reads go out together: on PostgreSQL they share one round trip (the driver pipelines them).
+  // Refusals keep their order whichever answer comes first: the service, then the stage.
+  const [svc, stage, policy] = await settleInOrder([
+    serviceForActor(tx, req.service, "evaluate the gate for"),
+    stageBySlug(tx, req.stage),
+    currentPolicy(tx, req.stage),
+  ] as const);
+  const input = await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true });
+  const result = decideGate(input, policy.document);
+  const id = newId("decision", now.getTime());
+  const applied = new Set(result.waiversApplied);
+  const response: GateDecision = {
+    decision: result.decision,
+    decisionId: id,
+    url: `${runtimePublicUrl()}/decisions/${id}`,
+    service: svc.slug,
+    stage: stage.slug,
+    commit: req.commit,
+    artifact,
+    branch: req.branch ?? null,
+    policy: { id: policy.id, version: policy.version },
+    checks: result.checks,
+    waiversApplied: input.waivers
+      .filter((w) => applied.has(w.id))
+      .map((w) => ({
+        id: w.id,
+        kind: w.kind,
+        match: w.match,
+        reason: w.reason,
+        expiresAt: w.expiresAt?.toISOString() ?? null,
+      })),
+    evidence: result.evidence,
+    evaluatedAt: now.toISOString(),
+    attestationUrl: attestationUrlFor({ id, commit: req.commit, artifact }),
+  };
+  await tx.db.insert(gateDecisions).values({
+    id,
+    serviceId: svc.id,
+    stage: stage.slug,
+    commit: req.commit,
+    artifact,
+    branch: req.branch ?? null,
+    decision: result.decision,
+    policyId: policy.id,
+    policyVersion: policy.version,
+    response,
+    actorLabel: tx.actor.label,
+    evaluatedAt: now,
+  });
+  // The decision first (its attestation refers to it), then the rest of the writes together.
+  await Promise.all([
+    attestDecision(tx, {
+      id,
+      serviceId: svc.id,
+      service: svc.slug,
+      stage: stage.slug,
+      commit: req.commit,
+      artifact,
+      decision: result.decision,
+      policyId: policy.id,
+      evaluatedAt: now,
+      evidence: result.evidence,
+      scans: input.evidenceScans,
+    }),
+    recordAudit(tx, {
+      action: `gate.${result.decision}`,
+      targetType: "gate_decision",
+      targetId: id,
+      teamId: svc.teamId,
+      after: {
         service: svc.slug,
         stage: stage.slug,
         commit: req.commit,
         artifact,
-        branch: req.branch ?? null,
-        policy: { id: policy.id, version: policy.version },
-        checks: result.checks,
-        waiversApplied: input.waivers
-          .filter((w) => applied.has(w.id))
-          .map((w) => ({
-            id: w.id,
-            kind: w.kind,
-            match: w.match,
-            reason: w.reason,
-            expiresAt: w.expiresAt?.toISOString() ?? null,
-          })),
-        evidence: result.evidence,
-        evaluatedAt: now.toISOString(),
-        attestationUrl: attestationUrlFor({ id, commit: req.commit, artifact }),
-      };
-      await tx.db.insert(gateDecisions).values({
-        id,
-        serviceId: svc.id,
-        stage: stage.slug,
-        commit: req.commit,
-        artifact,
-        branch: req.branch ?? null,
         decision: result.decision,
-        policyId: policy.id,
         policyVersion: policy.version,
-        response,
-        actorLabel: tx.actor.label,
-        evaluatedAt: now,
-      });
-      // The decision first (its attestation refers to it), then the rest of the writes together.
-      await Promise.all([
-        attestDecision(tx, {
-          id,
-          serviceId: svc.id,
-          service: svc.slug,
-          stage: stage.slug,
-          commit: req.commit,
-          artifact,
-          decision: result.decision,
-          policyId: policy.id,
-          evaluatedAt: now,
-          evidence: result.evidence,
-          scans: input.evidenceScans,
-        }),
-        recordAudit(tx, {
-          action: `gate.${result.decision}`,
-          targetType: "gate_decision",
-          targetId: id,
-          teamId: svc.teamId,
-          after: {
-            service: svc.slug,
-            stage: stage.slug,
-            commit: req.commit,
-            artifact,
-            decision: result.decision,
-            policyVersion: policy.version,
-          },
-        }),
-        onGateDecision(tx, response, svc.id),
-      ]);
-      return response;
+      },
     }),
-  );
+    onGateDecision(tx, response, svc.id),
+  ]);
+  return response;
 }
 
 /** Promise.all whose rejection is the first in list order among those that failed, not the first in time. */
