@@ -19,10 +19,15 @@ import { setRuntime } from "./runtime";
 import { frontDoor } from "./security/front-door";
 import { isHttpsUrl } from "./security/headers";
 import { startAuditWebhook } from "./audit/forward-audit";
+import { serveRoute } from "./api/rest/node-route";
+import { POST as gateRoute } from "@/app/api/v1/gate/route";
 import { startDailySnapshots } from "./scoring/daily";
 import { startBackgroundJobs } from "./notify/background";
 import { notifyConfig } from "./notify/deliver";
 import { configureIntelSync, startIntelSync } from "./intel/sync";
+
+/** Served without Next.js's request handling (server/api/rest/node-route.ts): the route every pipeline calls. */
+const GATE_PATH = "/api/v1/gate";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -117,6 +122,10 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     if (!door.admit(req, res, id)) return;
     if (path === ADMIN_PATH && opened.lock && isAdminCaller(req, adminToken)) {
       void handleAdminRequest(req, res, { db: opened.handle.db, requestId: id });
+      return;
+    }
+    if (path === GATE_PATH && req.method === "POST") {
+      void serveRoute(gateRoute, req, res, publicUrl);
       return;
     }
     void handle(req, res);

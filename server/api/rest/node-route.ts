@@ -1,0 +1,146 @@
+// Serves a REST route straight from Node.js's HTTP server, without Next.js's request handling. Only for the gate:
+// every pipeline calls it at every stage, and Next.js's handling of a request was a third of the server's CPU per call
+// (docs/performance.md, "Seventh session"). The route is the same `apiRoute` Next.js serves (its contract, its
+// checks, its answers); this only turns Node's request into a Web `Request` and the `Response` back.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
+import { DomainError } from "../../errors";
+import { logger } from "../../log";
+import { problemResponse } from "./problem";
+import type { ApiRoute } from "./route";
+
+const NO_PARAMS = { params: Promise.resolve({}) };
+/** As Next.js compresses: answers of 1 KiB and more, to clients that accept gzip. */
+const GZIP_FROM_BYTES = 1024;
+
+/** Whether Accept-Encoding lists gzip (or `*`) without `q=0`. */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  for (const part of header.toLowerCase().split(",")) {
+    const [coding, ...params] = part.trim().split(";");
+    if (coding !== "gzip" && coding !== "*") continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
+}
+
+/** Node's request headers as Web headers (repeated ones joined as Node received them; pseudo-headers left out). */
+function webHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.startsWith(":")) continue;
+    headers.append(name, raw[i + 1]!);
+  }
+  // The server sets these on `req.headers` (request id, the caller's address): they win over what the client sent.
+  for (const name of ["x-request-id", "x-gatehouse-client-ip"]) {
+    const v = req.headers[name];
+    if (typeof v === "string") headers.set(name, v);
+    else headers.delete(name);
+  }
+  return headers;
+}
+
+/**
+ * The request's body as a Web stream, read only when the route reads it, with backpressure. `release` lets the rest
+ * go: once the route has answered, whatever it did not read (a body over its limit, or a refusal before the body) is
+ * read and dropped as Node.js does after an early answer, so the connection stays in step and the client gets the
+ * answer. Destroying the request instead (what `Readable.toWeb` does on cancel) resets a connection the client is
+ * still sending on; leaving it paused stalls the connection for the client's next request.
+ */
+function bodyOf(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; release: () => void } {
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let settled = false;
+  const settle = (how: () => void) => {
+    if (settled) return;
+    settled = true;
+    how();
+  };
+  const onData = (chunk: Buffer) => {
+    controller!.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller!.desiredSize ?? 0) <= 0) req.pause();
+  };
+  const onEnd = () => settle(() => controller!.close());
+  // A client gone before the end of its body: a refusal like any other, not an error of ours to log.
+  const onGone = () =>
+    settle(() =>
+      controller!.error(new DomainError("bad_request", "The connection closed before the end of the body.", "incomplete-body")),
+    );
+  const release = () => {
+    settled = true;
+    if (controller) {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onGone);
+      req.off("close", onGone);
+    }
+    if (!req.complete) req.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (!controller) {
+        controller = c;
+        req.on("data", onData);
+        req.once("end", onEnd);
+        req.once("error", onGone);
+        req.once("close", onGone);
+      }
+      req.resume();
+    },
+    cancel: release,
+  });
+  return { stream, release };
+}
+
+/**
+ * Answers `req` with `route`. `origin` only completes the URL the route reads its path and query from. The body is
+ * streamed to the route, which enforces its own size limit while reading; a client that goes away aborts the request.
+ */
+export async function serveRoute(route: ApiRoute, req: IncomingMessage, res: ServerResponse, origin: string): Promise<void> {
+  const requestId = String(req.headers["x-request-id"] ?? "");
+  const aborted = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) aborted.abort();
+  });
+  let response: Response;
+  let body: ReturnType<typeof bodyOf> | undefined;
+  try {
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    body = hasBody ? bodyOf(req) : undefined;
+    // Node's fetch needs `duplex` for a streamed body; the DOM's RequestInit does not know it.
+    const init: RequestInit & { duplex: "half" } = {
+      method: req.method,
+      headers: webHeaders(req),
+      body: body?.stream,
+      signal: aborted.signal,
+      duplex: "half",
+    };
+    const request = new Request(new URL(req.url ?? "/", origin), init);
+    response = await route(request, NO_PARAMS);
+  } catch (e) {
+    response = problemResponse(e, requestId, (req.url ?? "/").split("?")[0]);
+  }
+  body?.release();
+  if (res.destroyed) return;
+  try {
+    let payload = Buffer.from(await response.arrayBuffer());
+    res.statusCode = response.status;
+    for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) res.setHeader("set-cookie", cookies);
+    if (payload.byteLength >= GZIP_FROM_BYTES && !response.headers.has("content-encoding")) {
+      res.setHeader("vary", "Accept-Encoding");
+      if (acceptsGzip(req.headers["accept-encoding"])) {
+        payload = gzipSync(payload);
+        res.setHeader("content-encoding", "gzip");
+      }
+    }
+    res.setHeader("content-length", payload.byteLength);
+    res.end(payload);
+  } catch (err) {
+    logger().error({ err, reqId: requestId }, "could not send an answer");
+    res.destroy();
+  }
+}
