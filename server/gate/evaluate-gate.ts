@@ -9,7 +9,7 @@ import { withTransaction, type ServiceContext } from "../context";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { runtimePublicUrl } from "../public-url";
-import { onGateDecision } from "../recheck/triggers";
+import { onGateDecision, serviceInfo } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, branchSchema, commitSchema, slugSchema } from "../validation";
@@ -69,7 +69,11 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     stageBySlug(tx, req.stage),
     currentPolicy(tx, req.stage),
   ] as const);
-  const input = await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true });
+  // The service's names and team, for the notification of a block: read with the evidence, in the same round trip.
+  const [input, info] = await Promise.all([
+    gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true }),
+    serviceInfo(tx, svc.id),
+  ]);
   const result = decideGate(input, policy.document);
   const id = newId("decision", now.getTime());
   const applied = new Set(result.waiversApplied);
@@ -140,7 +144,7 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
         policyVersion: policy.version,
       },
     }),
-    onGateDecision(tx, response, svc.id),
+    onGateDecision(tx, response, info),
   ]);
   return response;
 }

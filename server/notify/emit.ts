@@ -23,26 +23,29 @@ export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?:
   const now = tx.now();
   const id = newId("event", now.getTime());
   const payload: EventPayload = { type: e.type, timestamp: now.toISOString(), data: e.data };
-  await tx.db.insert(notificationEvents).values({
-    id,
-    type: e.type,
-    teamId: e.teamId,
-    serviceId: e.serviceId,
-    stage: e.stage,
-    payload,
-    occurredAt: now,
-  });
-  const subs = only
-    ? [{ id: only }]
-    : await queryRows<{ id: string }>(
-        tx.db,
-        sql`select id from notification_subscriptions
-            where removed_at is null
-              and (team_id is null or team_id = ${e.teamId})
-              and ${e.type} = any(events)
-              and (${e.stage}::text is null or stages is null or ${e.stage} = any(stages))
-            order by id`,
-      );
+  // The event and the subscriptions that want it are independent: one round trip on PostgreSQL (pipelined).
+  const [, subs] = await Promise.all([
+    tx.db.insert(notificationEvents).values({
+      id,
+      type: e.type,
+      teamId: e.teamId,
+      serviceId: e.serviceId,
+      stage: e.stage,
+      payload,
+      occurredAt: now,
+    }),
+    only
+      ? [{ id: only }]
+      : queryRows<{ id: string }>(
+          tx.db,
+          sql`select id from notification_subscriptions
+              where removed_at is null
+                and (team_id is null or team_id = ${e.teamId})
+                and ${e.type} = any(events)
+                and (${e.stage}::text is null or stages is null or ${e.stage} = any(stages))
+              order by id`,
+        ),
+  ]);
   if (subs.length) {
     await tx.db.insert(notificationDeliveries).values(
       subs.map((s) => ({

@@ -205,9 +205,9 @@ export async function onDeploymentRecorded(tx: ServiceContext, dep: typeof deplo
 }
 
 /** The gate answered: a block is told (subscriptions may filter it by stage). */
-export async function onGateDecision(tx: ServiceContext, d: GateDecision, serviceId: string): Promise<void> {
+export async function onGateDecision(tx: ServiceContext, d: GateDecision, svc: ServiceInfo): Promise<void> {
   if (d.decision !== "block") return;
-  const svc = await serviceInfo(tx, serviceId);
+  const serviceId = svc.id;
   const failing = d.checks.filter((c) => c.status === "fail");
   await emitEvent(tx, {
     type: "gate.blocked",
