@@ -1,6 +1,6 @@
 // Serves a REST route straight from Node.js's HTTP server, without Next.js's request handling. Only for the gate:
-// every pipeline calls it at every stage, and Next.js's handling of a request was a third of the server's CPU per call
-// (docs/performance.md, "Seventh session"). The route is the same `apiRoute` Next.js serves (its contract, its
+// every pipeline calls it at every stage, and Next.js's handling of a request was about a fifth of the server's CPU per
+// call (docs/performance.md, "Seventh session"). The route is the same `apiRoute` Next.js serves (its contract, its
 // checks, its answers); this only turns Node's request into a Web `Request` and the `Response` back.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
@@ -96,14 +96,11 @@ function bodyOf(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; rel
 
 /**
  * Answers `req` with `route`. `origin` only completes the URL the route reads its path and query from. The body is
- * streamed to the route, which enforces its own size limit while reading; a client that goes away aborts the request.
+ * streamed to the route, which enforces its own size limit while reading; a client that goes away before the end of
+ * its body gets a 400 it will not read (the route's work, if it had begun, completes: a decision is recorded whole).
  */
 export async function serveRoute(route: ApiRoute, req: IncomingMessage, res: ServerResponse, origin: string): Promise<void> {
   const requestId = String(req.headers["x-request-id"] ?? "");
-  const aborted = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) aborted.abort();
-  });
   let response: Response;
   let body: ReturnType<typeof bodyOf> | undefined;
   try {
@@ -114,7 +111,6 @@ export async function serveRoute(route: ApiRoute, req: IncomingMessage, res: Ser
       method: req.method,
       headers: webHeaders(req),
       body: body?.stream,
-      signal: aborted.signal,
       duplex: "half",
     };
     const request = new Request(new URL(req.url ?? "/", origin), init);
