@@ -26,9 +26,6 @@ import { startBackgroundJobs } from "./notify/background";
 import { notifyConfig } from "./notify/deliver";
 import { configureIntelSync, startIntelSync } from "./intel/sync";
 
-/** Served without Next.js's request handling (server/api/rest/node-route.ts): the route every pipeline calls. */
-const GATE_PATH = "/api/v1/gate";
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function requestId(req: IncomingMessage): string {
@@ -124,7 +121,8 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
       void handleAdminRequest(req, res, { db: opened.handle.db, requestId: id });
       return;
     }
-    if (path === GATE_PATH && req.method === "POST") {
+    // The route every pipeline calls, served without Next.js's request handling (server/api/rest/node-route.ts).
+    if (path === gateRoute.spec.path && req.method === gateRoute.spec.method) {
       void serveRoute(gateRoute, req, res, publicUrl);
       return;
     }

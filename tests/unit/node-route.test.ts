@@ -197,5 +197,8 @@ describe("acceptsGzip", () => {
     expect(acceptsGzip("gzip;q=0")).toBe(false);
     expect(acceptsGzip("gzip;q=0.000")).toBe(false);
     expect(acceptsGzip("x-gzip-not")).toBe(false);
+    // A coding named outright weighs more than `*`, either way round.
+    expect(acceptsGzip("*;q=0, gzip")).toBe(true);
+    expect(acceptsGzip("gzip;q=0, *")).toBe(false);
   });
 });

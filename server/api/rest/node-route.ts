@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { DomainError } from "../../errors";
 import { logger } from "../../log";
+import { CLIENT_IP_HEADER } from "../../security/front-door";
 import { problemResponse } from "./problem";
 import type { ApiRoute } from "./route";
 
@@ -13,16 +14,16 @@ const NO_PARAMS = { params: Promise.resolve({}) };
 /** As Next.js compresses: answers of 1 KiB and more, to clients that accept gzip. */
 const GZIP_FROM_BYTES = 1024;
 
-/** Whether Accept-Encoding lists gzip (or `*`) without `q=0`. */
+/** Whether Accept-Encoding accepts gzip: named with a weight above zero, or else `*` with one (RFC 9110 §12.5.3). */
 export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  for (const part of header.toLowerCase().split(",")) {
+  const weights = new Map<string, number>();
+  for (const part of (header ?? "").toLowerCase().split(",")) {
     const [coding, ...params] = part.trim().split(";");
-    if (coding !== "gzip" && coding !== "*") continue;
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    return q === undefined || Number(q.slice(2)) > 0;
+    if (coding) weights.set(coding, q === undefined ? 1 : Number(q.slice(2)));
   }
-  return false;
+  const weight = weights.get("gzip") ?? weights.get("*") ?? 0;
+  return weight > 0;
 }
 
 /** Node's request headers as Web headers (repeated ones joined as Node received them; pseudo-headers left out). */
@@ -35,7 +36,7 @@ function webHeaders(req: IncomingMessage): Headers {
     headers.append(name, raw[i + 1]!);
   }
   // The server sets these on `req.headers` (request id, the caller's address): they win over what the client sent.
-  for (const name of ["x-request-id", "x-gatehouse-client-ip"]) {
+  for (const name of ["x-request-id", CLIENT_IP_HEADER]) {
     const v = req.headers[name];
     if (typeof v === "string") headers.set(name, v);
     else headers.delete(name);
