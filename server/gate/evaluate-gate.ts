@@ -75,6 +75,9 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     serviceInfo(tx, svc.id),
   ]);
   const result = decideGate(input, policy.document);
+  // Only these outlive the writes' round trips: the findings (a thousand objects, say) are garbage before them, so they
+  // die young instead of being promoted while this request waits on the database.
+  const { evidenceScans, waivers } = input;
   const id = newId("decision", now.getTime());
   const applied = new Set(result.waiversApplied);
   const response: GateDecision = {
@@ -88,7 +91,7 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     branch: req.branch ?? null,
     policy: { id: policy.id, version: policy.version },
     checks: result.checks,
-    waiversApplied: input.waivers
+    waiversApplied: waivers
       .filter((w) => applied.has(w.id))
       .map((w) => ({
         id: w.id,
@@ -128,7 +131,7 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
       policyId: policy.id,
       evaluatedAt: now,
       evidence: result.evidence,
-      scans: input.evidenceScans,
+      scans: evidenceScans,
     }),
     recordAudit(tx, {
       action: `gate.${result.decision}`,
