@@ -57,6 +57,64 @@ describe("kept gate findings", () => {
     expect(decodeKeptFindings(text.slice(0, -3), 1)).toBeNull();
     expect(decodeKeptFindings('{"a":1}', 1)).toBeNull();
     expect(decodeKeptFindings('[["fnd_01"]]', 1)).toBeNull();
+    // The split form: cut anywhere, or holding one field too many or too few, it is refused.
+    const two = encodeKeptFindings([finding(), finding({ id: "fnd_02", file: "src/a-long-file-name.ts" })]);
+    for (let cut = 1; cut < 40; cut++) expect(decodeKeptFindings(two.slice(0, -cut), 2)).toBeNull();
+    expect(decodeKeptFindings(two.replace("\u0001end", "\u0001x\u0001end"), 2)).toBeNull();
+    expect(decodeKeptFindings(two, 1)).toBeNull();
+    expect(decodeKeptFindings(two, 3)).toBeNull();
+  });
+
+  it("is kept split by control characters, and as JSON when a text holds one of them; both read back the same", () => {
+    const plain = [finding(), finding({ id: "fnd_02", aliases: ["GHSA-1", "", "GHSA-2"], fixedVersions: [""] })];
+    const split = encodeKeptFindings([plain[0]!]);
+    expect(split.startsWith("k2\u0001")).toBe(true);
+    expect(decodeKeptFindings(split, 1)).toEqual([plain[0]]);
+    // A list of one empty string, and texts holding a separator, are kept as JSON and still read back exactly.
+    expect(encodeKeptFindings(plain).startsWith("[")).toBe(true);
+    expect(decodeKeptFindings(encodeKeptFindings(plain), 2)).toEqual(plain);
+    for (const title of ["a\u0001b", "x\u0002", "\u0003"]) {
+      const odd = [finding({ title }), finding({ id: "fnd_03", aliases: [`CVE-1${title}`] })];
+      const text = encodeKeptFindings(odd);
+      expect(text.startsWith("[")).toBe(true);
+      expect(decodeKeptFindings(text, 2)).toEqual(odd);
+    }
+  });
+
+  it("reads rows kept as JSON by an earlier version", () => {
+    const f = finding();
+    const row = [
+      f.id,
+      f.fingerprint,
+      f.mergedFingerprints,
+      f.severity,
+      f.riskArea,
+      f.kind,
+      f.ruleId,
+      f.title,
+      f.vulnerabilityId,
+      f.aliases,
+      f.firstSeenAt.getTime(),
+      f.packageName,
+      f.packageVersion,
+      f.fixedVersions,
+      f.file,
+    ];
+    expect(decodeKeptFindings(JSON.stringify([row]), 1)).toEqual([f]);
+  });
+
+  it("findings first seen at one instant share one Date, and each keeps its own value", () => {
+    const at = new Date("2026-12-01T00:00:00.000Z");
+    const decoded = decodeKeptFindings(
+      encodeKeptFindings([finding({ firstSeenAt: at }), finding({ id: "fnd_02", firstSeenAt: at }), finding({ id: "fnd_03" })]),
+      3,
+    )!;
+    expect(decoded.map((f) => f.firstSeenAt.toISOString())).toEqual([
+      at.toISOString(),
+      at.toISOString(),
+      "2026-11-20T12:34:56.789Z",
+    ]);
+    expect(decoded[0]!.firstSeenAt).toBe(decoded[1]!.firstSeenAt);
   });
 
   it("names a set of scans the same whatever their order", () => {
