@@ -10,7 +10,7 @@ import type { EvidenceKind, FindingKind, Severity } from "../ingest/types";
 import type { Policy } from "./policy";
 import type { GateEvidence, GateFinding, GateInput } from "./types";
 import { waiversFor } from "./waivers";
-import { intelForFindings } from "../intel/match";
+import { kevCatalogEntries, kevMatches } from "../intel/match";
 import { sortMostSevereFirst } from "./decide";
 import { keepInput, readKeptInput, scansKeyOf } from "./kept-input";
 
@@ -122,18 +122,20 @@ export async function gatherGateInput(
   };
   // Known exploited vulnerabilities: read only when the policy asks, so other policies read exactly what they did.
   const kevRule = !!policy.rules.blockKnownExploited;
-  const [{ scans, findings }, waiverRows, previousStage, scorecardGrade, kevCatalog] = await Promise.all([
+  const [{ scans, findings }, waiverRows, previousStage, scorecardGrade, kev] = await Promise.all([
     scansAndFindings(),
     waiversFor(tx, serviceId, stage.slug),
     previousDecision(),
     policy.rules.minScorecardGrade ? latestGrade(tx, serviceId) : null,
     kevRule ? kevCatalogOf(tx) : undefined,
   ]);
-  if (kevRule) {
+  if (kev) {
     // The findings are this call's own objects (read or decoded just now): the KEV entry is set on each in place.
-    const intel = await intelForFindings(tx, findings, { epss: false });
-    for (const f of findings) f.kev = intel.get(f.id)?.kev ?? null;
+    const entries = await kevCatalogEntries(tx, kev.sha256);
+    const matches = kevMatches(findings, entries);
+    for (let i = 0; i < findings.length; i++) findings[i]!.kev = matches[i]!;
   }
+  const kevCatalog = kev?.catalog;
   return {
     now: tx.now(),
     stage: stage.slug,
@@ -200,12 +202,15 @@ const gateFinding = (f: FindingRow): GateFinding => ({
   file: f.file,
 });
 
-async function kevCatalogOf(ctx: ServiceContext): Promise<GateInput["kevCatalog"]> {
-  const [row] = await queryRows<{ version: string | null; imported_at: string | Date }>(
+/** The imported KEV catalog (null: never imported), and the sha256 its entries are kept in memory under. */
+async function kevCatalogOf(ctx: ServiceContext): Promise<{ catalog: GateInput["kevCatalog"]; sha256: string | null }> {
+  const [row] = await queryRows<{ version: string | null; imported_at: string | Date; sha256: string }>(
     ctx.db,
-    sql`select version, imported_at from intel_imports where source = 'kev'`,
+    sql`select version, imported_at, sha256 from intel_imports where source = 'kev'`,
   );
-  return row ? { version: row.version, importedAt: asDate(row.imported_at) } : null;
+  return row
+    ? { catalog: { version: row.version, importedAt: asDate(row.imported_at) }, sha256: row.sha256 }
+    : { catalog: null, sha256: null };
 }
 
 /** The service's grade from its newest daily scorecard, or null when it was never scored. */

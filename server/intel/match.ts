@@ -105,3 +105,59 @@ export async function intelForFindings(
   }
   return out;
 }
+
+/** The KEV catalog as the gate reads it: every entry by CVE id, for the import whose sha256 is `key`. */
+type KevMemory = { key: string; byId: Map<string, KevMatch> };
+let kevMemory: KevMemory | null = null;
+
+/**
+ * The KEV catalog's entries, kept in memory per import. An import replaces every entry in the transaction that
+ * records its sha256 (import-intel.ts), so every transaction that reads one sha256 reads the same entries: the
+ * entries are read again only when `key` (the sha256 the caller's transaction read; null: never imported) is not the
+ * one they were read with. They are read with their sha256 in one statement (one snapshot), and kept under the sha256
+ * read with them. The gate used to send every id of its findings to the database instead (one more round trip, and
+ * a lookup per id, on every call).
+ */
+export async function kevCatalogEntries(ctx: ServiceContext, key: string | null): Promise<Map<string, KevMatch>> {
+  const known = kevMemory;
+  if (known && known.key === (key ?? "")) return known.byId;
+  const rows = await queryRows<{
+    sha256: string | null;
+    cve_id: string | null;
+    date_added: string | null;
+    due_date: string | null;
+  }>(
+    ctx.db,
+    sql`select i.sha256, k.cve_id, k.date_added::text as date_added, k.due_date::text as due_date
+        from (select 1) one
+        left join intel_imports i on i.source = 'kev'
+        left join intel_kev k on true`,
+  );
+  const byId = new Map<string, KevMatch>();
+  for (const r of rows) {
+    if (r.cve_id) byId.set(r.cve_id, { cveId: r.cve_id, dateAdded: r.date_added!, dueDate: r.due_date! });
+  }
+  kevMemory = { key: rows[0]?.sha256 ?? "", byId };
+  return byId;
+}
+
+/**
+ * Each finding's KEV entry through its vulnerability id or any alias (the one due first), or null (pure). The same
+ * match as intelForFindings makes.
+ */
+export function kevMatches(
+  findings: readonly { vulnerabilityId: string | null; aliases: readonly string[] }[],
+  byId: ReadonlyMap<string, KevMatch>,
+): (KevMatch | null)[] {
+  return findings.map((f) => {
+    let k: KevMatch | null = null;
+    if (byId.size === 0) return k;
+    for (let i = -1; i < f.aliases.length; i++) {
+      const id = i < 0 ? f.vulnerabilityId : f.aliases[i];
+      if (!id) continue;
+      const kk = byId.get(id);
+      if (kk && (!k || kk.dueDate < k.dueDate)) k = kk;
+    }
+    return k;
+  });
+}

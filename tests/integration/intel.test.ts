@@ -252,6 +252,42 @@ describeEachDatabase("threat intelligence", (t) => {
     expect(await due()).toContain("intel");
   });
 
+  it("the gate matches the catalog of the latest import at once, whichever it is (its entries are kept per import)", async () => {
+    const { service, team } = await teamWithService(t.ctx({ now }));
+    const tok = await tokenContext(t.ctx({ now }), { team: team.slug, scopes: [...ALL] });
+    const commit = sha("intel-memory");
+    await upload(
+      tok,
+      { service: service.slug, commit },
+      generic("grype", [dep("GHSA-jfh8-c2jp-5v3q", "low", "log4j-core", ["CVE-2021-44228"], "2.14.1", "2.17.1")], {
+        evidence: ["sca"],
+      }),
+    );
+    const kevCheck = async () =>
+      (await evaluateGateRequest(tok, { service: service.slug, stage: "production", commit })).checks.find(
+        (c) => c.id === "known-exploited",
+      )!;
+    const full = kevBytes();
+    const catalog = JSON.parse(full.toString("utf8")) as { count: number; vulnerabilities: { cveID: string }[] };
+    const without = { ...catalog, vulnerabilities: catalog.vulnerabilities.filter((v) => v.cveID !== "CVE-2021-44228") };
+    without.count = without.vulnerabilities.length;
+    const withoutBytes = Buffer.from(JSON.stringify(without));
+    const left = Buffer.from(
+      JSON.stringify({ ...catalog, vulnerabilities: catalog.vulnerabilities.slice(0, 1400), count: 1400 }),
+    );
+
+    await importIntel(op, { source: "kev", bytes: withoutBytes, origin: "without-log4shell.json" });
+    expect((await kevCheck()).status).toBe("pass");
+    await importIntel(op, { source: "kev", bytes: full, origin: KEV_FILE });
+    const flagged = await kevCheck();
+    expect(flagged.status).toBe("fail");
+    expect(flagged.message).toContain("CVE-2021-44228 in log4j-core 2.14.1 (on KEV since 2021-12-10, CISA due date 2021-12-24)");
+    await importIntel(op, { source: "kev", bytes: withoutBytes, origin: "without-log4shell.json" });
+    expect((await kevCheck()).status).toBe("pass");
+    // The catalog as the test before left it, for those after.
+    await importIntel(op, { source: "kev", bytes: left, origin: "edited.json" });
+  });
+
   describe("the daily sync", () => {
     let server: Server;
     let base: string;
