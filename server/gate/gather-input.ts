@@ -12,7 +12,7 @@ import type { GateEvidence, GateFinding, GateInput } from "./types";
 import { waiversFor } from "./waivers";
 import { kevCatalogEntries, kevMatches } from "../intel/match";
 import { sortMostSevereFirst } from "./decide";
-import { keepInput, readKeptInput, scansKeyOf } from "./kept-input";
+import { decodeKeptFindings, keepInput, scansKeyOf } from "./kept-input";
 
 /** What the decision's attestation names of each scan (attest-decision.ts). */
 export type EvidenceScan = { id: string; tool: string; format: string; reportSha256: string };
@@ -65,31 +65,17 @@ export async function gatherGateInput(
   // The reads are independent but for the findings (which need the scans): they go out together, and on
   // PostgreSQL the driver pipelines them on the transaction's connection.
   const scansAndFindings = async () => {
-    const scans = await queryRows<ScanRow>(
-      tx.db,
-      // An artifact digest names immutable content: a scan of it under any commit (a nightly rescan of the image, a
-      // cluster report) is evidence about it too.
-      sql`select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
-          from scans
-          where service_id = ${serviceId} and commit = ${commit}
-            and (${artifact}::text is null or artifact is null or artifact = ${artifact})
-          union
-          select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
-          from scans
-          where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact}
-          order by scanned_at, id`,
-    );
+    // The scans, and the findings an earlier gate kept for exactly these scans while no upload has come since: one
+    // statement. Otherwise the findings are read (and kept, when the caller records decisions).
+    const read = await readScansAndKept(tx, serviceId, commit, artifact);
+    const scans = read.scans;
     if (scans.length === 0) return { scans, findings: [] as GateFinding[] };
-    // The findings these scans saw, as kept by an earlier gate over the same scans while no upload has come since;
-    // otherwise read (and kept, when the caller records decisions).
-    const scansKey = scansKeyOf(scans.map((s) => s.id));
-    const kept = await readKeptInput(tx.db, serviceId, scansKey);
-    if (kept.findings) return { scans, findings: kept.findings };
+    if (read.findings) return { scans, findings: read.findings };
     const findings = (await readFindings(tx, serviceId, scans)).map(gateFinding);
-    if (!opts.keep || kept.version < 0) return { scans, findings };
+    if (!opts.keep || read.version < 0) return { scans, findings };
     // Kept most severe first, the order the evaluation sorts them in: sorting a sorted list again is a single pass.
     const sorted = sortMostSevereFirst(findings);
-    await keepInput(tx.db, serviceId, scansKey, kept.version, sorted);
+    await keepInput(tx.db, serviceId, scansKeyOf(scans.map((s) => s.id)), read.version, sorted);
     return { scans, findings: sorted };
   };
   const previousSlug = previousStageRule?.stage ?? stage.previous;
@@ -164,6 +150,48 @@ export async function gatherGateInput(
     evidenceScans: scans.map((s) => ({ id: s.id, tool: s.tool_name, format: s.format, reportSha256: s.report_sha256 })),
     ...(kevCatalog !== undefined ? { kevCatalog } : {}),
   };
+}
+
+/**
+ * Every scan of the commit (within the artifact binding), the service's findings version, and the findings kept for
+ * exactly those scans at that version (null when none are, or when the kept text does not read back). The set's key
+ * is made in SQL as scansKeyOf makes it (ids sorted byte-wise, joined by commas). Version -1: the service is gone.
+ */
+async function readScansAndKept(
+  tx: ServiceContext,
+  serviceId: string,
+  commit: string,
+  artifact: string | null,
+): Promise<{ scans: ScanRow[]; version: number; findings: GateFinding[] | null }> {
+  const [row] = await queryRows<{
+    scans: ScanRow[] | string | null;
+    version: string | number;
+    findings: string | null;
+    finding_count: number | null;
+  }>(
+    tx.db,
+    // An artifact digest names immutable content: a scan of it under any commit (a nightly rescan of the image, a
+    // cluster report) is evidence about it too.
+    sql`with s as (
+          select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
+          from scans
+          where service_id = ${serviceId} and commit = ${commit}
+            and (${artifact}::text is null or artifact is null or artifact = ${artifact})
+          union
+          select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
+          from scans
+          where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact})
+        select (select json_agg(s order by s.scanned_at, s.id) from s) as scans, sv.findings_version as version, g.findings, g.finding_count
+        from services sv
+        left join gate_inputs g on g.service_id = sv.id and g.version = sv.findings_version
+          and g.scans_key = (select string_agg(s.id, ',' order by s.id collate "C") from s)
+        where sv.id = ${serviceId}`,
+  );
+  if (!row) return { scans: [], version: -1, findings: null };
+  const scans = (typeof row.scans === "string" ? (JSON.parse(row.scans) as ScanRow[]) : row.scans) ?? [];
+  const findings =
+    row.findings !== null && row.finding_count !== null ? decodeKeptFindings(row.findings, Number(row.finding_count)) : null;
+  return { scans, version: Number(row.version), findings };
 }
 
 /** Every finding the scans saw, unsuppressed: every finding seen at a commit counts, evidence only accumulates. */

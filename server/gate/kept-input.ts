@@ -3,7 +3,7 @@
 // index probe and a row per finding. A row is used only while the service's findings_version is the one it was built
 // at; every upload raises that version in its own transaction before it writes a finding or a sighting.
 import { sql } from "drizzle-orm";
-import { queryRows, type Database } from "@/db/client";
+import type { Database } from "@/db/client";
 import type { FindingKind, Severity } from "../ingest/types";
 import type { GateFinding } from "./types";
 
@@ -155,25 +155,6 @@ function decodeJson(text: string, count: number): GateFinding[] | null {
     };
   }
   return out;
-}
-
-/** The service's findings version, and the findings kept for these scans at that version (null when none are). */
-export async function readKeptInput(
-  db: Database,
-  serviceId: string,
-  scansKey: string,
-): Promise<{ version: number; findings: GateFinding[] | null }> {
-  const [row] = await queryRows<{ version: string | number; findings: string | null; finding_count: number | null }>(
-    db,
-    sql`select s.findings_version as version, g.findings, g.finding_count
-        from services s
-        left join gate_inputs g on g.service_id = s.id and g.scans_key = ${scansKey} and g.version = s.findings_version
-        where s.id = ${serviceId}`,
-  );
-  if (!row) return { version: -1, findings: null };
-  const version = Number(row.version);
-  if (row.findings === null || row.finding_count === null) return { version, findings: null };
-  return { version, findings: decodeKeptFindings(row.findings, Number(row.finding_count)) };
 }
 
 /**
