@@ -1,7 +1,7 @@
 // What the gate reads at a commit: every scan of it (within the artifact binding), every finding those scans saw
 // (evidence at a commit only accumulates), the waivers that may apply, the decision at the previous stage and the
 // scorecard grade.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { arrayLiteral } from "../ingest/write-findings";
 import { gateDecisions, scoreSnapshots } from "@/db/schema";
@@ -12,7 +12,7 @@ import type { GateEvidence, GateFinding, GateInput } from "./types";
 import { waiversFor } from "./waivers";
 import { kevCatalogEntries, kevMatches } from "../intel/match";
 import { sortMostSevereFirst } from "./decide";
-import { decodeKeptFindings, keepInput, scansKeyOf } from "./kept-input";
+import { decodeKeptFindings, encodeKeptFindings, keepInput, readKeptText, scansKeyOf } from "./kept-input";
 
 /** What the decision's attestation names of each scan (attest-decision.ts). */
 export type EvidenceScan = { id: string; tool: string; format: string; reportSha256: string };
@@ -71,12 +71,14 @@ export async function gatherGateInput(
     const scans = read.scans;
     if (scans.length === 0) return { scans, findings: [] as GateFinding[] };
     if (read.findings) return { scans, findings: read.findings };
-    const findings = (await readFindings(tx, serviceId, scans)).map(gateFinding);
-    if (!opts.keep || read.version < 0) return { scans, findings };
-    // Kept most severe first, the order the evaluation sorts them in: sorting a sorted list again is a single pass.
-    const sorted = sortMostSevereFirst(findings);
-    await keepInput(tx.db, serviceId, scansKeyOf(scans.map((s) => s.id)), read.version, sorted);
-    return { scans, findings: sorted };
+    const { findings, kept } = await readGateFindings(tx, serviceId, scans);
+    if (opts.keep && read.version >= 0) {
+      await keepInput(tx.db, serviceId, scansKeyOf(scans.map((s) => s.id)), read.version, {
+        text: kept ?? encodeKeptFindings(findings),
+        count: findings.length,
+      });
+    }
+    return { scans, findings };
   };
   const previousSlug = previousStageRule?.stage ?? stage.previous;
   const previousDecision = async (): Promise<GateInput["previousStage"]> => {
@@ -194,22 +196,43 @@ async function readScansAndKept(
   return { scans, version: Number(row.version), findings };
 }
 
-/** Every finding the scans saw, unsuppressed: every finding seen at a commit counts, evidence only accumulates. */
-async function readFindings(tx: ServiceContext, serviceId: string, scans: ScanRow[]): Promise<FindingRow[]> {
+/** The findings' `from … where …`: every finding the scans saw, unsuppressed (evidence at a commit only accumulates). */
+function findingsOf(serviceId: string, scans: readonly Pick<ScanRow, "id" | "commit">[]): SQL {
   // Scan ids are our own (scan_ + base32): safe inside an array literal. The commits narrow the sightings by
   // index; a set-returning function here made the planner guess and scan every sighting.
   const scanIds = scans.map((s) => s.id);
   const commits = [...new Set(scans.map((s) => s.commit))];
-  return queryRows<FindingRow>(
-    tx.db,
-    sql`select f.id, f.fingerprint, f.merged_fingerprints, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
-               f.first_seen_at, f.package_name, f.package_version, f.fixed_versions, f.file
-        from findings f
+  return sql`from findings f
         where f.service_id = ${serviceId}
           and f.id in (select sf.finding_id from scan_findings sf
                        where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
-                         and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`,
+                         and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`;
+}
+
+/**
+ * The findings the scans saw, most severe first, and their kept text when the database could build it (null: keep
+ * them with encodeKeptFindings). The text is decoded here as a kept row would be, so a gate that reads the findings
+ * and one that reads them kept decide on the same values. `rows: true` reads the rows instead (how it was done
+ * before; tests compare the two).
+ */
+export async function readGateFindings(
+  tx: ServiceContext,
+  serviceId: string,
+  scans: readonly Pick<ScanRow, "id" | "commit">[],
+  opts: { rows?: boolean } = {},
+): Promise<{ findings: GateFinding[]; kept: string | null }> {
+  if (!opts.rows) {
+    const built = await readKeptText(tx.db, findingsOf(serviceId, scans));
+    const findings = built.text === null ? null : decodeKeptFindings(built.text, built.count);
+    if (findings) return { findings, kept: built.text };
+  }
+  const rows = await queryRows<FindingRow>(
+    tx.db,
+    sql`select f.id, f.fingerprint, f.merged_fingerprints, f.severity, f.risk_area, f.kind, f.rule_id, f.title, f.vulnerability_id, f.aliases,
+               f.first_seen_at, f.package_name, f.package_version, f.fixed_versions, f.file
+        ${findingsOf(serviceId, scans)}`,
   );
+  return { findings: sortMostSevereFirst(rows.map(gateFinding)), kept: null };
 }
 
 const gateFinding = (f: FindingRow): GateFinding => ({

@@ -2,8 +2,8 @@
 // scans (the next stage of the same build, a retry, the remediation page's preview) reads that row instead of an
 // index probe and a row per finding. A row is used only while the service's findings_version is the one it was built
 // at; every upload raises that version in its own transaction before it writes a finding or a sighting.
-import { sql } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import { sql, type SQL } from "drizzle-orm";
+import { queryRows, type Database } from "@/db/client";
 import type { FindingKind, Severity } from "../ingest/types";
 import type { GateFinding } from "./types";
 
@@ -157,6 +157,39 @@ function decodeJson(text: string, count: number): GateFinding[] | null {
   return out;
 }
 
+const SEP = (c: string) => sql.raw(`E'\\x0${c.charCodeAt(0)}'`);
+/** A text[] column as a split-form list (never null: a null list reads back as an empty one, as the rows' mapping does). */
+const listOf = (column: string) => sql.raw(`coalesce(array_to_string(f.${column}, E'\\x02'), '')`);
+/** A text[] column's elements end to end, to look for separators in. */
+const elementsOf = (column: string) => sql.raw(`array_to_string(f.${column}, '')`);
+/** A text column as a split-form field: null is U+0003. */
+const fieldOf = (column: string) => sql.raw(`coalesce(f.${column}, E'\\x03')`);
+
+/**
+ * The findings these sightings name, as the split form `encodeKeptFindings` writes, built by the database: the gate
+ * that finds nothing kept decodes this text instead of a thousand rows (and keeps the same text), most severe first.
+ * `text` is null when a text holds a separator or a list is one empty string: the caller reads the rows then (and
+ * keeps them as JSON). `from` is the findings' `from … where …`, the table aliased `f`.
+ */
+export async function readKeptText(db: Database, from: SQL): Promise<{ text: string | null; count: number }> {
+  const [row] = await queryRows<{ text: string | null; count: number | string; odd: boolean | null }>(
+    db,
+    sql`select count(*) as count,
+               bool_or(concat(f.id, f.fingerprint, f.severity, f.kind, f.rule_id, f.title, f.vulnerability_id, f.package_name,
+                              f.package_version, f.file, ${elementsOf("merged_fingerprints")}, ${elementsOf("aliases")},
+                              ${elementsOf("fixed_versions")}) ~ E'[\\x01-\\x03]'
+                       or f.merged_fingerprints = '{""}' or f.aliases = '{""}' or f.fixed_versions = '{""}') as odd,
+               ${HEAD.slice(0, -1)} || ${SEP(FIELD)} || coalesce(string_agg(concat_ws(${SEP(FIELD)},
+                 f.id, f.fingerprint, ${listOf("merged_fingerprints")}, f.severity, f.risk_area::text, f.kind, f.rule_id, f.title,
+                 ${fieldOf("vulnerability_id")}, ${listOf("aliases")}, floor(extract(epoch from f.first_seen_at) * 1000)::bigint::text,
+                 ${fieldOf("package_name")}, ${fieldOf("package_version")}, ${listOf("fixed_versions")}, ${fieldOf("file")}),
+                 ${SEP(FIELD)} order by f.severity_rank desc, f.first_seen_at, f.id collate "C") || ${SEP(FIELD)}, '') || ${END} as text
+        ${from}`,
+  );
+  const count = Number(row?.count ?? 0);
+  return { text: row && !row.odd ? row.text : null, count };
+}
+
 /**
  * Keeps the findings read for these scans at `version` (read before them, so they are at least that new), and drops
  * the service's rows that an upload has outdated: they can never be read again.
@@ -166,7 +199,7 @@ export async function keepInput(
   serviceId: string,
   scansKey: string,
   version: number,
-  findings: readonly GateFinding[],
+  kept: { text: string; count: number },
 ): Promise<void> {
   // Rows another gate is deleting at the same moment are skipped, not waited for: concurrent gates never queue here.
   await db.execute(
@@ -176,7 +209,7 @@ export async function keepInput(
   );
   await db.execute(
     sql`insert into gate_inputs (service_id, scans_key, version, finding_count, findings)
-        values (${serviceId}, ${scansKey}, ${version}, ${findings.length}, ${encodeKeptFindings(findings)})
+        values (${serviceId}, ${scansKey}, ${version}, ${kept.count}, ${kept.text})
         on conflict (service_id, scans_key) do update
           set version = excluded.version, finding_count = excluded.finding_count, findings = excluded.findings, kept_at = now()
           where gate_inputs.version < excluded.version`,

@@ -5,7 +5,9 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import type { ServiceContext } from "@/server/context";
+import { withTransaction } from "@/server/context";
 import { evaluateGateRequest, type GateDecision } from "@/server/gate/evaluate-gate";
+import { readGateFindings } from "@/server/gate/gather-input";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { codeFinding, dependencyFinding, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 
@@ -150,5 +152,73 @@ describeEachDatabase("gate: kept inputs", (t) => {
       expect(await versionOf(serviceId)).toBe(version);
       expect((await kept(serviceId)).map((r) => Number(r.version))).toEqual([version]);
     });
+  });
+  it("the findings as the database writes their kept text are the findings read row by row; an odd text falls back to rows", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k-text");
+    const tricky = {
+      ...vuln("CVE-2021-23337", "critical"),
+      title: 'Command injection in "lodash" \\ template, a line\nbreak, ✓ and an emoji 🛡',
+      aliases: ["GHSA-35jh-r3h4-6jhm", "SNYK-JS-LODASH-1040724"],
+      package: { ecosystem: "npm", name: "lodash", version: "4.17.15", fixedVersions: ["4.17.21", "5.0.0"] },
+    };
+    await scans(tok, svc, c, [tricky, vuln("CVE-2020-8203", "low"), vuln("CVE-2019-10744", "high")]);
+    const read = async (rows?: boolean) => {
+      const sightings = await queryRows<{ id: string; commit: string }>(
+        t.db(),
+        sql`select id, commit from scans where service_id = ${serviceId}`,
+      );
+      return withTransaction(tok, (tx) => readGateFindings(tx, serviceId, sightings, { rows }));
+    };
+    // An instant finer than a millisecond is read to the same millisecond either way.
+    await t
+      .db()
+      .execute(
+        sql`update findings set first_seen_at = '2026-11-19 10:00:00.123987+00' where service_id = ${serviceId} and rule_id = 'CVE-2019-10744'`,
+      );
+    const byText = await read();
+    const byRows = await read(true);
+    expect(byText.findings.find((f) => f.ruleId === "CVE-2019-10744")!.firstSeenAt.toISOString()).toBe(
+      "2026-11-19T10:00:00.123Z",
+    );
+    expect(byText.kept?.startsWith("k2\u0001")).toBe(true);
+    expect(byRows.kept).toBeNull();
+    expect(byText.findings).toHaveLength(5);
+    expect(byText.findings).toEqual(byRows.findings);
+    const lodash = byText.findings.find((f) => f.vulnerabilityId === "CVE-2021-23337")!;
+    expect(lodash).toMatchObject({
+      title: tricky.title,
+      fixedVersions: ["4.17.21", "5.0.0"],
+      file: null,
+      mergedFingerprints: [],
+    });
+    expect([...lodash.aliases].sort()).toEqual(["GHSA-35jh-r3h4-6jhm", "SNYK-JS-LODASH-1040724"]);
+    expect(byText.findings.find((f) => f.kind === "code")).toMatchObject({
+      vulnerabilityId: null,
+      packageName: null,
+      aliases: [],
+    });
+
+    // A text holding a separator cannot be kept split: the rows are read, and kept as JSON by the caller.
+    await t
+      .db()
+      .execute(
+        sql`update findings set title = 'a' || chr(1) || 'b' where service_id = ${serviceId} and rule_id = 'CVE-2020-8203'`,
+      );
+    const odd = await read();
+    expect(odd.kept).toBeNull();
+    expect(odd.findings).toEqual((await read(true)).findings);
+    expect(odd.findings.find((f) => f.ruleId === "CVE-2020-8203")!.title).toBe(`a${String.fromCharCode(1)}b`);
+    // So does one in a list's element.
+    await t.db().execute(sql`update findings set title = 'ab' where service_id = ${serviceId} and rule_id = 'CVE-2020-8203'`);
+    expect((await read()).kept).not.toBeNull();
+    await t
+      .db()
+      .execute(
+        sql`update findings set aliases = array['GHSA-1' || chr(2) || 'x'] where service_id = ${serviceId} and rule_id = 'CVE-2019-10744'`,
+      );
+    const oddList = await read();
+    expect(oddList.kept).toBeNull();
+    expect(oddList.findings.find((f) => f.ruleId === "CVE-2019-10744")!.aliases).toEqual([`GHSA-1${String.fromCharCode(2)}x`]);
   });
 });
