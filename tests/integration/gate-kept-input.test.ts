@@ -221,4 +221,11 @@ describeEachDatabase("gate: kept inputs", (t) => {
     expect(oddList.kept).toBeNull();
     expect(oddList.findings.find((f) => f.ruleId === "CVE-2019-10744")!.aliases).toEqual([`GHSA-1${String.fromCharCode(2)}x`]);
   });
+  it("keeps the findings compressed with lz4 where the server has it (PostgreSQL here), and with the default where not (PGlite)", async () => {
+    const [col] = await queryRows<{ c: string }>(
+      t.db(),
+      sql`select attcompression::text as c from pg_attribute where attrelid = 'gate_inputs'::regclass and attname = 'findings'`,
+    );
+    expect(col!.c).toBe(t.kind === "postgres" ? "l" : "");
+  });
 });
