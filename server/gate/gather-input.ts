@@ -12,7 +12,7 @@ import type { GateEvidence, GateFinding, GateInput } from "./types";
 import { waiversFor } from "./waivers";
 import { kevCatalogEntries, kevMatches } from "../intel/match";
 import { sortMostSevereFirst } from "./decide";
-import { decodeKeptFindings, encodeKeptFindings, keepInput, readKeptText, scansKeyOf } from "./kept-input";
+import { decodeKeptFindings, encodeKeptFindings, keepInput, readKeptText, scansKeyOf, type KeepAt } from "./kept-input";
 
 /** What the decision's attestation names of each scan (attest-decision.ts). */
 export type EvidenceScan = { id: string; tool: string; format: string; reportSha256: string };
@@ -71,13 +71,13 @@ export async function gatherGateInput(
     const scans = read.scans;
     if (scans.length === 0) return { scans, findings: [] as GateFinding[] };
     if (read.findings) return { scans, findings: read.findings };
-    const { findings, kept } = await readGateFindings(tx, serviceId, scans);
-    if (opts.keep && read.version >= 0) {
-      await keepInput(tx.db, serviceId, scansKeyOf(scans.map((s) => s.id)), read.version, {
-        text: kept ?? encodeKeptFindings(findings),
-        count: findings.length,
-      });
-    }
+    const at =
+      opts.keep && read.version >= 0
+        ? { serviceId, scansKey: scansKeyOf(scans.map((s) => s.id)), version: read.version }
+        : undefined;
+    const { findings, kept } = await readGateFindings(tx, serviceId, scans, { keep: at });
+    // Kept already when the database wrote the text; otherwise (rows read) kept here, as JSON.
+    if (at && !kept) await keepInput(tx.db, at, { text: encodeKeptFindings(findings), count: findings.length });
     return { scans, findings };
   };
   const previousSlug = previousStageRule?.stage ?? stage.previous;
@@ -212,17 +212,17 @@ function findingsOf(serviceId: string, scans: readonly Pick<ScanRow, "id" | "com
 /**
  * The findings the scans saw, most severe first, and their kept text when the database could build it (null: keep
  * them with encodeKeptFindings). The text is decoded here as a kept row would be, so a gate that reads the findings
- * and one that reads them kept decide on the same values. `rows: true` reads the rows instead (how it was done
- * before; tests compare the two).
+ * and one that reads them kept decide on the same values; with `keep`, the statement that writes the text also keeps it
+ * (`kept` is then what was kept). `rows: true` reads the rows instead (how it was done before; tests compare the two).
  */
 export async function readGateFindings(
   tx: ServiceContext,
   serviceId: string,
   scans: readonly Pick<ScanRow, "id" | "commit">[],
-  opts: { rows?: boolean } = {},
+  opts: { rows?: boolean; keep?: KeepAt } = {},
 ): Promise<{ findings: GateFinding[]; kept: string | null }> {
   if (!opts.rows) {
-    const built = await readKeptText(tx.db, findingsOf(serviceId, scans));
+    const built = await readKeptText(tx.db, findingsOf(serviceId, scans), opts.keep);
     const findings = built.text === null ? null : decodeKeptFindings(built.text, built.count);
     if (findings) return { findings, kept: built.text };
   }

@@ -165,16 +165,18 @@ const elementsOf = (column: string) => sql.raw(`array_to_string(f.${column}, '')
 /** A text column as a split-form field: null is U+0003. */
 const fieldOf = (column: string) => sql.raw(`coalesce(f.${column}, E'\\x03')`);
 
+/** Where a gate keeps what it reads: the service, the set of scans, and the findings version read before them. */
+export type KeepAt = { serviceId: string; scansKey: string; version: number };
+
 /**
  * The findings these sightings name, as the split form `encodeKeptFindings` writes, built by the database: the gate
- * that finds nothing kept decodes this text instead of a thousand rows (and keeps the same text), most severe first.
- * `text` is null when a text holds a separator or a list is one empty string: the caller reads the rows then (and
- * keeps them as JSON). `from` is the findings' `from … where …`, the table aliased `f`.
+ * that finds nothing kept decodes this text instead of a thousand rows, most severe first. With `keep`, the same
+ * statement keeps the text as keepInput would (and drops the service's outdated rows), so the text never travels back.
+ * `text` is null when a text holds a separator or a list is one empty string: nothing is kept then, and the caller
+ * reads the rows (and keeps them as JSON). `from` is the findings' `from … where …`, the table aliased `f`.
  */
-export async function readKeptText(db: Database, from: SQL): Promise<{ text: string | null; count: number }> {
-  const [row] = await queryRows<{ text: string | null; count: number | string; odd: boolean | null }>(
-    db,
-    sql`select count(*) as count,
+export async function readKeptText(db: Database, from: SQL, keep?: KeepAt): Promise<{ text: string | null; count: number }> {
+  const built = sql`select count(*) as count,
                bool_or(concat(f.id, f.fingerprint, f.severity, f.kind, f.rule_id, f.title, f.vulnerability_id, f.package_name,
                               f.package_version, f.file, ${elementsOf("merged_fingerprints")}, ${elementsOf("aliases")},
                               ${elementsOf("fixed_versions")}) ~ E'[\\x01-\\x03]'
@@ -184,34 +186,43 @@ export async function readKeptText(db: Database, from: SQL): Promise<{ text: str
                  ${fieldOf("vulnerability_id")}, ${listOf("aliases")}, floor(extract(epoch from f.first_seen_at) * 1000)::bigint::text,
                  ${fieldOf("package_name")}, ${fieldOf("package_version")}, ${listOf("fixed_versions")}, ${fieldOf("file")}),
                  ${SEP(FIELD)} order by f.severity_rank desc, f.first_seen_at, f.id collate "C") || ${SEP(FIELD)}, '') || ${END} as text
-        ${from}`,
+        ${from}`;
+  const [row] = await queryRows<{ text: string | null; count: number | string; odd: boolean | null }>(
+    db,
+    keep
+      ? // keepInput's two statements as parts of this one. Its own row is left to the upsert (which replaces it only
+        // when older), the others an upload outdated are dropped, skipping those another gate is dropping.
+        sql`with t as (${built}),
+             gone as (delete from gate_inputs where (service_id, scans_key) in (
+               select service_id, scans_key from gate_inputs
+               where service_id = ${keep.serviceId} and version < ${keep.version} and scans_key <> ${keep.scansKey}
+               for update skip locked)),
+             kept as (${upsertKept(keep, sql`select t.count, t.text from t where t.odd is not true`)})
+           select count, odd, text from t`
+      : built,
   );
   const count = Number(row?.count ?? 0);
   return { text: row && !row.odd ? row.text : null, count };
 }
 
+/** Keeps (count, text) from `rows` at `at`, unless what is kept there is as new. */
+const upsertKept = (at: KeepAt, rows: SQL) =>
+  sql`insert into gate_inputs (service_id, scans_key, version, finding_count, findings)
+      select ${at.serviceId}::text, ${at.scansKey}::text, ${at.version}::bigint, r.count, r.text from (${rows}) as r(count, text)
+      on conflict (service_id, scans_key) do update
+        set version = excluded.version, finding_count = excluded.finding_count, findings = excluded.findings, kept_at = now()
+        where gate_inputs.version < excluded.version`;
+
 /**
  * Keeps the findings read for these scans at `version` (read before them, so they are at least that new), and drops
  * the service's rows that an upload has outdated: they can never be read again.
  */
-export async function keepInput(
-  db: Database,
-  serviceId: string,
-  scansKey: string,
-  version: number,
-  kept: { text: string; count: number },
-): Promise<void> {
+export async function keepInput(db: Database, at: KeepAt, kept: { text: string; count: number }): Promise<void> {
   // Rows another gate is deleting at the same moment are skipped, not waited for: concurrent gates never queue here.
   await db.execute(
     sql`delete from gate_inputs where (service_id, scans_key) in (
-          select service_id, scans_key from gate_inputs where service_id = ${serviceId} and version < ${version}
+          select service_id, scans_key from gate_inputs where service_id = ${at.serviceId} and version < ${at.version}
           for update skip locked)`,
   );
-  await db.execute(
-    sql`insert into gate_inputs (service_id, scans_key, version, finding_count, findings)
-        values (${serviceId}, ${scansKey}, ${version}, ${kept.count}, ${kept.text})
-        on conflict (service_id, scans_key) do update
-          set version = excluded.version, finding_count = excluded.finding_count, findings = excluded.findings, kept_at = now()
-          where gate_inputs.version < excluded.version`,
-  );
+  await db.execute(upsertKept(at, sql`values (${kept.count}::int, ${kept.text}::text)`));
 }

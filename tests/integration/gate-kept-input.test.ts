@@ -220,7 +220,17 @@ describeEachDatabase("gate: kept inputs", (t) => {
     const oddList = await read();
     expect(oddList.kept).toBeNull();
     expect(oddList.findings.find((f) => f.ruleId === "CVE-2019-10744")!.aliases).toEqual([`GHSA-1${String.fromCharCode(2)}x`]);
+    // A gate keeps such findings as JSON, and the next gate reads them from that row and answers the same.
+    const first = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    const [row] = await queryRows<{ findings: string }>(
+      t.db(),
+      sql`select findings from gate_inputs where service_id = ${serviceId}`,
+    );
+    expect(row!.findings.startsWith("[")).toBe(true);
+    expect(JSON.parse(row!.findings)).toHaveLength(5);
+    expect(verdict(await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c }))).toEqual(verdict(first));
   });
+
   it("keeps the findings compressed with lz4 where the server has it (PostgreSQL here), and with the default where not (PGlite)", async () => {
     const [col] = await queryRows<{ c: string }>(
       t.db(),
