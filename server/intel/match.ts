@@ -54,58 +54,6 @@ export function intelOf(row: { kev?: unknown; epss?: unknown }): ExploitIntel {
   };
 }
 
-/**
- * Intel for a set of findings' ids, in memory (the gate reads it for the findings of one commit). `epss: false` skips
- * the EPSS table for a caller that reads only KEV (the gate's rule).
- */
-export async function intelForFindings(
-  ctx: ServiceContext,
-  findings: readonly { id: string; vulnerabilityId: string | null; aliases: readonly string[] }[],
-  opts: { epss: boolean } = { epss: true },
-): Promise<Map<string, ExploitIntel>> {
-  const out = new Map<string, ExploitIntel>();
-  const ids = new Set<string>();
-  for (const f of findings) {
-    if (f.vulnerabilityId) ids.add(f.vulnerabilityId);
-    for (const a of f.aliases) if (a) ids.add(a);
-  }
-  if (ids.size === 0) return out;
-  const list = JSON.stringify([...ids]);
-  const [kev, epss] = await Promise.all([
-    queryRows<{ cve_id: string; date_added: string; due_date: string }>(
-      ctx.db,
-      sql`select cve_id, date_added::text as date_added, due_date::text as due_date from intel_kev
-          where cve_id in (select json_array_elements_text(${list}::json))`,
-    ),
-    opts.epss
-      ? queryRows<{ cve_id: string; epss: number | string; percentile: number | string }>(
-          ctx.db,
-          sql`select cve_id, epss, percentile from intel_epss where cve_id in (select json_array_elements_text(${list}::json))`,
-        )
-      : [],
-  ]);
-  const kevBy = new Map(kev.map((k) => [k.cve_id, { cveId: k.cve_id, dateAdded: k.date_added, dueDate: k.due_date }]));
-  const epssBy = new Map(
-    epss.map((e) => [e.cve_id, { cveId: e.cve_id, epss: Number(e.epss), percentile: Number(e.percentile) }]),
-  );
-  if (kevBy.size + epssBy.size === 0) return out;
-  for (const f of findings) {
-    let k: KevMatch | null = null;
-    let e: EpssMatch | null = null;
-    // The vulnerability id (i = -1), then each alias: no array made per finding.
-    for (let i = -1; i < f.aliases.length; i++) {
-      const id = i < 0 ? f.vulnerabilityId : f.aliases[i];
-      if (!id) continue;
-      const kk = kevBy.get(id);
-      if (kk && (!k || kk.dueDate < k.dueDate)) k = kk;
-      const ee = epssBy.get(id);
-      if (ee && (!e || ee.epss > e.epss)) e = ee;
-    }
-    if (k || e) out.set(f.id, { kev: k, epss: e });
-  }
-  return out;
-}
-
 /** The KEV catalog as the gate reads it: every entry by CVE id, for the import whose sha256 is `key`. */
 type KevMemory = { key: string; byId: Map<string, KevMatch> };
 let kevMemory: KevMemory | null = null;
@@ -142,8 +90,8 @@ export async function kevCatalogEntries(ctx: ServiceContext, key: string | null)
 }
 
 /**
- * Each finding's KEV entry through its vulnerability id or any alias (the one due first), or null (pure). The same
- * match as intelForFindings makes.
+ * Each finding's KEV entry through its vulnerability id or any alias, or null (pure): the one due first, and of those
+ * due the same day the first found (the vulnerability id, then the aliases in order).
  */
 export function kevMatches(
   findings: readonly { vulnerabilityId: string | null; aliases: readonly string[] }[],

@@ -7,6 +7,7 @@ import { decideGate } from "@/server/gate/decide";
 import { DEFAULT_POLICIES, defaultPolicyFor, policySchema } from "@/server/gate/policy";
 import type { GateFinding, GateInput } from "@/server/gate/types";
 import { intelText } from "@/server/intel/import-intel";
+import { kevMatches } from "@/server/intel/match";
 import { IntelFormatError, parseEpssCsv, parseKevCatalog } from "@/server/intel/parse";
 import { compareExploitPriority, priorityReason, type Prioritized } from "@/server/intel/priority";
 import { computeScorecard, FORMULA_VERSION, type ScorecardInput } from "@/server/scoring/formula";
@@ -228,5 +229,31 @@ describe("scorecard: KEV deduction and stale intel", () => {
       "threat intelligence not refreshed in 7 days with the daily sync on: KEV 8 days old, EPSS never imported",
     );
     expect(signal({ kevImportedAt: fresh, epssImportedAt: old })?.points).toBe(5);
+  });
+});
+
+describe("kevMatches (the gate's match against the catalog in memory)", () => {
+  const entry = (cveId: string, dueDate: string) => ({ cveId, dateAdded: "2021-12-10", dueDate });
+  const catalog = new Map([
+    ["CVE-2021-44228", entry("CVE-2021-44228", "2021-12-24")],
+    ["CVE-2021-45046", entry("CVE-2021-45046", "2021-12-24")],
+    ["CVE-2017-5638", entry("CVE-2017-5638", "2022-05-03")],
+  ]);
+
+  it("matches through the vulnerability id or any alias, the entry due first, the id before the aliases on a tie", () => {
+    const found = kevMatches(
+      [
+        { vulnerabilityId: "GHSA-jfh8-c2jp-5v3q", aliases: ["CVE-2021-44228"] },
+        { vulnerabilityId: "CVE-2017-5638", aliases: ["CVE-2021-45046"] },
+        { vulnerabilityId: "CVE-2021-45046", aliases: ["CVE-2021-44228"] },
+        { vulnerabilityId: null, aliases: ["", "CVE-2024-0001"] },
+      ],
+      catalog,
+    );
+    expect(found.map((k) => k?.cveId ?? null)).toEqual(["CVE-2021-44228", "CVE-2021-45046", "CVE-2021-45046", null]);
+  });
+
+  it("matches nothing against an empty catalog", () => {
+    expect(kevMatches([{ vulnerabilityId: "CVE-2021-44228", aliases: [] }], new Map())).toEqual([null]);
   });
 });
