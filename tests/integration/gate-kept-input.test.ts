@@ -230,12 +230,4 @@ describeEachDatabase("gate: kept inputs", (t) => {
     expect(JSON.parse(row!.findings)).toHaveLength(5);
     expect(verdict(await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c }))).toEqual(verdict(first));
   });
-
-  it("keeps the findings compressed with lz4 where the server has it (PostgreSQL here), and with the default where not (PGlite)", async () => {
-    const [col] = await queryRows<{ c: string }>(
-      t.db(),
-      sql`select attcompression::text as c from pg_attribute where attrelid = 'gate_inputs'::regclass and attname = 'findings'`,
-    );
-    expect(col!.c).toBe(t.kind === "postgres" ? "l" : "");
-  });
 });
