@@ -157,7 +157,8 @@ function decodeJson(text: string, count: number): GateFinding[] | null {
   return out;
 }
 
-const SEP = (c: string) => sql.raw(`E'\\x0${c.charCodeAt(0)}'`);
+/** FIELD as an SQL literal. */
+const FIELD_SQL = sql.raw(`E'\\x01'`);
 /** A text[] column as a split-form list (never null: a null list reads back as an empty one, as the rows' mapping does). */
 const listOf = (column: string) => sql.raw(`coalesce(array_to_string(f.${column}, E'\\x02'), '')`);
 /** A text[] column's elements end to end, to look for separators in. */
@@ -181,22 +182,18 @@ export async function readKeptText(db: Database, from: SQL, keep?: KeepAt): Prom
                               f.package_version, f.file, ${elementsOf("merged_fingerprints")}, ${elementsOf("aliases")},
                               ${elementsOf("fixed_versions")}) ~ E'[\\x01-\\x03]'
                        or f.merged_fingerprints = '{""}' or f.aliases = '{""}' or f.fixed_versions = '{""}') as odd,
-               ${HEAD.slice(0, -1)} || ${SEP(FIELD)} || coalesce(string_agg(concat_ws(${SEP(FIELD)},
+               ${HEAD.slice(0, -1)} || ${FIELD_SQL} || coalesce(string_agg(concat_ws(${FIELD_SQL},
                  f.id, f.fingerprint, ${listOf("merged_fingerprints")}, f.severity, f.risk_area::text, f.kind, f.rule_id, f.title,
                  ${fieldOf("vulnerability_id")}, ${listOf("aliases")}, floor(extract(epoch from f.first_seen_at) * 1000)::bigint::text,
                  ${fieldOf("package_name")}, ${fieldOf("package_version")}, ${listOf("fixed_versions")}, ${fieldOf("file")}),
-                 ${SEP(FIELD)} order by f.severity_rank desc, f.first_seen_at, f.id collate "C") || ${SEP(FIELD)}, '') || ${END} as text
+                 ${FIELD_SQL} order by f.severity_rank desc, f.first_seen_at, f.id collate "C") || ${FIELD_SQL}, '') || ${END} as text
         ${from}`;
   const [row] = await queryRows<{ text: string | null; count: number | string; odd: boolean | null }>(
     db,
     keep
-      ? // keepInput's two statements as parts of this one. Its own row is left to the upsert (which replaces it only
-        // when older), the others an upload outdated are dropped, skipping those another gate is dropping.
+      ? // keepInput's two statements as parts of this one.
         sql`with t as (${built}),
-             gone as (delete from gate_inputs where (service_id, scans_key) in (
-               select service_id, scans_key from gate_inputs
-               where service_id = ${keep.serviceId} and version < ${keep.version} and scans_key <> ${keep.scansKey}
-               for update skip locked)),
+             gone as (${dropOutdated(keep)}),
              kept as (${upsertKept(keep, sql`select t.count, t.text from t where t.odd is not true`)})
            select count, odd, text from t`
       : built,
@@ -214,15 +211,18 @@ const upsertKept = (at: KeepAt, rows: SQL) =>
         where gate_inputs.version < excluded.version`;
 
 /**
- * Keeps the findings read for these scans at `version` (read before them, so they are at least that new), and drops
- * the service's rows that an upload has outdated: they can never be read again.
+ * Drops the service's other rows that an upload has outdated: they can never be read again. The row at `at` itself is
+ * left to upsertKept, which replaces it only when older (so this can run in one statement with it). Rows another gate
+ * is dropping at the same moment are skipped, not waited for: concurrent gates never queue here.
  */
+const dropOutdated = (at: KeepAt) =>
+  sql`delete from gate_inputs where (service_id, scans_key) in (
+        select service_id, scans_key from gate_inputs
+        where service_id = ${at.serviceId} and version < ${at.version} and scans_key <> ${at.scansKey}
+        for update skip locked)`;
+
+/** Keeps the findings read for these scans at `at.version` (read before them, so they are at least that new). */
 export async function keepInput(db: Database, at: KeepAt, kept: { text: string; count: number }): Promise<void> {
-  // Rows another gate is deleting at the same moment are skipped, not waited for: concurrent gates never queue here.
-  await db.execute(
-    sql`delete from gate_inputs where (service_id, scans_key) in (
-          select service_id, scans_key from gate_inputs where service_id = ${at.serviceId} and version < ${at.version}
-          for update skip locked)`,
-  );
+  await db.execute(dropOutdated(at));
   await db.execute(upsertKept(at, sql`values (${kept.count}::int, ${kept.text}::text)`));
 }
