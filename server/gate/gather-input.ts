@@ -155,6 +155,55 @@ export async function gatherGateInput(
 }
 
 /**
+ * The scans a gate at this commit (and artifact) reads. An artifact digest names immutable content: a scan of it under
+ * any commit (a nightly rescan of the image, a cluster report) is evidence about it too.
+ */
+const scansAt = (serviceId: string, commit: string, artifact: string | null) =>
+  sql`select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
+      from scans
+      where service_id = ${serviceId} and commit = ${commit}
+        and (${artifact}::text is null or artifact is null or artifact = ${artifact})
+      union
+      select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
+      from scans
+      where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact}`;
+
+/** Past this many sightings, an upload leaves keeping the findings to the first gate (a row of ≈ 150 bytes each). */
+export const KEEP_AT_UPLOAD_MAX_FINDINGS = 20_000;
+
+/**
+ * Keeps what a gate at this commit (and artifact) will read, in the transaction of the upload that changed it: the
+ * pipeline's next call is a gate at this commit, which then reads one row instead of a finding per row (the first gate
+ * after an upload cost ≈ 2.5× a later one: docs/performance.md). `version` is the one the upload raised the service
+ * to. Nothing is kept past `limit` sightings; the first gate keeps them then, as before.
+ */
+export async function keepGateInputAtUpload(
+  tx: ServiceContext,
+  at: { serviceId: string; commit: string; artifact: string | null; version: number },
+  limit = KEEP_AT_UPLOAD_MAX_FINDINGS,
+): Promise<boolean> {
+  const scans = await queryRows<{ id: string; commit: string }>(
+    tx.db,
+    sql`select s.id, s.commit from (${scansAt(at.serviceId, at.commit, at.artifact)}) s`,
+  );
+  if (scans.length === 0) return false;
+  const scanIds = scans.map((s) => s.id);
+  const commits = [...new Set(scans.map((s) => s.commit))];
+  const [sighted] = await queryRows<{ n: number | string }>(
+    tx.db,
+    sql`select count(*) as n from (select 1 from scan_findings
+          where service_id = ${at.serviceId} and commit = any(${arrayLiteral(commits)}::text[])
+            and scan_id = any(${`{${scanIds.join(",")}}`}::text[])
+          limit ${limit + 1}) x`,
+  );
+  if (Number(sighted?.n ?? 0) > limit) return false;
+  const keep = { serviceId: at.serviceId, scansKey: scansKeyOf(scanIds), version: at.version };
+  const { findings, kept } = await readGateFindings(tx, at.serviceId, scans, { keep });
+  if (!kept) await keepInput(tx.db, keep, { text: encodeKeptFindings(findings), count: findings.length });
+  return true;
+}
+
+/**
  * Every scan of the commit (within the artifact binding), the service's findings version, and the findings kept for
  * exactly those scans at that version (null when none are, or when the kept text does not read back). The set's key
  * is made in SQL as scansKeyOf makes it (ids sorted byte-wise, joined by commas). Version -1: the service is gone.
@@ -172,17 +221,7 @@ async function readScansAndKept(
     finding_count: number | null;
   }>(
     tx.db,
-    // An artifact digest names immutable content: a scan of it under any commit (a nightly rescan of the image, a
-    // cluster report) is evidence about it too.
-    sql`with s as (
-          select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
-          from scans
-          where service_id = ${serviceId} and commit = ${commit}
-            and (${artifact}::text is null or artifact is null or artifact = ${artifact})
-          union
-          select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
-          from scans
-          where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact})
+    sql`with s as (${scansAt(serviceId, commit, artifact)})
         select (select json_agg(s order by s.scanned_at, s.id) from s) as scans, sv.findings_version as version, g.findings, g.finding_count
         from services sv
         left join gate_inputs g on g.service_id = sv.id and g.version = sv.findings_version

@@ -9,6 +9,7 @@ import { queryRows, type Database } from "@/db/client";
 import { scans, services, type ScanPart, type ScanStatistics } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { onScanIngested } from "../recheck/triggers";
+import { keepGateInputAtUpload } from "../gate/gather-input";
 import { serviceForActor } from "../services/access";
 import { withTransaction, type ServiceContext } from "../context";
 import { env } from "../env";
@@ -234,9 +235,6 @@ export async function ingestParsedReport(
     const svc = await serviceForActor(tx, params.service, { action: "write to", createForTeamToken: true, autoRegister });
     // One upload per service at a time: lifecycle decisions read what the previous upload wrote.
     await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`gatehouse:service:${svc.id}`}))`);
-    // Before any finding or sighting is written: the gate's kept inputs of this service are outdated from here on
-    // (server/gate/kept-input.ts). Rolled back with the upload if it fails.
-    await tx.db.execute(sql`update services set findings_version = findings_version + 1 where id = ${svc.id}`);
     const now = tx.now();
     const meta = resolveReportMeta({
       receivedAt: now,
@@ -277,6 +275,13 @@ export async function ingestParsedReport(
       }
     }
 
+    // Before any finding or sighting is written: the gate's kept inputs of this service are outdated from here on
+    // (server/gate/kept-input.ts). Rolled back with the upload if it fails. A duplicate (answered above) changes
+    // nothing, so it leaves them as they are.
+    const [bumped] = await queryRows<{ findings_version: number | string }>(
+      tx.db,
+      sql`update services set findings_version = findings_version + 1 where id = ${svc.id} returning findings_version`,
+    );
     // Raw SQL gets timestamps as ISO text: the drivers disagree on serializing Date parameters.
     const nowIso = now.toISOString();
     const parts = normalizeReport(report, (s) => sha256(s));
@@ -500,6 +505,13 @@ export async function ingestParsedReport(
       });
     }
     await onScanIngested(tx, scan!);
+    // 6. What the gate at this commit will read, kept for it (server/gate/gather-input.ts).
+    await keepGateInputAtUpload(tx, {
+      serviceId: svc.id,
+      commit: params.commit,
+      artifact: meta.artifact,
+      version: Number(bumped!.findings_version),
+    });
     return { duplicate: false, scan: scanView(scan!, svc.slug), statistics: stats, warnings };
   });
 }

@@ -16,7 +16,7 @@ import { findPostgres } from "./lib/db";
 import { backendCpu, cpuSince, processCpuMs } from "./lib/ingest-cpu";
 import { runInChild } from "./lib/child";
 import type { GateProfileInput, GateProfileResult } from "./lib/gate-profile";
-import { gateCommit, seedGate } from "./lib/seed-gate";
+import { gateCommit, keepAsUploadsDo, seedGate } from "./lib/seed-gate";
 import { table, int } from "./lib/table";
 import { parseFlags, type Benchmark } from "./lib/types";
 
@@ -117,7 +117,7 @@ type Result = {
 
 async function benchOne(
   kind: "pglite" | "postgres",
-  opts: { services: number; perService: number; rate: number; seconds: number },
+  opts: { services: number; perService: number; rate: number; seconds: number; nothingKept: boolean },
   pgUrl?: string,
 ): Promise<Result> {
   let env: Record<string, string>;
@@ -155,6 +155,9 @@ async function benchOne(
       } finally {
         await raw.end();
       }
+      // --nothing-kept: every service's first gate reads its findings from the tables (as after an upload of more than
+      // KEEP_AT_UPLOAD_MAX_FINDINGS, or a gate whose set of scans no upload kept).
+      if (!opts.nothingKept) await keepAsUploadsDo(env.DATABASE_URL!, opts, (l) => console.log(`[${kind}] ${l}`));
     } else {
       console.log(`[${kind}] seeding ${int(opts.services)} services × ${int(opts.perService)} findings over HTTP…`);
       let done = 0;
@@ -347,6 +350,7 @@ export const benchmark: Benchmark = {
       perService: size("findings-per-service", "BENCH_GATE_FINDINGS", 1000),
       rate: size("rate", "BENCH_GATE_RATE", 200),
       seconds: size("seconds", "BENCH_GATE_SECONDS", 20),
+      nothingKept: flags.has("nothing-kept"),
     };
     console.log(`load average before: ${loadavg()}`);
     const pure = pureEvaluation();

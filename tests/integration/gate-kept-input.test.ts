@@ -1,13 +1,14 @@
 // The gate keeps the findings it read for a set of scans (server/gate/kept-input.ts): the next gate over the same scans
 // reads them from one row. These tests show that the row is what is read, that it gives the same answer as the
 // tables, and that any upload to the service outdates it, so no gate ever decides on findings older than its own read.
+// Each upload keeps what a gate at its commit will read, in its own transaction.
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import type { ServiceContext } from "@/server/context";
 import { withTransaction } from "@/server/context";
 import { evaluateGateRequest, type GateDecision } from "@/server/gate/evaluate-gate";
-import { readGateFindings } from "@/server/gate/gather-input";
+import { KEEP_AT_UPLOAD_MAX_FINDINGS, keepGateInputAtUpload, readGateFindings } from "@/server/gate/gather-input";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { codeFinding, dependencyFinding, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 
@@ -54,29 +55,83 @@ describeEachDatabase("gate: kept inputs", (t) => {
       )[0]!.v,
     );
 
-  it("the first gate over a commit's scans keeps their findings; the next one reads that row and answers the same", async () => {
+  it("each upload keeps what a gate at its commit reads; the gate reads that row and answers as the tables do", async () => {
     const { svc, serviceId, tok } = await world();
     const c = sha("k1");
     await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical"), vuln("CVE-2020-8203", "low")]);
-    expect(await kept(serviceId)).toEqual([]);
-
-    const first = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
-    expect(first.decision).toBe("block");
-    expect(failing(first)).toEqual(["max-findings:critical"]);
     const rows = await kept(serviceId);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.scans_key.split(",")).toHaveLength(3);
     expect(Number(rows[0]!.version)).toBe(await versionOf(serviceId));
     expect(rows[0]!.finding_count).toBe(4);
 
-    const again = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
-    expect(verdict(again)).toEqual(verdict(first));
-    expect(again.decisionId).not.toBe(first.decisionId);
+    const first = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    expect(first.decision).toBe("block");
+    expect(failing(first)).toEqual(["max-findings:critical"]);
 
-    // The row is what the second gate read: emptied by hand, the next gate sees no findings at all.
+    // Nothing kept: the gate reads the tables, keeps them itself, and answers the same.
+    await t.db().execute(sql`delete from gate_inputs where service_id = ${serviceId}`);
+    const fromTables = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    expect(verdict(fromTables)).toEqual(verdict(first));
+    expect(fromTables.decisionId).not.toBe(first.decisionId);
+    expect((await kept(serviceId)).map((r) => [r.scans_key, Number(r.version), r.finding_count])).toEqual(
+      rows.map((r) => [r.scans_key, Number(r.version), r.finding_count]),
+    );
+
+    // The row is what the gate reads: emptied by hand, the next gate sees no findings at all.
     await t.db().execute(sql`update gate_inputs set findings = '[]', finding_count = 0 where service_id = ${serviceId}`);
     const emptied = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
     expect(emptied.decision).toBe("allow");
+  });
+
+  it("an upload bound to an artifact keeps what a gate for that artifact reads, rescans of it at other commits included", async () => {
+    const { svc, serviceId, tok } = await world();
+    const image = `sha256:${"ab".repeat(32)}`;
+    const [a, b] = [sha("k-art-a"), sha("k-art-b")];
+    // Last night's rescan of the image, under another commit, found a critical vulnerability.
+    await upload(
+      tok,
+      { service: svc, commit: a, artifact: image },
+      generic("trivy", [vuln("CVE-2021-23337", "critical")], { evidence: ["sca"] }),
+    );
+    await upload(tok, { service: svc, commit: b }, generic("semgrep", [sast("js/xss", "low")], { evidence: ["sast"] }));
+    await upload(tok, { service: svc, commit: b }, generic("gitleaks", [], { evidence: ["secrets"] }));
+    await upload(
+      tok,
+      { service: svc, commit: b, artifact: image },
+      generic("trivy", [vuln("CVE-2020-8203", "low")], { evidence: ["sca"] }),
+    );
+    const rows = await kept(serviceId);
+    expect(rows.map((r) => [r.scans_key.split(",").length, r.finding_count])).toEqual([[4, 3]]);
+    const gate = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: b, artifact: image });
+    expect(gate.evidence).toHaveLength(4);
+    expect(failing(gate)).toEqual(["max-findings:critical"]);
+    await t.db().execute(sql`update gate_inputs set findings = '[]', finding_count = 0 where service_id = ${serviceId}`);
+    expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: b, artifact: image })).decision).toBe("allow");
+  });
+
+  it("a duplicate upload changes nothing: the version and what was kept stay", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k-dup");
+    await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical")]);
+    const before = { version: await versionOf(serviceId), rows: await kept(serviceId) };
+    const again = await upload(tok, { service: svc, commit: c }, generic("gitleaks", [], { evidence: ["secrets"] }));
+    expect(again.duplicate).toBe(true);
+    expect({ version: await versionOf(serviceId), rows: await kept(serviceId) }).toEqual(before);
+  });
+
+  it("past the limit, an upload keeps nothing and the first gate keeps what it read", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k-limit");
+    await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical"), vuln("CVE-2020-8203", "low")]);
+    await t.db().execute(sql`delete from gate_inputs where service_id = ${serviceId}`);
+    const at = { serviceId, commit: c, artifact: null, version: await versionOf(serviceId) };
+    // Four sightings: over a limit of three nothing is kept, at four the same row an upload keeps.
+    expect(await withTransaction(tok, (tx) => keepGateInputAtUpload(tx, at, 3))).toBe(false);
+    expect(await kept(serviceId)).toEqual([]);
+    expect(await withTransaction(tok, (tx) => keepGateInputAtUpload(tx, at, 4))).toBe(true);
+    expect((await kept(serviceId)).map((r) => r.finding_count)).toEqual([4]);
+    expect(KEEP_AT_UPLOAD_MAX_FINDINGS).toBe(20_000);
   });
 
   it("a row that does not hold what it says it holds is read again from the tables", async () => {
@@ -105,8 +160,8 @@ describeEachDatabase("gate: kept inputs", (t) => {
     const after = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: a });
     expect(after.decision).toBe("block");
     expect(failing(after)).toEqual(["max-findings:critical"]);
-    // The outdated row went when the new one was kept.
-    expect((await kept(serviceId)).map((r) => Number(r.version))).toEqual([version + 1]);
+    // The outdated row went when the upload kept its own; the gate at a kept a's again, at the new version.
+    expect((await kept(serviceId)).map((r) => Number(r.version))).toEqual([version + 1, version + 1]);
   });
 
   it("another scan at the same commit is another set of scans: the gate reads it whole", async () => {
@@ -220,7 +275,9 @@ describeEachDatabase("gate: kept inputs", (t) => {
     const oddList = await read();
     expect(oddList.kept).toBeNull();
     expect(oddList.findings.find((f) => f.ruleId === "CVE-2019-10744")!.aliases).toEqual([`GHSA-1${String.fromCharCode(2)}x`]);
-    // A gate keeps such findings as JSON, and the next gate reads them from that row and answers the same.
+    // A gate keeps such findings as JSON, and the next gate reads them from that row and answers the same (what the
+    // upload kept is dropped first: the findings were changed by hand, behind the version's back).
+    await t.db().execute(sql`delete from gate_inputs where service_id = ${serviceId}`);
     const first = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
     const [row] = await queryRows<{ findings: string }>(
       t.db(),

@@ -90,3 +90,41 @@ export async function seedGate(sql: Sql, o: GateSeed, log: (line: string) => voi
   await sql`vacuum (analyze)`;
   log(`  vacuum (analyze): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
+
+/**
+ * What each service's last upload keeps for the gate at its commit (server/gate/gather-input.ts
+ * keepGateInputAtUpload), done here with the server's own function, as the uploads the SQL above stands for would have.
+ */
+export async function keepAsUploadsDo(url: string, o: Pick<GateSeed, "services">, log: (line: string) => void): Promise<void> {
+  const [{ openDatabase, queryRows }, { withTransaction }, { keepGateInputAtUpload }, { sql }] = await Promise.all([
+    import("@/db/client"),
+    import("@/server/context"),
+    import("@/server/gate/gather-input"),
+    import("drizzle-orm"),
+  ]);
+  const t0 = performance.now();
+  const h = await openDatabase({ kind: "postgres", url, poolMax: 4 });
+  try {
+    const ctx = { db: h.db, actor: { type: "system" as const, label: "bench seed" }, now: () => new Date() };
+    let next = 0;
+    const one = async (i: number) =>
+      withTransaction(ctx, async (tx) => {
+        const serviceId = `svc_gb${String(i).padStart(6, "0")}`;
+        const [row] = await queryRows<{ v: string | number }>(
+          tx.db,
+          sql`select findings_version as v from services where id = ${serviceId}`,
+        );
+        await keepGateInputAtUpload(tx, { serviceId, commit: gateCommit(i), artifact: null, version: Number(row!.v) });
+      });
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < o.services) await one(next++);
+      }),
+    );
+  } finally {
+    await h.close();
+  }
+  log(
+    `  gate_inputs (as the uploads keep them): ${o.services.toLocaleString("en-US")} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}
