@@ -15,7 +15,7 @@ export type Opened = {
   close: () => Promise<void>;
 };
 
-const postgresOptions = (e: Env, url: string, poolMax = e.GATEHOUSE_DB_POOL_MAX) =>
+export const postgresOptions = (e: Env, url: string, poolMax = e.GATEHOUSE_DB_POOL_MAX) =>
   ({
     kind: "postgres",
     url,

@@ -42,6 +42,9 @@ const envSchema = z
     // Named prepared statements on the gate's hot path (db/client.ts withPreparedStatements); "off" for a pooler in
     // transaction mode that cannot keep them (PgBouncer before 1.21).
     GATEHOUSE_DB_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
+    // Threads that serve the gate beside the main one when it is busy (server/workers/gate-workers.ts), PostgreSQL
+    // only; unset: one per core but one, at most three. 0 serves it on the main thread alone.
+    GATEHOUSE_GATE_WORKERS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(64).optional()),
     GATEHOUSE_PUBLIC_URL: z.url().optional(),
     GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
     // How much the heap may grow between full garbage collections, in percent of what survived the last (server/heap.ts);
@@ -95,6 +98,13 @@ const envSchema = z
         code: "custom",
         path: ["GATEHOUSE_MIGRATION_DATABASE_URL"],
         message: "needs DATABASE_URL (the runtime role) as well",
+      });
+    // The embedded database lives in the main thread: another thread cannot open it.
+    if (e.GATEHOUSE_GATE_WORKERS && !e.DATABASE_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["GATEHOUSE_GATE_WORKERS"],
+        message: "needs DATABASE_URL (PostgreSQL): the embedded database serves the gate on the main thread",
       });
     // Audit events leave the host: in clear only to this machine.
     const hook = e.GATEHOUSE_AUDIT_WEBHOOK_URL ? new URL(e.GATEHOUSE_AUDIT_WEBHOOK_URL) : null;

@@ -2,6 +2,7 @@
 // and only then serves Next.js. Any failure before serving is one line on stderr and exit code 1.
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
+import { availableParallelism } from "node:os";
 import next from "next";
 import { DatabaseUnavailableError } from "@/db/client";
 import { DataDirLockedError } from "@/db/lock";
@@ -20,6 +21,8 @@ import { frontDoor } from "./security/front-door";
 import { isHttpsUrl } from "./security/headers";
 import { startAuditWebhook } from "./audit/forward-audit";
 import { serveRoute } from "./api/rest/node-route";
+import { startGateWorkers, type GateWorkers } from "./workers/gate-workers";
+import { jsonBodyLimit } from "./api/rest/read-body";
 import { POST as gateRoute } from "@/app/api/v1/gate/route";
 import { startDailySnapshots } from "./scoring/daily";
 import { startBackgroundJobs } from "./notify/background";
@@ -103,6 +106,19 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   }
   const handle = app.getRequestHandler();
   const adminToken = randomBytes(32).toString("base64url");
+  // The gate on more than one core (PostgreSQL only: the embedded database lives in this thread).
+  const workerCount = opened.handle.kind === "postgres" && !opts.dev ? (e.GATEHOUSE_GATE_WORKERS ?? availableParallelism()) : 0;
+  const gateWorkers: GateWorkers | null =
+    workerCount > 0
+      ? startGateWorkers({
+          count: workerCount,
+          route: gateRoute,
+          maxBodyBytes: jsonBodyLimit(gateRoute.spec),
+          publicUrl,
+          startedAt: new Date(),
+          entry: new URL("../scripts/gate-worker.mjs", import.meta.url),
+        })
+      : null;
   const door = frontDoor({ trustedProxies: e.GATEHOUSE_TRUSTED_PROXIES, https: isHttpsUrl(publicUrl), dev: opts.dev ?? false });
 
   const server = createServer((req, res) => {
@@ -113,7 +129,18 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     if (path.startsWith("/api/")) {
       res.on("finish", () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log.info({ reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, "request");
+        const worker = gateWorkers?.servedBy(res);
+        log.info(
+          {
+            reqId: id,
+            method: req.method,
+            path,
+            status: res.statusCode,
+            ms: Math.round(ms * 10) / 10,
+            ...(worker ? { worker } : {}),
+          },
+          "request",
+        );
       });
     }
     if (!door.admit(req, res, id)) return;
@@ -123,7 +150,9 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     }
     // The route every pipeline calls, served without Next.js's request handling (server/api/rest/node-route.ts).
     if (path === gateRoute.spec.path && req.method === gateRoute.spec.method) {
-      void serveRoute(gateRoute, req, res, publicUrl);
+      const here = () => serveRoute(gateRoute, req, res, publicUrl);
+      if (gateWorkers) gateWorkers.serve(req, res, here);
+      else void here();
       return;
     }
     void handle(req, res);
@@ -172,8 +201,8 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
     stopWebhook();
     server.close();
     server.closeAllConnections();
-    opened
-      .close()
+    void (gateWorkers?.stop() ?? Promise.resolve())
+      .then(() => opened.close())
       .catch((err: unknown) => log.error({ err }, "error while closing the database"))
       .finally(() => process.exit(0));
   };

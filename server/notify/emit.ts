@@ -18,6 +18,11 @@ export function setDeliveryWake(fn: (() => void) | undefined): void {
   (globalThis as Holder)[WAKE] = fn;
 }
 
+/** Starts this process's sender now (a gate worker's decision emitted an event: server/workers/gate-workers.ts). */
+export function wakeDelivery(): void {
+  (globalThis as Holder)[WAKE]?.();
+}
+
 /** Writes the event and its deliveries; returns the event id. `only`: one subscription (a test). */
 export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?: string): Promise<string> {
   const now = tx.now();

@@ -27,7 +27,7 @@ export function acceptsGzip(header: string | undefined): boolean {
 }
 
 /** Node's request headers as Web headers (repeated ones joined as Node received them; pseudo-headers left out). */
-function webHeaders(req: IncomingMessage): Headers {
+export function webHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
@@ -122,22 +122,57 @@ export async function serveRoute(route: ApiRoute, req: IncomingMessage, res: Ser
   body?.release();
   if (res.destroyed) return;
   try {
-    let payload = Buffer.from(await response.arrayBuffer());
-    res.statusCode = response.status;
-    for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length) res.setHeader("set-cookie", cookies);
-    if (payload.byteLength >= GZIP_FROM_BYTES && !response.headers.has("content-encoding")) {
-      res.setHeader("vary", "Accept-Encoding");
-      if (acceptsGzip(req.headers["accept-encoding"])) {
-        payload = gzipSync(payload);
-        res.setHeader("content-encoding", "gzip");
-      }
-    }
-    res.setHeader("content-length", payload.byteLength);
-    res.end(payload);
+    sendAnswer(res, await answerOf(response, req.headers["accept-encoding"]));
   } catch (err) {
     logger().error({ err, reqId: requestId }, "could not send an answer");
     res.destroy();
   }
+}
+
+/** A request whose body was read whole (by the thread that holds the connection): what a gate worker is given. */
+export type BufferedRequest = {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body: Uint8Array;
+  requestId: string;
+};
+
+/** Answers a buffered request with `route`, as `serveRoute` answers a streamed one. */
+export async function answerBuffered(route: ApiRoute, r: BufferedRequest, origin: string): Promise<WireAnswer> {
+  const headers = new Headers(r.headers);
+  let response: Response;
+  try {
+    const body = r.body.byteLength ? (r.body as Uint8Array<ArrayBuffer>) : null;
+    response = await route(new Request(new URL(r.url, origin), { method: r.method, headers, body }), NO_PARAMS);
+  } catch (e) {
+    response = problemResponse(e, r.requestId, r.url.split("?")[0]);
+  }
+  return answerOf(response, headers.get("accept-encoding") ?? undefined);
+}
+
+/** A route's answer as it goes on the wire: what a gate worker sends back to the thread that holds the connection. */
+export type WireAnswer = { status: number; headers: [string, string][]; cookies: string[]; payload: Uint8Array };
+
+/** The Web `Response` read whole, and gzipped as Next.js would for a client that accepts it. */
+export async function answerOf(response: Response, acceptEncoding: string | undefined): Promise<WireAnswer> {
+  let payload = new Uint8Array(await response.arrayBuffer());
+  const headers: [string, string][] = [];
+  for (const [name, value] of response.headers) if (name !== "set-cookie") headers.push([name, value]);
+  if (payload.byteLength >= GZIP_FROM_BYTES && !response.headers.has("content-encoding")) {
+    headers.push(["vary", "Accept-Encoding"]);
+    if (acceptsGzip(acceptEncoding)) {
+      payload = gzipSync(payload);
+      headers.push(["content-encoding", "gzip"]);
+    }
+  }
+  return { status: response.status, headers, cookies: response.headers.getSetCookie(), payload };
+}
+
+export function sendAnswer(res: ServerResponse, answer: WireAnswer): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  if (answer.cookies.length) res.setHeader("set-cookie", answer.cookies);
+  res.setHeader("content-length", answer.payload.byteLength);
+  res.end(answer.payload);
 }

@@ -4,6 +4,7 @@ import { createGunzip } from "node:zlib";
 import { DomainError } from "../../errors";
 import { deepNestingAt, lineColumn, locateJsonError } from "../../ingest/decode";
 import { findUnsafeValue } from "../../validation";
+import type { RouteSpec } from "./contract";
 
 export const MAX_GZIP_RATIO = 1000;
 const RATIO_GRACE_BYTES = 1024 * 1024;
@@ -120,8 +121,15 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return buf;
 }
 
+/** The size limit of a JSON request body, unless its route says otherwise. */
+export const JSON_BODY_LIMIT = 256 * 1024;
+
+/** The size limit of a route's JSON body (0: the route takes none, or another kind). */
+export const jsonBodyLimit = (spec: RouteSpec): number =>
+  spec.body?.type === "json" ? (spec.body.maxBytes ?? JSON_BODY_LIMIT) : 0;
+
 /** A small JSON request body (gate, deployments, waivers): 415 unless JSON, 400 with line and column when malformed. */
-export async function readJson(req: Request, limit = 256 * 1024): Promise<unknown> {
+export async function readJson(req: Request, limit = JSON_BODY_LIMIT): Promise<unknown> {
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
   if (!type.includes("json")) {
     throw new DomainError(
