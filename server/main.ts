@@ -107,7 +107,8 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   const handle = app.getRequestHandler();
   const adminToken = randomBytes(32).toString("base64url");
   // The gate on more than one core (PostgreSQL only: the embedded database lives in this thread).
-  const workerCount = opened.handle.kind === "postgres" && !opts.dev ? (e.GATEHOUSE_GATE_WORKERS ?? availableParallelism()) : 0;
+  const workerCount =
+    opened.handle.kind === "postgres" && !opts.dev ? (e.GATEHOUSE_GATE_WORKERS ?? Math.min(availableParallelism(), 4)) : 0;
   const gateWorkers: GateWorkers | null =
     workerCount > 0
       ? startGateWorkers({

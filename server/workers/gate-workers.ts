@@ -3,9 +3,9 @@
 // Node.js runs a server's JavaScript on one thread. A gate call costs ≈ 4–5 ms of that thread's CPU (reading the
 // findings, evaluating, signing, writing the decision; docs/performance.md), so one thread saturates near 200 calls a
 // second and, well before that, requests wait behind each other. With PostgreSQL, the main thread keeps the HTTP
-// connections (front door, request id, logging) and serves a gate request itself or, when it is busier than a worker,
-// reads the body and hands the request to the least busy one; the worker runs the very route the main thread would
-// (its own connection pool, the same checks) and sends the answer back. The embedded database lives in the main
+// connections (front door, request id, logging), reads a gate request's body and hands the request to the least busy
+// worker; the worker runs the very route the main thread would (its own connection pool, the same checks) and sends
+// the answer back. Until a worker is ready, the main thread answers the gate itself, as without workers. The embedded database lives in the main
 // thread, so PGlite is served there as before.
 //
 // A worker holds its own copy of the server's modules (≈ 85–110 MiB of memory). So workers start only when the gate
@@ -39,9 +39,9 @@ type Slot = { n: number; worker: Worker; ready: boolean; exited: boolean; pendin
 
 export type GateWorkers = {
   /**
-   * Answers `req` (a gate request): through the least busy worker, or with `here` (the route on this thread) when this
-   * thread is no busier, no worker is ready, or the body is not a small one of declared length (chunked, or over the
-   * route's limit: the route here streams it and refuses it as it always did).
+   * Answers `req` (a gate request): through the least busy worker, or with `here` (the route on this thread) when no
+   * worker is ready, or the body is not a small one of declared length (chunked, or over the route's limit: the route
+   * here streams it and refuses it as it always did).
    */
   serve(req: IncomingMessage, res: ServerResponse, here: () => Promise<void>): void;
   /** The worker that answered, for the request log (undefined: the main thread). */
@@ -213,8 +213,10 @@ export function startGateWorkers(opts: GateWorkerOptions): GateWorkers {
       inWindow++;
       if (!running && !stopping && (here > 0 || inWindow >= BUSY_PER_SECOND)) startAll();
       const best = leastBusy();
-      // This thread also reads and writes every connection: on a tie, the worker takes the request.
-      if (stopping || !best || here < best.pending.size) return serveHere(run);
+      // This thread reads and writes every connection: while a worker is ready, it answers no gate itself. (Sharing
+      // the gates with the workers was measured worse: under a queue, this thread's own gates delayed every worker's
+      // answer and the next requests; docs/performance.md.)
+      if (stopping || !best) return serveHere(run);
       if (req.headers["transfer-encoding"] !== undefined) return serveHere(run);
       const declared = Number(req.headers["content-length"] ?? "0");
       if (!Number.isSafeInteger(declared) || declared < 0 || declared > opts.maxBodyBytes) return serveHere(run);
