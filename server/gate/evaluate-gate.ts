@@ -104,27 +104,22 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     evaluatedAt: now.toISOString(),
     attestationUrl: attestationUrlFor({ id, commit: req.commit, artifact }),
   };
-  // Every write goes out in one round trip: the driver sends them in this order on the transaction's connection, so
-  // the decision is in before its attestation (which refers to it). If one fails, the transaction fails whole.
-  const decisionWritten = tx.db
-    .insert(gateDecisions)
-    .values({
-      id,
-      serviceId: svc.id,
-      stage: stage.slug,
-      commit: req.commit,
-      artifact,
-      branch: req.branch ?? null,
-      decision: result.decision,
-      policyId: policy.id,
-      policyVersion: policy.version,
-      response,
-      actorLabel: tx.actor.label,
-      evaluatedAt: now,
-    })
-    .execute();
+  await tx.db.insert(gateDecisions).values({
+    id,
+    serviceId: svc.id,
+    stage: stage.slug,
+    commit: req.commit,
+    artifact,
+    branch: req.branch ?? null,
+    decision: result.decision,
+    policyId: policy.id,
+    policyVersion: policy.version,
+    response,
+    actorLabel: tx.actor.label,
+    evaluatedAt: now,
+  });
+  // The decision first (its attestation refers to it), then the rest of the writes together.
   await Promise.all([
-    decisionWritten,
     attestDecision(tx, {
       id,
       serviceId: svc.id,
