@@ -43,8 +43,8 @@ const envSchema = z
     // transaction mode that cannot keep them (PgBouncer before 1.21).
     GATEHOUSE_DB_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
     // Threads that serve the gate beside the main one when it is busy (server/workers/gate-workers.ts), PostgreSQL
-    // only; unset: one per core, at most four. 0 serves it on the main thread alone.
-    GATEHOUSE_GATE_WORKERS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(64).optional()),
+    // only. 0 (the default): the main thread answers every gate.
+    GATEHOUSE_GATE_WORKERS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(64).default(0)),
     GATEHOUSE_PUBLIC_URL: z.url().optional(),
     GATEHOUSE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(100),
     // How much the heap may grow between full garbage collections, in percent of what survived the last (server/heap.ts);

@@ -2,7 +2,6 @@
 // and only then serves Next.js. Any failure before serving is one line on stderr and exit code 1.
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
-import { availableParallelism } from "node:os";
 import next from "next";
 import { DatabaseUnavailableError } from "@/db/client";
 import { DataDirLockedError } from "@/db/lock";
@@ -106,9 +105,8 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   }
   const handle = app.getRequestHandler();
   const adminToken = randomBytes(32).toString("base64url");
-  // The gate on more than one core (PostgreSQL only: the embedded database lives in this thread).
-  const workerCount =
-    opened.handle.kind === "postgres" && !opts.dev ? (e.GATEHOUSE_GATE_WORKERS ?? Math.min(availableParallelism(), 4)) : 0;
+  // The gate on more than one core, when asked (PostgreSQL only: the embedded database lives in this thread).
+  const workerCount = opened.handle.kind === "postgres" && !opts.dev ? e.GATEHOUSE_GATE_WORKERS : 0;
   const gateWorkers: GateWorkers | null =
     workerCount > 0
       ? startGateWorkers({

@@ -8,6 +8,10 @@
 // the answer back. Until a worker is ready, the main thread answers the gate itself, as without workers. The embedded database lives in the main
 // thread, so PGlite is served there as before.
 //
+// Off unless GATEHOUSE_GATE_WORKERS asks for them: on the 2-core machines the benchmarks run on, PostgreSQL and the
+// clients already use the second core, and workers measured no clear gain there (docs/performance.md); they are for
+// machines whose other cores sit idle while the main thread is saturated by gates.
+//
 // A worker holds its own copy of the server's modules (≈ 85–110 MiB of memory). So workers start only when the gate
 // is busy (a gate arrives while another is being answered, or five arrive within a second), and stop after a minute
 // without one: a server that answers a gate now and then, or ingests a large report, stays as small as without them.

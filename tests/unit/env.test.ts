@@ -36,6 +36,16 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ GATEHOUSE_HEAP_GROWTH_PERCENT: "1.5" })).toThrow(/GATEHOUSE_HEAP_GROWTH_PERCENT/);
   });
 
+  it("serves the gate on the main thread alone unless gate workers are asked for, and only with PostgreSQL", () => {
+    expect(parseEnv({}).GATEHOUSE_GATE_WORKERS).toBe(0);
+    expect(parseEnv({ GATEHOUSE_GATE_WORKERS: "" }).GATEHOUSE_GATE_WORKERS).toBe(0);
+    const pg = "postgres://gatehouse@db.internal:5432/gatehouse";
+    expect(parseEnv({ DATABASE_URL: pg, GATEHOUSE_GATE_WORKERS: "2" }).GATEHOUSE_GATE_WORKERS).toBe(2);
+    expect(() => parseEnv({ GATEHOUSE_GATE_WORKERS: "2" })).toThrow(/GATEHOUSE_GATE_WORKERS: needs DATABASE_URL/);
+    expect(() => parseEnv({ DATABASE_URL: pg, GATEHOUSE_GATE_WORKERS: "-1" })).toThrow(/GATEHOUSE_GATE_WORKERS/);
+    expect(() => parseEnv({ DATABASE_URL: pg, GATEHOUSE_GATE_WORKERS: "1.5" })).toThrow(/GATEHOUSE_GATE_WORKERS/);
+  });
+
   it("refuses an out-of-range port", () => {
     expect(() => parseEnv({ PORT: "70000" })).toThrow(/PORT/);
   });
