@@ -187,17 +187,12 @@ export async function keepGateInputAtUpload(
     sql`select s.id, s.commit from (${scansAt(at.serviceId, at.commit, at.artifact)}) s`,
   );
   if (scans.length === 0) return false;
-  const scanIds = scans.map((s) => s.id);
-  const commits = [...new Set(scans.map((s) => s.commit))];
   const [sighted] = await queryRows<{ n: number | string }>(
     tx.db,
-    sql`select count(*) as n from (select 1 from scan_findings
-          where service_id = ${at.serviceId} and commit = any(${arrayLiteral(commits)}::text[])
-            and scan_id = any(${`{${scanIds.join(",")}}`}::text[])
-          limit ${limit + 1}) x`,
+    sql`select count(*) as n from (select 1 ${sightingsOf(at.serviceId, scans)} limit ${limit + 1}) x`,
   );
   if (Number(sighted?.n ?? 0) > limit) return false;
-  const keep = { serviceId: at.serviceId, scansKey: scansKeyOf(scanIds), version: at.version };
+  const keep = { serviceId: at.serviceId, scansKey: scansKeyOf(scans.map((s) => s.id)), version: at.version };
   const { findings, kept } = await readGateFindings(tx, at.serviceId, scans, { keep });
   if (!kept) await keepInput(tx.db, keep, { text: encodeKeptFindings(findings), count: findings.length });
   return true;
@@ -237,15 +232,20 @@ async function readScansAndKept(
 
 /** The findings' `from … where …`: every finding the scans saw, unsuppressed (evidence at a commit only accumulates). */
 function findingsOf(serviceId: string, scans: readonly Pick<ScanRow, "id" | "commit">[]): SQL {
+  return sql`from findings f
+        where f.service_id = ${serviceId}
+          and f.id in (select sf.finding_id ${sightingsOf(serviceId, scans)} and sf.suppressed = 0)`;
+}
+
+/** The scans' sightings: `from … where …`, the table aliased `sf`. */
+function sightingsOf(serviceId: string, scans: readonly Pick<ScanRow, "id" | "commit">[]): SQL {
   // Scan ids are our own (scan_ + base32): safe inside an array literal. The commits narrow the sightings by
   // index; a set-returning function here made the planner guess and scan every sighting.
   const scanIds = scans.map((s) => s.id);
   const commits = [...new Set(scans.map((s) => s.commit))];
-  return sql`from findings f
-        where f.service_id = ${serviceId}
-          and f.id in (select sf.finding_id from scan_findings sf
-                       where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
-                         and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[]) and sf.suppressed = 0)`;
+  return sql`from scan_findings sf
+        where sf.service_id = ${serviceId} and sf.commit = any(${arrayLiteral(commits)}::text[])
+          and sf.scan_id = any(${`{${scanIds.join(",")}}`}::text[])`;
 }
 
 /**

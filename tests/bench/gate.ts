@@ -16,7 +16,7 @@ import { findPostgres } from "./lib/db";
 import { backendCpu, cpuSince, processCpuMs } from "./lib/ingest-cpu";
 import { runInChild } from "./lib/child";
 import type { GateProfileInput, GateProfileResult } from "./lib/gate-profile";
-import { gateCommit, keepAsUploadsDo, seedGate } from "./lib/seed-gate";
+import { checkpointAfterSeed, gateCommit, keepAsUploadsDo, seedGate } from "./lib/seed-gate";
 import { table, int } from "./lib/table";
 import { parseFlags, type Benchmark } from "./lib/types";
 
@@ -158,6 +158,12 @@ async function benchOne(
       // --nothing-kept: every service's first gate reads its findings from the tables (as after an upload of more than
       // KEEP_AT_UPLOAD_MAX_FINDINGS, or a gate whose set of scans no upload kept).
       if (!opts.nothingKept) await keepAsUploadsDo(env.DATABASE_URL!, opts, (l) => console.log(`[${kind}] ${l}`));
+      const settle = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      try {
+        await checkpointAfterSeed(settle, (l) => console.log(`[${kind}] ${l}`));
+      } finally {
+        await settle.end();
+      }
     } else {
       console.log(`[${kind}] seeding ${int(opts.services)} services × ${int(opts.perService)} findings over HTTP…`);
       let done = 0;
