@@ -85,11 +85,12 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
   if (opened.secrets.warning && opened.handle.kind === "postgres") log.warn(opened.secrets.warning);
 
   const publicUrl = e.GATEHOUSE_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const startedAt = new Date();
   setRuntime({
     db: opened.handle.db,
     kind: opened.handle.kind,
     describe: opened.handle.describe,
-    startedAt: new Date(),
+    startedAt,
     publicUrl,
   });
   await announceFirstRun(opened.handle.db).catch((err: unknown) =>
@@ -114,7 +115,7 @@ export async function start(opts: { dev?: boolean } = {}): Promise<void> {
           route: gateRoute,
           maxBodyBytes: jsonBodyLimit(gateRoute.spec),
           publicUrl,
-          startedAt: new Date(),
+          startedAt,
           entry: new URL("../scripts/gate-worker.mjs", import.meta.url),
         })
       : null;

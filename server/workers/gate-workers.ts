@@ -5,8 +5,8 @@
 // second and, well before that, requests wait behind each other. With PostgreSQL, the main thread keeps the HTTP
 // connections (front door, request id, logging), reads a gate request's body and hands the request to the least busy
 // worker; the worker runs the very route the main thread would (its own connection pool, the same checks) and sends
-// the answer back. Until a worker is ready, the main thread answers the gate itself, as without workers. The embedded database lives in the main
-// thread, so PGlite is served there as before.
+// the answer back. Until a worker is ready, the main thread answers the gate itself, as without workers. The embedded
+// database lives in the main thread, so PGlite is served there as before.
 //
 // Off unless GATEHOUSE_GATE_WORKERS asks for them: on the 2-core machines the benchmarks run on, PostgreSQL and the
 // clients already use the second core, and workers measured no clear gain there (docs/performance.md); they are for
