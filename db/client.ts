@@ -78,7 +78,7 @@ async function openPostgres(opts: Extract<OpenOptions, { kind: "postgres" }>): P
   } catch (e) {
     throw new DatabaseUnavailableError(`DATABASE_URL is not usable (${where}): ${(e as Error).message}`);
   }
-  const db = drizzle(opts.preparedStatements === false ? client : preparingWhenAsked(client), { schema }) as unknown as Database;
+  const db = drizzle(pooledClient(client, opts.preparedStatements !== false), { schema }) as unknown as Database;
   try {
     await client`select 1`;
   } catch (e) {
@@ -103,29 +103,111 @@ const preparing: AsyncLocalStorage<true> = ((globalThis as { [PREPARING]?: Async
  */
 export const withPreparedStatements = <T>(fn: () => Promise<T>): Promise<T> => preparing.run(true, fn);
 
-type Unsafe = (query: string, args?: unknown[], options?: { prepare?: boolean }) => unknown;
-type Begin = (...args: unknown[]) => unknown;
+type Unsafe = (query: string, args?: unknown[], options?: { prepare?: boolean }) => PromiseLike<unknown>;
+type Reserved = { unsafe: Unsafe; release: () => void };
+type Pool = { unsafe: Unsafe; reserve: () => Promise<Reserved> };
 
-/** The postgres.js client drizzle is given: `unsafe` (drizzle's only way in) prepares inside withPreparedStatements. */
-function preparingWhenAsked<T extends object>(sql: T): T {
-  return new Proxy(sql, {
+/**
+ * The postgres.js client drizzle is given, with two changes to the driver's own behaviour:
+ * - `unsafe` (drizzle's only way in) prepares inside withPreparedStatements, when `prepare`;
+ * - `begin` runs the transaction on a connection reserved for it (beginReserved), whose client is wrapped the same way.
+ */
+function pooledClient<T extends object>(client: T, prepare: boolean): T {
+  return new Proxy(client, {
     get(target, prop, receiver) {
-      if (prop === "unsafe") {
-        const unsafe = (target as { unsafe: Unsafe }).unsafe.bind(target);
-        return (query: string, args?: unknown[], options?: { prepare?: boolean }) =>
-          unsafe(query, args, preparing.getStore() ? { ...options, prepare: true } : options);
-      }
+      if (prop === "unsafe" && prepare) return preparingUnsafe((target as unknown as Pool).unsafe.bind(target));
       if (prop === "begin") {
-        // A transaction's statements go through the connection it reserved: that client is wrapped the same way.
-        const begin = (target as { begin: Begin }).begin.bind(target);
+        // drizzle calls begin(fn), or begin(options, fn) for an isolation level: the options go after BEGIN.
         return (...args: unknown[]) => {
-          const fn = args.at(-1) as (tx: object) => unknown;
-          return begin(...args.slice(0, -1), (tx: object) => fn(preparingWhenAsked(tx)));
+          const fn = args.at(-1) as (tx: object) => Promise<unknown>;
+          const options = typeof args[0] === "string" && args.length > 1 ? args[0] : "";
+          return beginReserved(target as unknown as Pool, (conn) => fn(transactionClient(conn, prepare)), options);
         };
       }
       return Reflect.get(target, prop, receiver) as unknown;
     },
   });
+}
+
+const preparingUnsafe =
+  (unsafe: Unsafe): Unsafe =>
+  (query, args, options) =>
+    unsafe(query, args, preparing.getStore() ? { ...options, prepare: true } : options);
+
+/** A transaction's client: its connection's statements, prepared when asked, and savepoints for nested transactions. */
+function transactionClient(conn: Reserved, prepare: boolean): object {
+  let savepoints = 0;
+  const client: object = new Proxy(conn, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe" && prepare) return preparingUnsafe(target.unsafe.bind(target));
+      if (prop === "savepoint") {
+        return async (fn: (tx: object) => Promise<unknown>) => {
+          const name = `gatehouse_${++savepoints}`;
+          await target.unsafe(`savepoint ${name}`);
+          try {
+            const result = await fn(client);
+            await target.unsafe(`release savepoint ${name}`);
+            return result;
+          } catch (e) {
+            await Promise.resolve(target.unsafe(`rollback to savepoint ${name}`)).catch(() => {});
+            throw e;
+          }
+        };
+      }
+      if (prop === "begin" || prop === "release" || prop === "reserve") return undefined;
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+  return client;
+}
+
+/** postgres.js's errors for a connection that is gone (it has already taken the connection back from its user). */
+const CONNECTION_LOST = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
+const connectionLost = (e: unknown) => CONNECTION_LOST.has(String((e as { code?: unknown } | null)?.code));
+
+/**
+ * Runs `fn` in a transaction on a connection of its own. postgres.js's `begin` sends BEGIN through the pool like any
+ * statement, so under load it can queue on a connection busy with others; when that BEGIN is the statement that fills
+ * the connection's pipeline, the driver never marks the connection as the transaction's. The server then keeps the
+ * transaction open while the pool gives the connection to other statements, which run (and commit) inside it, and the
+ * transaction's own caller fails (porsager/postgres#823, #1204, #1218; PostgreSQL logs "there is already a
+ * transaction in progress"). Seen here under the gate's open-loop bench: one HTTP 500 in ≈ 5,000 calls, and a warning.
+ * `reserve` takes an idle connection, or waits for one, never a busy one, and keeps it until it is released.
+ */
+export async function beginReserved<R>(pool: Pool, fn: (conn: Reserved) => Promise<R>, options = ""): Promise<R> {
+  const conn = await pool.reserve();
+  let release = true;
+  try {
+    // A plain BEGIN is not waited for: the transaction's first statements follow it in the same round trip, on this
+    // connection only, and only a lost connection fails it (then they fail too, and so does the transaction below).
+    // With options (an isolation level), a mistake in them must not let the statements run outside a transaction.
+    const modes = options.replace(/[^a-z ]/gi, "").trim();
+    const begin = conn.unsafe(modes ? `begin ${modes}` : "begin") as PromiseLike<unknown> & { execute: () => unknown };
+    begin.execute(); // handed to the connection now, ahead of every statement of fn's
+    const begun = Promise.resolve(begin);
+    begun.catch(() => {});
+    if (modes) await begun;
+    let result: R;
+    try {
+      result = await fn(conn);
+      await begun;
+    } catch (e) {
+      await Promise.resolve(conn.unsafe("rollback")).catch((r: unknown) => {
+        if (connectionLost(r)) release = false;
+      });
+      throw e;
+    }
+    const done = (await conn.unsafe("commit")) as { command?: string };
+    // A statement that failed while nobody waited for it aborted the transaction, and COMMIT then rolled it back.
+    if (done.command === "ROLLBACK") throw new Error("the transaction was rolled back: one of its statements failed");
+    return result;
+  } catch (e) {
+    if (connectionLost(e)) release = false;
+    throw e;
+  } finally {
+    // A lost connection is the pool's again already; released, it would be handed out while it reconnects.
+    if (release) conn.release();
+  }
 }
 
 function describePgError(e: unknown): string {
