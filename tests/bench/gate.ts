@@ -274,6 +274,7 @@ async function benchOne(
     const pg1 = cpuDb ? await backendCpu(cpuDb.db) : undefined;
     await cpuDb?.close();
     const done = ac.requests.total || 1;
+    if (errors + ac.errors + ac.non2xx > 0) printServerErrors(kind, server.output());
     return {
       db: kind,
       seedS,
@@ -296,6 +297,12 @@ async function benchOne(
     await server?.stop();
     if (dbName && pgUrl) await dropDatabase(pgUrl, dbName);
   }
+}
+
+/** The server's error-level log lines (it runs at warn), so that an error the bench counts shows its cause. */
+function printServerErrors(kind: string, output: string): void {
+  const lines = output.split("\n").filter((l) => /"level":(50|60)\b|\b(ERROR|FATAL)\b/.test(l));
+  for (const l of lines.slice(-5)) console.log(`[${kind}] server: ${l.slice(0, 4_000)}`);
 }
 
 /** The pure evaluation alone, on a service with 1,000 findings present at the commit. */
