@@ -1,7 +1,7 @@
 // Signs a gate decision as a SLSA Verification Summary (in-toto Statement v1 in a DSSE envelope) inside the
 // decision's own transaction, and stores the envelope next to it, append-only.
 import { createHash } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { policies, scans } from "@/db/schema";
 import type { ServiceContext } from "../context";
@@ -9,7 +9,7 @@ import { VERSION } from "../health";
 import { runtimePublicUrl } from "../public-url";
 import { canonicalJson } from "./canonical-json";
 import { envelopeOf, IN_TOTO_PAYLOAD_TYPE, preAuthEncoding } from "./dsse";
-import { signBytes } from "./signing-key";
+import { signBytes, type SigningKey } from "./signing-key";
 import { activeSigningKey, ensureSigningKeyUsable } from "./signing-keys";
 import { attestationUrl, buildVerificationSummary, isAttestable } from "./statement";
 
@@ -56,11 +56,14 @@ const publicBase = () => runtimePublicUrl().replace(/\/+$/, "");
 export const attestationUrlFor = (d: Pick<DecisionToAttest, "id" | "commit" | "artifact">): string | null =>
   isAttestable(d.commit, d.artifact) ? attestationUrl(publicBase(), d.id) : null;
 
+/** A signed envelope ready to store: `insert` stores it if its key is published and not retired. */
+export type SignedAttestation = { decisionId: string; url: string; key: SigningKey; insert: SQL };
+
 /**
- * Signs the decision and stores the envelope; call it in the transaction that inserts the decision row, after
- * the insert. Returns the envelope's URL, or null (nothing stored) for an abbreviated commit without artifact.
+ * Signs the decision; the envelope is stored by `storeAttestation`, or by a statement that embeds `insert` (the gate
+ * writes it with the decision: evaluate-gate.ts). Null (nothing to store) for an abbreviated commit without artifact.
  */
-export async function attestDecision(tx: ServiceContext, d: DecisionToAttest): Promise<string | null> {
+export async function signDecision(tx: ServiceContext, d: DecisionToAttest): Promise<SignedAttestation | null> {
   if (!isAttestable(d.commit, d.artifact)) return null;
   const publicUrl = publicBase();
   const policy = await policyFacts(tx, d.policyId);
@@ -92,19 +95,33 @@ export async function attestDecision(tx: ServiceContext, d: DecisionToAttest): P
   const key = activeSigningKey();
   const sig = signBytes(key, preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, body));
   const envelope = JSON.stringify(envelopeOf(IN_TOTO_PAYLOAD_TYPE, body, [{ keyid: key.keyId, sig }]));
-  // One round trip in the usual case: stored only if the key is published and not retired (and share-locked,
-  // so a rotation waits for this transaction). Otherwise publish it, or refuse a retired key, and try once more.
-  const store = () =>
-    queryRows<{ decision_id: string }>(
-      tx.db,
-      sql`insert into gate_attestations (decision_id, key_id, envelope, created_at)
-          select ${d.id}, id, ${envelope}, ${tx.now().toISOString()}::timestamptz from signing_keys
-          where id = ${key.keyId} and retired_at is null for share
-          returning decision_id`,
-    );
-  if ((await store()).length === 0) {
-    await ensureSigningKeyUsable(tx, key);
-    if ((await store()).length === 0) throw new Error(`could not store the attestation of decision ${d.id}`);
-  }
-  return attestationUrl(publicUrl, d.id);
+  // Stored only if the key is published and not retired, share-locked so that a rotation waits for this transaction.
+  const insert = sql`insert into gate_attestations (decision_id, key_id, envelope, created_at)
+    select ${d.id}, id, ${envelope}, ${tx.now().toISOString()}::timestamptz from signing_keys
+    where id = ${key.keyId} and retired_at is null for share
+    returning decision_id`;
+  return { decisionId: d.id, url: attestationUrl(publicUrl, d.id), key, insert };
+}
+
+/**
+ * Stores a signed envelope, in the transaction that inserted the decision, after the insert. `stored`: whether a
+ * statement that embedded its `insert` stored it already (then nothing is sent). Otherwise it is stored now, or, when
+ * the key is not published yet, the key is published (or a retired key refused) and it is stored then.
+ */
+export async function storeAttestation(tx: ServiceContext, a: SignedAttestation, stored?: boolean): Promise<void> {
+  const store = async () => (await queryRows<{ decision_id: string }>(tx.db, a.insert)).length > 0;
+  if (stored ?? (await store())) return;
+  await ensureSigningKeyUsable(tx, a.key);
+  if (!(await store())) throw new Error(`could not store the attestation of decision ${a.decisionId}`);
+}
+
+/**
+ * Signs the decision and stores the envelope; call it in the transaction that inserts the decision row, after
+ * the insert. Returns the envelope's URL, or null (nothing stored) for an abbreviated commit without artifact.
+ */
+export async function attestDecision(tx: ServiceContext, d: DecisionToAttest): Promise<string | null> {
+  const signed = await signDecision(tx, d);
+  if (!signed) return null;
+  await storeAttestation(tx, signed);
+  return signed.url;
 }

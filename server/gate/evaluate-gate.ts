@@ -1,15 +1,16 @@
 // The gate verb: gathers the evidence at a commit, evaluates the stage policy (pure), records the answer.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { withPreparedStatements } from "@/db/client";
+import { queryRows, withPreparedStatements } from "@/db/client";
 import { gateDecisions, services } from "@/db/schema";
-import { attestDecision, attestationUrlFor } from "../attestation/attest-decision";
-import { recordAudit } from "../audit/record-audit";
+import { attestationUrlFor, signDecision, storeAttestation } from "../attestation/attest-decision";
+import { auditInsert } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { runtimePublicUrl } from "../public-url";
-import { onGateDecision, serviceInfo } from "../recheck/triggers";
+import { prepareEvent } from "../notify/emit";
+import { gateDecisionEvent, serviceInfo } from "../recheck/triggers";
 import { serviceForActor } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, branchSchema, commitSchema, slugSchema } from "../validation";
@@ -104,51 +105,66 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     evaluatedAt: now.toISOString(),
     attestationUrl: attestationUrlFor({ id, commit: req.commit, artifact }),
   };
-  await tx.db.insert(gateDecisions).values({
+  const decisionRow = tx.db
+    .insert(gateDecisions)
+    .values({
+      id,
+      serviceId: svc.id,
+      stage: stage.slug,
+      commit: req.commit,
+      artifact,
+      branch: req.branch ?? null,
+      decision: result.decision,
+      policyId: policy.id,
+      policyVersion: policy.version,
+      response,
+      actorLabel: tx.actor.label,
+      evaluatedAt: now,
+    })
+    .getSQL();
+  const signed = await signDecision(tx, {
     id,
     serviceId: svc.id,
+    service: svc.slug,
     stage: stage.slug,
     commit: req.commit,
     artifact,
-    branch: req.branch ?? null,
     decision: result.decision,
     policyId: policy.id,
-    policyVersion: policy.version,
-    response,
-    actorLabel: tx.actor.label,
     evaluatedAt: now,
+    evidence: result.evidence,
+    scans: evidenceScans,
   });
-  // The decision first (its attestation refers to it), then the rest of the writes together.
-  await Promise.all([
-    attestDecision(tx, {
-      id,
-      serviceId: svc.id,
+  const audit = auditInsert(tx, {
+    action: `gate.${result.decision}`,
+    targetType: "gate_decision",
+    targetId: id,
+    teamId: svc.teamId,
+    after: {
       service: svc.slug,
       stage: stage.slug,
       commit: req.commit,
       artifact,
       decision: result.decision,
-      policyId: policy.id,
-      evaluatedAt: now,
-      evidence: result.evidence,
-      scans: evidenceScans,
-    }),
-    recordAudit(tx, {
-      action: `gate.${result.decision}`,
-      targetType: "gate_decision",
-      targetId: id,
-      teamId: svc.teamId,
-      after: {
-        service: svc.slug,
-        stage: stage.slug,
-        commit: req.commit,
-        artifact,
-        decision: result.decision,
-        policyVersion: policy.version,
-      },
-    }),
-    onGateDecision(tx, response, info),
-  ]);
+      policyVersion: policy.version,
+    },
+  });
+  const blocked = gateDecisionEvent(response, info);
+  const event = blocked ? prepareEvent(tx, blocked) : null;
+  // The decision, its attestation, its audit event and its notification in one statement (one round trip): the
+  // attestation refers to the decision, which a statement's foreign-key checks see at its end. What it could not
+  // store (the key not yet published) and the deliveries of the event (only when subscriptions want it) follow.
+  const [written] = await queryRows<{ attested: number; subscriptions: string[] | null }>(
+    tx.db,
+    sql`with decision as (${decisionRow}),
+      audit as (${audit})
+      ${signed ? sql`, attestation as (${signed.insert})` : sql``}
+      ${event ? sql`, event as (${event.insert})` : sql``}
+      select ${signed ? sql`(select count(*) from attestation)::int` : sql`0`} as attested,
+        ${event?.subscriptions ? sql`array(${event.subscriptions})` : sql`null::text[]`} as subscriptions`,
+  );
+  if (signed) await storeAttestation(tx, signed, written!.attested > 0);
+  if (event) await event.deliver(written!.subscriptions ?? []);
   return response;
 }
 

@@ -1,6 +1,6 @@
 // The outbox: an event and one delivery per matching subscription, written in the transaction of what caused it,
 // so that an event exists exactly when its cause committed. Senders pick deliveries up from there.
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { notificationDeliveries, notificationEvents, notificationMarks } from "@/db/schema";
 import type { ServiceContext } from "../context";
@@ -23,40 +23,40 @@ export function wakeDelivery(): void {
   (globalThis as Holder)[WAKE]?.();
 }
 
-/** Writes the event and its deliveries; returns the event id. `only`: one subscription (a test). */
-export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?: string): Promise<string> {
+/** An event ready to write: its insert, the read of the subscriptions that want it, and the deliveries' insert. */
+export type PreparedEvent = {
+  id: string;
+  insert: SQL;
+  /** ids of the subscriptions that want it, in order; null when only one subscription is to be told (a test) */
+  subscriptions: SQL | null;
+  /** writes a delivery per subscription id (the read's, or the one given) */
+  deliver: (subscriptionIds: string[]) => Promise<void>;
+};
+
+/** The event's writes, for a caller that sends its insert and read in a statement of its own (the gate's). */
+export function prepareEvent(tx: ServiceContext, e: NotificationEvent, only?: string): PreparedEvent {
   const now = tx.now();
   const id = newId("event", now.getTime());
   const payload: EventPayload = { type: e.type, timestamp: now.toISOString(), data: e.data };
-  // The event and the subscriptions that want it are independent: one round trip on PostgreSQL (pipelined).
-  const [, subs] = await Promise.all([
-    tx.db.insert(notificationEvents).values({
-      id,
-      type: e.type,
-      teamId: e.teamId,
-      serviceId: e.serviceId,
-      stage: e.stage,
-      payload,
-      occurredAt: now,
-    }),
-    only
-      ? [{ id: only }]
-      : queryRows<{ id: string }>(
-          tx.db,
-          sql`select id from notification_subscriptions
-              where removed_at is null
-                and (team_id is null or team_id = ${e.teamId})
-                and ${e.type} = any(events)
-                and (${e.stage}::text is null or stages is null or ${e.stage} = any(stages))
-              order by id`,
-        ),
-  ]);
-  if (subs.length) {
+  const insert = tx.db
+    .insert(notificationEvents)
+    .values({ id, type: e.type, teamId: e.teamId, serviceId: e.serviceId, stage: e.stage, payload, occurredAt: now })
+    .getSQL();
+  const subscriptions = only
+    ? null
+    : sql`select id from notification_subscriptions
+          where removed_at is null
+            and (team_id is null or team_id = ${e.teamId})
+            and ${e.type} = any(events)
+            and (${e.stage}::text is null or stages is null or ${e.stage} = any(stages))
+          order by id`;
+  const deliver = async (subscriptionIds: string[]) => {
+    if (!subscriptionIds.length) return;
     await tx.db.insert(notificationDeliveries).values(
-      subs.map((s) => ({
+      subscriptionIds.map((subscriptionId) => ({
         id: newId("delivery", now.getTime()),
         eventId: id,
-        subscriptionId: s.id,
+        subscriptionId,
         status: "pending" as const,
         nextAttemptAt: now,
         // A test is tried once: its answer is for the person who pressed the button.
@@ -67,8 +67,20 @@ export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?:
     const wake = (globalThis as Holder)[WAKE];
     // After the commit, most likely: a sender that runs before it finds nothing and polls again.
     if (wake) setTimeout(wake, 250).unref();
-  }
-  return id;
+  };
+  return { id, insert, subscriptions, deliver: only ? () => deliver([only]) : deliver };
+}
+
+/** Writes the event and its deliveries; returns the event id. `only`: one subscription (a test). */
+export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?: string): Promise<string> {
+  const event = prepareEvent(tx, e, only);
+  // The event and the subscriptions that want it are independent: one round trip on PostgreSQL (pipelined).
+  const [, subs] = await Promise.all([
+    tx.db.execute(event.insert),
+    event.subscriptions ? queryRows<{ id: string }>(tx.db, event.subscriptions) : [],
+  ]);
+  await event.deliver(subs.map((s) => s.id));
+  return event.id;
 }
 
 /** Emits an event once for a key (a waiver about to expire, a pipeline gone silent); true when it was emitted. */

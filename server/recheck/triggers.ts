@@ -1,7 +1,8 @@
 // What other verbs call, in their own transaction, when something happens that may change what runs in policy
 // or that people want to hear about. Each is one awaited line at the end of that verb:
-//   ingestReport → onScanIngested, recordDeployment → onDeploymentRecorded, evaluateGateRequest → onGateDecision,
-//   setPolicy → onPolicyChanged, createWaiver / approveWaiver / revokeWaiver → onWaiverChanged.
+//   ingestReport → onScanIngested, recordDeployment → onDeploymentRecorded,
+//   setPolicy → onPolicyChanged, createWaiver / approveWaiver / revokeWaiver → onWaiverChanged;
+// evaluateGateRequest writes gateDecisionEvent's event in the statement that records the decision.
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import type { deployments, scans, waivers } from "@/db/schema";
@@ -9,6 +10,7 @@ import type { ServiceContext } from "../context";
 import type { GateDecision } from "../gate/evaluate-gate";
 import { defaultPolicyFor, type Policy } from "../gate/policy";
 import { emitEvent, emitOnce } from "../notify/emit";
+import type { NotificationEvent } from "../notify/events";
 import { runtimePublicUrl } from "../public-url";
 import { failingChecks, outcomeKey } from "./outcome";
 
@@ -205,14 +207,14 @@ export async function onDeploymentRecorded(tx: ServiceContext, dep: typeof deplo
 }
 
 /** The gate answered: a block is told (subscriptions may filter it by stage). */
-export async function onGateDecision(tx: ServiceContext, d: GateDecision, svc: ServiceInfo): Promise<void> {
-  if (d.decision !== "block") return;
-  const serviceId = svc.id;
+/** The event a gate decision raises: a block tells the team (its subscriptions); an allow raises none. */
+export function gateDecisionEvent(d: GateDecision, svc: ServiceInfo): NotificationEvent | null {
+  if (d.decision !== "block") return null;
   const failing = d.checks.filter((c) => c.status === "fail");
-  await emitEvent(tx, {
+  return {
     type: "gate.blocked",
     teamId: svc.teamId,
-    serviceId,
+    serviceId: svc.id,
     stage: d.stage,
     data: {
       summary: `The gate blocked ${svc.name} from ${d.stage} at commit ${d.commit.slice(0, 12)}: ${failing.map((c) => c.title).join("; ")}`,
@@ -225,7 +227,7 @@ export async function onGateDecision(tx: ServiceContext, d: GateDecision, svc: S
       decisionId: d.decisionId,
       failingChecks: failingChecks(d.checks),
     },
-  });
+  };
 }
 
 /** A stage's policy changed: everything running there is checked against it. */
