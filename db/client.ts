@@ -103,7 +103,8 @@ const preparing: AsyncLocalStorage<true> = ((globalThis as { [PREPARING]?: Async
  */
 export const withPreparedStatements = <T>(fn: () => Promise<T>): Promise<T> => preparing.run(true, fn);
 
-type Unsafe = (query: string, args?: unknown[], options?: { prepare?: boolean }) => PromiseLike<unknown>;
+type QueryOptions = { prepare?: boolean; onexecute?: (connection: { onclose?: (() => void) | null }) => unknown };
+type Unsafe = (query: string, args?: unknown[], options?: QueryOptions) => PromiseLike<unknown>;
 type Reserved = { unsafe: Unsafe; release: () => void };
 type Pool = { unsafe: Unsafe; reserve: () => Promise<Reserved> };
 
@@ -161,9 +162,32 @@ function transactionClient(conn: Reserved, prepare: boolean): object {
   return client;
 }
 
-/** postgres.js's errors for a connection that is gone (it has already taken the connection back from its user). */
-const CONNECTION_LOST = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
-const connectionLost = (e: unknown) => CONNECTION_LOST.has(String((e as { code?: unknown } | null)?.code));
+/** Errors that end the connection: the driver's own, the socket's, and PostgreSQL's connection and shutdown classes. */
+const CONNECTION_ERRORS = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
+function connectionFailure(e: unknown): boolean {
+  for (let x = e as { code?: unknown; severity?: unknown; cause?: unknown } | null, depth = 0; x && depth < 5; depth++) {
+    const code = String(x.code);
+    if (CONNECTION_ERRORS.has(code) || /^(08|57P)/.test(code) || x.severity === "FATAL" || x.severity === "PANIC") return true;
+    x = x.cause as typeof x;
+  }
+  return false;
+}
+
+/** What a statement sent on a connection that closed answers: a rejection, shaped like the driver's pending query. */
+function lostConnection(): PromiseLike<unknown> {
+  const failed = Promise.reject(
+    Object.assign(new Error("the connection to PostgreSQL was lost during the transaction"), { code: "CONNECTION_CLOSED" }),
+  );
+  return Object.assign(failed, { values: () => failed, execute: () => failed });
+}
 
 /**
  * Runs `fn` in a transaction on a connection of its own. postgres.js's `begin` sends BEGIN through the pool like any
@@ -175,14 +199,37 @@ const connectionLost = (e: unknown) => CONNECTION_LOST.has(String((e as { code?:
  * `reserve` takes an idle connection, or waits for one, never a busy one, and keeps it until it is released.
  */
 export async function beginReserved<R>(pool: Pool, fn: (conn: Reserved) => Promise<R>, options = ""): Promise<R> {
-  const conn = await pool.reserve();
-  let release = true;
+  const reserved = await pool.reserve();
+  // Once the connection closes (the server went away, or ended this backend), statements are answered here: the
+  // driver would write them to the closed socket and throw outside any promise (which ends the process).
+  let connection: { onclose?: (() => void) | null } | undefined;
+  let lost = false;
+  const conn: Reserved = {
+    unsafe: (query, args, opts) => {
+      if (lost) return lostConnection();
+      const q = reserved.unsafe(query, args, opts);
+      // Seen before the caller sees it: after a socket error the driver leaves statements sent later unanswered until
+      // the close, and then (it closed with an error) unanswered for good.
+      q.then(undefined, (e: unknown) => {
+        if (connectionFailure(e)) lost = true;
+      });
+      return q;
+    },
+    release: () => reserved.release(),
+  };
   try {
     // A plain BEGIN is not waited for: the transaction's first statements follow it in the same round trip, on this
     // connection only, and only a lost connection fails it (then they fail too, and so does the transaction below).
     // With options (an isolation level), a mistake in them must not let the statements run outside a transaction.
     const modes = options.replace(/[^a-z ]/gi, "").trim();
-    const begin = conn.unsafe(modes ? `begin ${modes}` : "begin") as PromiseLike<unknown> & { execute: () => unknown };
+    const begin = reserved.unsafe(modes ? `begin ${modes}` : "begin", [], {
+      // Called as BEGIN is written: the driver's connection, whose close the pool reports through `onclose`.
+      onexecute: (c) => {
+        connection = c;
+        c.onclose = () => (lost = true);
+        return true;
+      },
+    }) as PromiseLike<unknown> & { execute: () => unknown };
     begin.execute(); // handed to the connection now, ahead of every statement of fn's
     const begun = Promise.resolve(begin);
     begun.catch(() => {});
@@ -192,21 +239,18 @@ export async function beginReserved<R>(pool: Pool, fn: (conn: Reserved) => Promi
       result = await fn(conn);
       await begun;
     } catch (e) {
-      await Promise.resolve(conn.unsafe("rollback")).catch((r: unknown) => {
-        if (connectionLost(r)) release = false;
-      });
+      // A connection that is gone has no transaction left to roll back (and would not answer).
+      if (!lost && !connectionFailure(e)) await Promise.resolve(conn.unsafe("rollback")).catch(() => {});
       throw e;
     }
     const done = (await conn.unsafe("commit")) as { command?: string };
     // A statement that failed while nobody waited for it aborted the transaction, and COMMIT then rolled it back.
     if (done.command === "ROLLBACK") throw new Error("the transaction was rolled back: one of its statements failed");
     return result;
-  } catch (e) {
-    if (connectionLost(e)) release = false;
-    throw e;
   } finally {
-    // A lost connection is the pool's again already; released, it would be handed out while it reconnects.
-    if (release) conn.release();
+    if (connection?.onclose) connection.onclose = null;
+    // A lost connection is the pool's again (or will be at its close); released, it would be handed out broken.
+    if (!lost) reserved.release();
   }
 }
 

@@ -127,4 +127,37 @@ describe.runIf(base)("transactions on a reserved connection [postgres]", () => {
     const rows = await observer<{ via: string }[]>`select via from t where n in (-3, -4, -5) order by n desc`;
     expect(rows.map((r) => r.via)).toEqual(["outer", "inner kept"]);
   });
+
+  it("passes on a connection lost in a transaction, and the pool keeps serving transactions after (five times)", async () => {
+    const served = (i: number) =>
+      Promise.race([
+        h.db.transaction(async (tx) => {
+          await tx.execute(sql.raw(`insert into t (n, via) values (${-100 - i}, 'after')`));
+          return inTransaction(tx as unknown as Database);
+        }),
+        new Promise<string>((r) => setTimeout(() => r("no connection within 10 s"), 10_000)),
+      ]);
+    let after = 0;
+    for (let round = 0; round < 5; round++) {
+      const failed = await h.db
+        .transaction(async (tx) => {
+          const db = tx as unknown as Database;
+          await db.execute(sql.raw(`insert into t (n, via) values (-6, 'lost')`));
+          const [me] = await queryRows<{ pid: number }>(db, sql`select pg_backend_pid() as pid`);
+          await observer`select pg_terminate_backend(${me!.pid})`;
+          await db.execute(sql.raw("select 1"));
+        })
+        .catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(Error);
+      // The first statement on the reconnected connection may still get the old backend's error (the driver's doing).
+      await served(1000 + round).catch(() => null);
+      for (let i = 0; i < 2; i++) {
+        expect(await served(after)).toMatch(/^\d+$/);
+        after++;
+      }
+    }
+    const [lost] = await observer<{ n: string }[]>`select count(*) as n from t where via = 'lost'`;
+    expect(Number(lost!.n)).toBe(0);
+    expect(await inTransaction(h.db)).toBeNull();
+  });
 });
