@@ -189,6 +189,35 @@ function lostConnection(): PromiseLike<unknown> {
   return Object.assign(failed, { values: () => failed, execute: () => failed });
 }
 
+/** How long a transaction waits for a connection of the pool before it fails. */
+export const CONNECTION_WAIT_MS = 60_000;
+
+/**
+ * A connection reserved within `waitMs`, or an error. The wait is bounded because the driver can lose a request: one
+ * that waits while a connection closes may be handed to its reconnection and never answered (docs/performance.md).
+ * A connection that comes after the caller gave up is handed back at once.
+ */
+async function reserveWithin(pool: Pool, waitMs: number): Promise<Reserved> {
+  const request = pool.reserve();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        Object.assign(new Error(`no PostgreSQL connection came free within ${waitMs / 1000} s`), { code: "CONNECTION_WAIT" }),
+      );
+      request.then(
+        (conn) => conn.release(),
+        () => {},
+      );
+    }, waitMs);
+  });
+  try {
+    return await Promise.race([request, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Runs `fn` in a transaction on a connection of its own. postgres.js's `begin` sends BEGIN through the pool like any
  * statement, so under load it can queue on a connection busy with others; when that BEGIN is the statement that fills
@@ -198,8 +227,13 @@ function lostConnection(): PromiseLike<unknown> {
  * transaction in progress"). Seen here under the gate's open-loop bench: one HTTP 500 in ≈ 5,000 calls, and a warning.
  * `reserve` takes an idle connection, or waits for one, never a busy one, and keeps it until it is released.
  */
-export async function beginReserved<R>(pool: Pool, fn: (conn: Reserved) => Promise<R>, options = ""): Promise<R> {
-  const reserved = await pool.reserve();
+export async function beginReserved<R>(
+  pool: Pool,
+  fn: (conn: Reserved) => Promise<R>,
+  options = "",
+  waitMs = CONNECTION_WAIT_MS,
+): Promise<R> {
+  const reserved = await reserveWithin(pool, waitMs);
   // Once the connection closes (the server went away, or ended this backend), statements are answered here: the
   // driver would write them to the closed socket and throw outside any promise (which ends the process).
   let connection: { onclose?: (() => void) | null } | undefined;

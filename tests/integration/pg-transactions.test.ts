@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, queryRows, withPreparedStatements, type Database, type DbHandle } from "@/db/client";
+import { beginReserved, openDatabase, queryRows, withPreparedStatements, type Database, type DbHandle } from "@/db/client";
 import { adminUrl, dropDatabase, withDatabase } from "@/tests/helpers/postgres";
 
 const base = process.env.DATABASE_URL;
@@ -159,5 +159,21 @@ describe.runIf(base)("transactions on a reserved connection [postgres]", () => {
     const [lost] = await observer<{ n: string }[]>`select count(*) as n from t where via = 'lost'`;
     expect(Number(lost!.n)).toBe(0);
     expect(await inTransaction(h.db)).toBeNull();
+  });
+
+  it("fails a transaction that waits past its bound for a connection, and hands a connection that comes later back", async () => {
+    const pool = postgres(withDatabase(base!, name), { max: 1, onnotice: () => {} });
+    const asPool = pool as unknown as Parameters<typeof beginReserved>[0];
+    try {
+      const held = await pool.reserve();
+      const failed = await beginReserved(asPool, async () => "ran", "", 200).catch((e: unknown) => e);
+      expect((failed as Error).message).toBe("no PostgreSQL connection came free within 0.2 s");
+      held.release();
+      // The request that gave up gets the connection, and hands it back at once: the next transaction is served.
+      const rows = await beginReserved(asPool, async (c) => (await c.unsafe("select 41 + 1 as n")) as { n: number }[], "", 5_000);
+      expect(rows[0]!.n).toBe(42);
+    } finally {
+      await pool.end();
+    }
   });
 });
