@@ -106,6 +106,8 @@ export const withPreparedStatements = <T>(fn: () => Promise<T>): Promise<T> => p
 type QueryOptions = { prepare?: boolean; onexecute?: (connection: { onclose?: (() => void) | null }) => unknown };
 type Unsafe = (query: string, args?: unknown[], options?: QueryOptions) => PromiseLike<unknown>;
 type Reserved = { unsafe: Unsafe; release: () => void };
+/** What a transaction's statements go through: its reserved connection, which only beginReserved releases. */
+type TransactionConnection = { unsafe: Unsafe };
 type Pool = { unsafe: Unsafe; reserve: () => Promise<Reserved> };
 
 /**
@@ -136,7 +138,7 @@ const preparingUnsafe =
     unsafe(query, args, preparing.getStore() ? { ...options, prepare: true } : options);
 
 /** A transaction's client: its connection's statements, prepared when asked, and savepoints for nested transactions. */
-function transactionClient(conn: Reserved, prepare: boolean): object {
+function transactionClient(conn: TransactionConnection, prepare: boolean): object {
   let savepoints = 0;
   const client: object = new Proxy(conn, {
     get(target, prop, receiver) {
@@ -155,7 +157,6 @@ function transactionClient(conn: Reserved, prepare: boolean): object {
           }
         };
       }
-      if (prop === "begin" || prop === "release" || prop === "reserve") return undefined;
       return Reflect.get(target, prop, receiver) as unknown;
     },
   });
@@ -190,7 +191,7 @@ function lostConnection(): PromiseLike<unknown> {
 }
 
 /** How long a transaction waits for a connection of the pool before it fails. */
-export const CONNECTION_WAIT_MS = 60_000;
+const CONNECTION_WAIT_MS = 60_000;
 
 /**
  * A connection reserved within `waitMs`, or an error. The wait is bounded because the driver can lose a request: one
@@ -229,7 +230,7 @@ async function reserveWithin(pool: Pool, waitMs: number): Promise<Reserved> {
  */
 export async function beginReserved<R>(
   pool: Pool,
-  fn: (conn: Reserved) => Promise<R>,
+  fn: (conn: TransactionConnection) => Promise<R>,
   options = "",
   waitMs = CONNECTION_WAIT_MS,
 ): Promise<R> {
@@ -238,7 +239,7 @@ export async function beginReserved<R>(
   // driver would write them to the closed socket and throw outside any promise (which ends the process).
   let connection: { onclose?: (() => void) | null } | undefined;
   let lost = false;
-  const conn: Reserved = {
+  const conn: TransactionConnection = {
     unsafe: (query, args, opts) => {
       if (lost) return lostConnection();
       const q = reserved.unsafe(query, args, opts);
@@ -249,7 +250,6 @@ export async function beginReserved<R>(
       });
       return q;
     },
-    release: () => reserved.release(),
   };
   try {
     // A plain BEGIN is not waited for: the transaction's first statements follow it in the same round trip, on this

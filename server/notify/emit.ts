@@ -29,7 +29,7 @@ export type PreparedEvent = {
   insert: SQL;
   /** ids of the subscriptions that want it, in order; null when only one subscription is to be told (a test) */
   subscriptions: SQL | null;
-  /** writes a delivery per subscription id (the read's, or the one given) */
+  /** writes a delivery per subscription id */
   deliver: (subscriptionIds: string[]) => Promise<void>;
 };
 
@@ -68,7 +68,7 @@ export function prepareEvent(tx: ServiceContext, e: NotificationEvent, only?: st
     // After the commit, most likely: a sender that runs before it finds nothing and polls again.
     if (wake) setTimeout(wake, 250).unref();
   };
-  return { id, insert, subscriptions, deliver: only ? () => deliver([only]) : deliver };
+  return { id, insert, subscriptions, deliver };
 }
 
 /** Writes the event and its deliveries; returns the event id. `only`: one subscription (a test). */
@@ -77,7 +77,7 @@ export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?:
   // The event and the subscriptions that want it are independent: one round trip on PostgreSQL (pipelined).
   const [, subs] = await Promise.all([
     tx.db.execute(event.insert),
-    event.subscriptions ? queryRows<{ id: string }>(tx.db, event.subscriptions) : [],
+    event.subscriptions ? queryRows<{ id: string }>(tx.db, event.subscriptions) : [{ id: only! }],
   ]);
   await event.deliver(subs.map((s) => s.id));
   return event.id;

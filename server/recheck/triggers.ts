@@ -206,7 +206,6 @@ export async function onDeploymentRecorded(tx: ServiceContext, dep: typeof deplo
     });
 }
 
-/** The gate answered: a block is told (subscriptions may filter it by stage). */
 /** The event a gate decision raises: a block tells the team (its subscriptions); an allow raises none. */
 export function gateDecisionEvent(d: GateDecision, svc: ServiceInfo): NotificationEvent | null {
   if (d.decision !== "block") return null;
