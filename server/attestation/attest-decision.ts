@@ -1,8 +1,8 @@
 // Signs a gate decision as a SLSA Verification Summary (in-toto Statement v1 in a DSSE envelope) inside the
 // decision's own transaction, and stores the envelope next to it, append-only.
 import { createHash } from "node:crypto";
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { queryRows } from "@/db/client";
+import { and, eq, inArray } from "drizzle-orm";
+import { Params, rawRows } from "@/db/client";
 import { policies, scans } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { VERSION } from "../health";
@@ -56,12 +56,13 @@ const publicBase = () => runtimePublicUrl().replace(/\/+$/, "");
 export const attestationUrlFor = (d: Pick<DecisionToAttest, "id" | "commit" | "artifact">): string | null =>
   isAttestable(d.commit, d.artifact) ? attestationUrl(publicBase(), d.id) : null;
 
-/** A signed envelope ready to store: `insert` stores it if its key is published and not retired. */
-export type SignedAttestation = { decisionId: string; url: string; key: SigningKey; insert: SQL };
+/** A signed envelope ready to store (attestationInsert), if its key is published and not retired. */
+export type SignedAttestation = { decisionId: string; url: string; key: SigningKey; envelope: string; createdAt: string };
 
 /**
- * Signs the decision; the envelope is stored by `storeAttestation`, or by a statement that embeds `insert` (the gate
- * writes it with the decision: evaluate-gate.ts). Null (nothing to store) for an abbreviated commit without artifact.
+ * Signs the decision; the envelope is stored by `storeAttestation`, or by a statement that embeds `attestationInsert`
+ * (the gate writes it with the decision: evaluate-gate.ts). Null (nothing to store) for an abbreviated commit without
+ * artifact.
  */
 export async function signDecision(tx: ServiceContext, d: DecisionToAttest): Promise<SignedAttestation | null> {
   if (!isAttestable(d.commit, d.artifact)) return null;
@@ -95,22 +96,32 @@ export async function signDecision(tx: ServiceContext, d: DecisionToAttest): Pro
   const key = activeSigningKey();
   const sig = signBytes(key, preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, body));
   const envelope = JSON.stringify(envelopeOf(IN_TOTO_PAYLOAD_TYPE, body, [{ keyid: key.keyId, sig }]));
-  // Stored only if the key is published and not retired, share-locked so that a rotation waits for this transaction.
-  const insert = sql`insert into gate_attestations (decision_id, key_id, envelope, created_at)
-    select ${d.id}, id, ${envelope}, ${tx.now().toISOString()}::timestamptz from signing_keys
-    where id = ${key.keyId} and retired_at is null for share
-    returning decision_id`;
-  return { decisionId: d.id, url: attestationUrl(publicUrl, d.id), key, insert };
+  return { decisionId: d.id, url: attestationUrl(publicUrl, d.id), key, envelope, createdAt: tx.now().toISOString() };
 }
 
 /**
- * Stores a signed envelope, in the transaction that inserted the decision, after the insert. `stored`: whether a
- * statement that embedded its `insert` stored it already (then nothing is sent). Otherwise it is stored now, or, when
- * the key is not published yet, the key is published (or a retired key refused) and it is stored then.
+ * The envelope's key as a row (`id`), if it is published and not retired: share-locked, so that a rotation waits for
+ * the transaction that stores an envelope signed with it. For a statement's `from`.
  */
-export async function storeAttestation(tx: ServiceContext, a: SignedAttestation, stored?: boolean): Promise<void> {
-  const store = async () => (await queryRows<{ decision_id: string }>(tx.db, a.insert)).length > 0;
-  if (stored ?? (await store())) return;
+export const usableKey = (a: SignedAttestation, p: Params): string =>
+  `select id from signing_keys where id = ${p.add(a.key.keyId)} and retired_at is null for share`;
+
+/** The envelope's insert, one row for each row of `key` (usableKey's, or a name given to it): returns decision_id. */
+export const attestationInsert = (a: SignedAttestation, p: Params, key: string): string =>
+  `insert into gate_attestations (decision_id, key_id, envelope, created_at)
+   select ${p.add(a.decisionId)}, key.id, ${p.add(a.envelope)}, ${p.add(a.createdAt)}::timestamptz from ${key} as key
+   returning decision_id`;
+
+/**
+ * Stores a signed envelope, in the transaction that inserted the decision, after the insert: now, or, when the key is
+ * not published yet, once the key is published (or a retired key refused).
+ */
+export async function storeAttestation(tx: ServiceContext, a: SignedAttestation): Promise<void> {
+  const store = async () => {
+    const p = new Params();
+    return (await rawRows(tx.db, attestationInsert(a, p, `(${usableKey(a, p)})`), p.values)).length > 0;
+  };
+  if (await store()) return;
   await ensureSigningKeyUsable(tx, a.key);
   if (!(await store())) throw new Error(`could not store the attestation of decision ${a.decisionId}`);
 }

@@ -1,5 +1,4 @@
-import type { SQL } from "drizzle-orm";
-import { auditEvents } from "@/db/schema";
+import { Params, rawRows } from "@/db/client";
 import type { ServiceContext } from "../context";
 import { actorId } from "../context";
 import { newId } from "../ids";
@@ -18,29 +17,22 @@ const MAX_INDEXED_CHARS = 512;
 const bounded = (s: string | undefined): string | null =>
   s === undefined ? null : s.length > MAX_INDEXED_CHARS ? `${s.slice(0, MAX_INDEXED_CHARS - 1)}…` : s;
 
-/** The audit event's insert, for a statement that writes it together with the change it describes. */
-export function auditInsert(ctx: ServiceContext, e: AuditInput): SQL {
-  return ctx.db
-    .insert(auditEvents)
-    .values({
-      id: newId("audit", ctx.now().getTime()),
-      at: ctx.now(),
-      actorType: ctx.actor.type,
-      actorId: actorId(ctx.actor),
-      actorLabel: ctx.actor.label,
-      action: bounded(e.action)!,
-      targetType: e.targetType ?? null,
-      targetId: bounded(e.targetId),
-      teamId: e.teamId ?? null,
-      before: e.before ?? null,
-      after: e.after ?? null,
-      ip: ctx.ip ?? null,
-      requestId: ctx.requestId ?? null,
-    })
-    .getSQL();
+/**
+ * The audit event's insert, for a statement that writes it together with the change it describes; with `guard` (a
+ * relation's name), only if that relation has a row. Written as text (rawRows): every mutation writes one.
+ */
+export function auditInsert(ctx: ServiceContext, e: AuditInput, p: Params, guard?: string): string {
+  const at = ctx.now().toISOString();
+  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  return `insert into audit_events (id, at, actor_type, actor_id, actor_label, action, target_type, target_id, team_id, before, after, ip, request_id)
+    select ${p.add(newId("audit", ctx.now().getTime()))}, ${p.add(at)}::timestamptz, ${p.add(ctx.actor.type)}, ${p.add(actorId(ctx.actor))},
+      ${p.add(ctx.actor.label)}, ${p.add(bounded(e.action)!)}, ${p.add(e.targetType ?? null)}, ${p.add(bounded(e.targetId))},
+      ${p.add(e.teamId ?? null)}, ${p.add(json(e.before))}::jsonb, ${p.add(json(e.after))}::jsonb, ${p.add(ctx.ip ?? null)},
+      ${p.add(ctx.requestId ?? null)} ${guard ? `from ${guard}` : ""}`;
 }
 
 /** Writes an audit event with ctx's transaction: if it fails, the change it describes fails too. */
 export async function recordAudit(ctx: ServiceContext, e: AuditInput): Promise<void> {
-  await ctx.db.execute(auditInsert(ctx, e));
+  const p = new Params();
+  await rawRows(ctx.db, auditInsert(ctx, e, p), p.values);
 }

@@ -1,23 +1,30 @@
 // The gate verb: gathers the evidence at a commit, evaluates the stage policy (pure), records the answer.
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { queryRows, withPreparedStatements } from "@/db/client";
+import { commitNow, Params, rawRows, withPreparedStatements } from "@/db/client";
 import { gateDecisions, services } from "@/db/schema";
-import { attestationUrlFor, signDecision, storeAttestation } from "../attestation/attest-decision";
+import {
+  attestationInsert,
+  attestationUrlFor,
+  signDecision,
+  usableKey,
+  type SignedAttestation,
+} from "../attestation/attest-decision";
+import { ensureSigningKeyUsable } from "../attestation/signing-keys";
 import { auditInsert } from "../audit/record-audit";
 import { withTransaction, type ServiceContext } from "../context";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { runtimePublicUrl } from "../public-url";
-import { prepareEvent } from "../notify/emit";
-import { gateDecisionEvent, serviceInfo } from "../recheck/triggers";
-import { serviceForActor } from "../services/access";
+import { prepareEvent, wakeDelivery } from "../notify/emit";
+import { gateDecisionEvent } from "../recheck/triggers";
+import { usableService } from "../services/access";
 import { requireScope } from "../tokens/tokens";
 import { artifactSchema, branchSchema, commitSchema, slugSchema } from "../validation";
 import { decideGate } from "./decide";
-import { gatherGateInput } from "./gather-input";
+import { gatherGateInput, gateRequestRead } from "./gather-input";
 import { currentPolicy } from "./policies";
-import { stageBySlug } from "./stages";
+import { stageIn } from "./stages";
 import type { GateCheck } from "./types";
 
 export const gateRequest = z.object({
@@ -56,27 +63,47 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
   requireScope(ctx.actor, "gate:evaluate");
   const req = gateRequest.parse(raw);
   // The gate's statements are few and fixed, and it is the pipelines' hot path: prepared once per connection.
-  return withPreparedStatements(() => withTransaction(ctx, (tx) => recordDecision(tx, req)));
+  return withPreparedStatements(async () => {
+    const recorded = await withTransaction(ctx, (tx) => recordDecision(tx, req));
+    // The signing key was not usable when the decision was written (nothing was): it is published, or a retired key
+    // refuses the decision, and then the same writes go out again.
+    if (!recorded.written) {
+      await withTransaction(ctx, async (tx) => {
+        await ensureSigningKeyUsable(tx, recorded.signed!.key);
+        const [again] = await rawRows<{ written: number }>(tx.db, recorded.writes.text, recorded.writes.params);
+        if (!again?.written) throw new Error(`could not store the attestation of decision ${recorded.response.decisionId}`);
+      });
+    }
+    if (recorded.delivered) wakeDelivery();
+    return recorded.response;
+  });
 }
 
+type Recorded = {
+  response: GateDecision;
+  /** whether the writes were made (they are not when the signing key was not usable) */
+  written: boolean;
+  signed: SignedAttestation | null;
+  writes: { text: string; params: unknown[] };
+  /** whether the decision's notification has deliveries to make */
+  delivered: boolean;
+};
+
 /** Reads the evidence, decides and records the decision with its attestation, audit event and notification. */
-async function recordDecision(tx: ServiceContext, req: z.output<typeof gateRequest>): Promise<GateDecision> {
+async function recordDecision(tx: ServiceContext, req: z.output<typeof gateRequest>): Promise<Recorded> {
   const artifact = req.artifact ?? null;
   const now = tx.now();
-  // Independent reads go out together: on PostgreSQL they share one round trip (the driver pipelines them).
-  // Refusals keep their order whichever answer comes first: the service, then the stage.
-  const [svc, stage, policy] = await settleInOrder([
-    serviceForActor(tx, req.service, "evaluate the gate for"),
-    stageBySlug(tx, req.stage),
-    currentPolicy(tx, req.stage),
-  ] as const);
-  // The service's names and team, for the notification of a block: read with the evidence, in the same round trip.
-  const [input, info] = await Promise.all([
-    gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true }),
-    serviceInfo(tx, svc.id),
-  ]);
+  // Everything the gate reads, in one statement; refusals keep their order: the service, then the stage.
+  const read = await gateRequestRead(tx, { service: req.service, stage: req.stage, commit: req.commit, artifact });
+  const svc = usableService(tx.actor, read.service ?? undefined, req.service, "evaluate the gate for");
+  const stage = stageIn(read.stages, req.stage);
+  // A stage without a stored policy yet gets its default stored (once), then the evidence is read the usual way.
+  const policy = read.policy ?? (await currentPolicy(tx, req.stage));
+  const input = read.policy
+    ? await read.evidence(true)
+    : await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true });
   const result = decideGate(input, policy.document);
-  // Only these outlive the writes' round trips: the findings (a thousand objects, say) are garbage before them, so they
+  // Only these outlive the writes' round trip: the findings (a thousand objects, say) are garbage before it, so they
   // die young instead of being promoted while this request waits on the database.
   const { evidenceScans, waivers } = input;
   const id = newId("decision", now.getTime());
@@ -105,23 +132,6 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     evaluatedAt: now.toISOString(),
     attestationUrl: attestationUrlFor({ id, commit: req.commit, artifact }),
   };
-  const decisionRow = tx.db
-    .insert(gateDecisions)
-    .values({
-      id,
-      serviceId: svc.id,
-      stage: stage.slug,
-      commit: req.commit,
-      artifact,
-      branch: req.branch ?? null,
-      decision: result.decision,
-      policyId: policy.id,
-      policyVersion: policy.version,
-      response,
-      actorLabel: tx.actor.label,
-      evaluatedAt: now,
-    })
-    .getSQL();
   const signed = await signDecision(tx, {
     id,
     serviceId: svc.id,
@@ -135,44 +145,57 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     evidence: result.evidence,
     scans: evidenceScans,
   });
-  const audit = auditInsert(tx, {
-    action: `gate.${result.decision}`,
-    targetType: "gate_decision",
-    targetId: id,
-    teamId: svc.teamId,
-    after: {
-      service: svc.slug,
-      stage: stage.slug,
-      commit: req.commit,
-      artifact,
-      decision: result.decision,
-      policyVersion: policy.version,
+  const p = new Params();
+  // The decision, its attestation, its audit event, its notification and the notification's deliveries, in one
+  // statement: the attestation refers to the decision, which a statement's foreign-key checks see at its end. When it
+  // is signed, everything is written only if the signing key is published and not retired (`k`, share-locked so a
+  // rotation waits): otherwise nothing is, and the caller publishes the key (or refuses) and writes again.
+  const guard = signed ? usableKey(signed, p) : "select null::text as id";
+  const decisionInsert = `insert into gate_decisions (id, service_id, stage, commit, artifact, branch, decision, policy_id,
+      policy_version, response, actor_label, evaluated_at, kind)
+    select ${p.add(id)}, ${p.add(svc.id)}, ${p.add(stage.slug)}, ${p.add(req.commit)}, ${p.add(artifact)}, ${p.add(req.branch ?? null)},
+      ${p.add(result.decision)}, ${p.add(policy.id)}, ${p.add(policy.version)}::int, ${p.add(JSON.stringify(response))}::jsonb,
+      ${p.add(tx.actor.label)}, ${p.add(response.evaluatedAt)}::timestamptz, 'gate' from k returning id`;
+  const audit = auditInsert(
+    tx,
+    {
+      action: `gate.${result.decision}`,
+      targetType: "gate_decision",
+      targetId: id,
+      teamId: svc.teamId,
+      after: {
+        service: svc.slug,
+        stage: stage.slug,
+        commit: req.commit,
+        artifact,
+        decision: result.decision,
+        policyVersion: policy.version,
+      },
     },
-  });
-  const blocked = gateDecisionEvent(response, info);
-  const event = blocked ? prepareEvent(tx, blocked) : null;
-  // The decision, its attestation, its audit event and its notification in one statement (one round trip): the
-  // attestation refers to the decision, which a statement's foreign-key checks see at its end. What it could not
-  // store (the key not yet published) and the deliveries of the event (only when subscriptions want it) follow.
-  const [written] = await queryRows<{ attested: number; subscriptions: string[] | null }>(
-    tx.db,
-    sql`with decision as (${decisionRow}),
-      audit as (${audit})
-      ${signed ? sql`, attestation as (${signed.insert})` : sql``}
-      ${event ? sql`, event as (${event.insert})` : sql``}
-      select ${signed ? sql`(select count(*) from attestation)::int` : sql`0`} as attested,
-        ${event?.subscriptions ? sql`array(${event.subscriptions})` : sql`null::text[]`} as subscriptions`,
+    p,
+    "k",
   );
-  if (signed) await storeAttestation(tx, signed, written!.attested > 0);
-  if (event) await event.deliver(written!.subscriptions ?? []);
-  return response;
-}
-
-/** Promise.all whose rejection is the first in list order among those that failed, not the first in time. */
-async function settleInOrder<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(work);
-  for (const r of settled) if (r.status === "rejected") throw r.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  const blocked = gateDecisionEvent(response, svc);
+  const event = blocked ? prepareEvent(tx, blocked) : null;
+  const deliveries = event?.deliveries(p, read.subscriptions, "k") ?? null;
+  const text = `with k as (${guard}),
+      decision as (${decisionInsert}),
+      audit as (${audit})
+      ${signed ? `, attestation as (${attestationInsert(signed, p, "k")})` : ""}
+      ${event ? `, event as (${event.insert(p, "k")})` : ""}
+      ${deliveries ? `, deliveries as (${deliveries})` : ""}
+    select (select count(*) from decision)::int as written`;
+  // COMMIT goes with it (one round trip fewer), where the driver can send it early (PostgreSQL).
+  const writing = rawRows<{ written: number }>(tx.db, text, p.values);
+  const committing = commitNow(tx.db);
+  const [[row]] = await Promise.all([writing, committing]);
+  return {
+    response,
+    written: (row?.written ?? 0) > 0,
+    signed,
+    writes: { text, params: p.values },
+    delivered: !!deliveries,
+  };
 }
 
 /** A stored decision, exactly as it was given. */

@@ -7,7 +7,11 @@ export type StageRef = { slug: string; name: string; position: number; previous:
 
 /** The stage and the one before it in promotion order; 404 for an unknown stage. */
 export async function stageBySlug(ctx: Pick<ServiceContext, "db">, slug: string): Promise<StageRef> {
-  const all = await ctx.db.select().from(stages).orderBy(asc(stages.position));
+  return stageIn(await ctx.db.select().from(stages).orderBy(asc(stages.position)), slug);
+}
+
+/** The stage and the one before it among every stage, in promotion order (pure); 404 for an unknown stage. */
+export function stageIn(all: readonly { slug: string; name: string; position: number }[], slug: string): StageRef {
   const i = all.findIndex((s) => s.slug === slug);
   if (i < 0) {
     throw new DomainError(

@@ -1,8 +1,8 @@
 // The outbox: an event and one delivery per matching subscription, written in the transaction of what caused it,
 // so that an event exists exactly when its cause committed. Senders pick deliveries up from there.
-import { sql, type SQL } from "drizzle-orm";
-import { queryRows } from "@/db/client";
-import { notificationDeliveries, notificationEvents, notificationMarks } from "@/db/schema";
+import { Params, rawRows } from "@/db/client";
+import { notificationMarks } from "@/db/schema";
+import { arrayLiteral } from "../ingest/write-findings";
 import type { ServiceContext } from "../context";
 import { newId } from "../ids";
 import type { EventPayload, NotificationEvent } from "./events";
@@ -23,63 +23,76 @@ export function wakeDelivery(): void {
   (globalThis as Holder)[WAKE]?.();
 }
 
-/** An event ready to write: its insert, the read of the subscriptions that want it, and the deliveries' insert. */
+/**
+ * Whether a subscription (the table aliased `n`) wants an event of `type` of `team` at `stage`: SQL expressions (a
+ * placeholder or a column each). Not removed, of the team or organisation-wide, listing the type, and for the stage
+ * (or every stage).
+ */
+export const wantsEvent = (team: string, type: string, stage: string): string =>
+  `n.removed_at is null and (n.team_id is null or n.team_id = ${team}) and ${type} = any(n.events)
+   and (${stage}::text is null or n.stages is null or ${stage} = any(n.stages))`;
+
+/** An event ready to write, as text for rawRows (the gate writes it inside its decision's statement). */
 export type PreparedEvent = {
   id: string;
-  insert: SQL;
-  /** ids of the subscriptions that want it, in order; null when only one subscription is to be told (a test) */
-  subscriptions: SQL | null;
-  /** writes a delivery per subscription id */
-  deliver: (subscriptionIds: string[]) => Promise<void>;
+  /** the event's insert; with `guard` (a relation's name), only if that relation has a row */
+  insert: (p: Params, guard?: string) => string;
+  /** the deliveries' insert, one for each subscription id (with `guard`, only if it has a row); null when none */
+  deliveries: (p: Params, subscriptionIds: readonly string[], guard?: string) => string | null;
 };
 
-/** The event's writes, for a caller that sends its insert and read in a statement of its own (the gate's). */
 export function prepareEvent(tx: ServiceContext, e: NotificationEvent, only?: string): PreparedEvent {
   const now = tx.now();
+  const at = now.toISOString();
   const id = newId("event", now.getTime());
-  const payload: EventPayload = { type: e.type, timestamp: now.toISOString(), data: e.data };
-  const insert = tx.db
-    .insert(notificationEvents)
-    .values({ id, type: e.type, teamId: e.teamId, serviceId: e.serviceId, stage: e.stage, payload, occurredAt: now })
-    .getSQL();
-  const subscriptions = only
-    ? null
-    : sql`select id from notification_subscriptions
-          where removed_at is null
-            and (team_id is null or team_id = ${e.teamId})
-            and ${e.type} = any(events)
-            and (${e.stage}::text is null or stages is null or ${e.stage} = any(stages))
-          order by id`;
-  const deliver = async (subscriptionIds: string[]) => {
-    if (!subscriptionIds.length) return;
-    await tx.db.insert(notificationDeliveries).values(
-      subscriptionIds.map((subscriptionId) => ({
-        id: newId("delivery", now.getTime()),
-        eventId: id,
-        subscriptionId,
-        status: "pending" as const,
-        nextAttemptAt: now,
-        // A test is tried once: its answer is for the person who pressed the button.
-        giveUpAt: only ? now : new Date(now.getTime() + DELIVERY_WINDOW_MS),
-        createdAt: now,
-      })),
-    );
-    const wake = (globalThis as Holder)[WAKE];
-    // After the commit, most likely: a sender that runs before it finds nothing and polls again.
-    if (wake) setTimeout(wake, 250).unref();
+  const payload: EventPayload = { type: e.type, timestamp: at, data: e.data };
+  // A test is tried once: its answer is for the person who pressed the button.
+  const giveUpAt = (only ? now : new Date(now.getTime() + DELIVERY_WINDOW_MS)).toISOString();
+  return {
+    id,
+    insert: (p, guard) =>
+      `insert into notification_events (id, type, team_id, service_id, stage, payload, occurred_at)
+       select ${p.add(id)}, ${p.add(e.type)}, ${p.add(e.teamId)}, ${p.add(e.serviceId)}, ${p.add(e.stage)},
+         ${p.add(JSON.stringify(payload))}::jsonb, ${p.add(at)}::timestamptz ${guard ? `from ${guard}` : ""}`,
+    deliveries: (p, subscriptionIds, guard) => {
+      if (!subscriptionIds.length) return null;
+      const ids = subscriptionIds.map(() => newId("delivery", now.getTime()));
+      return `insert into notification_deliveries (id, event_id, subscription_id, status, next_attempt_at, give_up_at, created_at)
+        select d.id, ${p.add(id)}, d.subscription_id, 'pending', ${p.add(at)}::timestamptz, ${p.add(giveUpAt)}::timestamptz,
+          ${p.add(at)}::timestamptz
+        from unnest(${p.add(arrayLiteral(ids))}::text[], ${p.add(arrayLiteral(subscriptionIds))}::text[]) as d(id, subscription_id)
+        ${guard ? `cross join ${guard}` : ""}`;
+    },
   };
-  return { id, insert, subscriptions, deliver };
 }
 
 /** Writes the event and its deliveries; returns the event id. `only`: one subscription (a test). */
 export async function emitEvent(tx: ServiceContext, e: NotificationEvent, only?: string): Promise<string> {
   const event = prepareEvent(tx, e, only);
+  const p = new Params();
+  const insert = event.insert(p);
   // The event and the subscriptions that want it are independent: one round trip on PostgreSQL (pipelined).
   const [, subs] = await Promise.all([
-    tx.db.execute(event.insert),
-    event.subscriptions ? queryRows<{ id: string }>(tx.db, event.subscriptions) : [{ id: only! }],
+    rawRows(tx.db, insert, p.values),
+    only
+      ? [{ id: only }]
+      : rawRows<{ id: string }>(
+          tx.db,
+          `select n.id from notification_subscriptions n where ${wantsEvent("$1", "$2", "$3")} order by n.id`,
+          [e.teamId, e.type, e.stage],
+        ),
   ]);
-  await event.deliver(subs.map((s) => s.id));
+  const d = new Params();
+  const deliveries = event.deliveries(
+    d,
+    subs.map((s) => s.id),
+  );
+  if (deliveries) {
+    await rawRows(tx.db, deliveries, d.values);
+    // After the commit, most likely: a sender that runs before it finds nothing and polls again.
+    const wake = (globalThis as Holder)[WAKE];
+    if (wake) setTimeout(wake, 250).unref();
+  }
   return event.id;
 }
 

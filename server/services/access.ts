@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { services, teams } from "@/db/schema";
 import { recordAudit } from "../audit/record-audit";
 import { canSeeTeam, canUseService } from "../auth/permissions";
-import type { ServiceContext } from "../context";
+import type { Actor, ServiceContext } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 
@@ -63,11 +63,7 @@ export async function serviceForActor(
   const [row] = await ctx.db.select(columns).from(services).where(eq(services.slug, slug)).limit(1);
   const actor = ctx.actor;
   const missing = () => (createForTeamToken ? uploadNotFound(slug) : notFound(`Service "${slug}"`));
-  if (row) {
-    if (!canSeeTeam(actor, row.teamId)) throw missing();
-    if (!canUseService(actor, row)) throw forbidden(`This token may not ${action} service "${slug}".`);
-    return row;
-  }
+  if (row) return usableService(actor, row, slug, action, missing);
   if (!createForTeamToken || !autoRegister || actor.type !== "token" || actor.serviceIds) throw missing();
   const now = ctx.now();
   const id = newId("service", now.getTime());
@@ -104,4 +100,20 @@ export async function teamOfService(
 ): Promise<{ slug: string; name: string }> {
   const [team] = await ctx.db.select({ slug: teams.slug, name: teams.name }).from(teams).where(eq(teams.id, service.teamId));
   return team ?? { slug: "", name: "" };
+}
+
+/**
+ * The service row read for `slug`, if the caller may act on it (pure): another team's service does not exist for the
+ * caller (404), one outside a service-bound token's list is forbidden (403).
+ */
+export function usableService<R extends { id: string; teamId: string }>(
+  actor: Actor,
+  row: R | undefined,
+  slug: string,
+  action: string,
+  missing = () => notFound(`Service "${slug}"`),
+): R {
+  if (!row || !canSeeTeam(actor, row.teamId)) throw missing();
+  if (!canUseService(actor, row)) throw forbidden(`This token may not ${action} service "${slug}".`);
+  return row;
 }
