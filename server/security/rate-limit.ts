@@ -2,7 +2,6 @@
 // if the counter cannot be written, the request is refused with the database error, never let through.
 import { sql } from "drizzle-orm";
 import { queryRows, withPreparedStatements, type Database } from "@/db/client";
-import { DomainError } from "../errors";
 
 export type Limit = {
   key: string;
@@ -17,19 +16,22 @@ export type Limit = {
 };
 export type LimitResult = { allowed: boolean; count: number; retryAfterSeconds: number; windowStart: Date };
 
-/** Counts one hit against the key; runs on its own (not inside a caller's transaction) so it survives rollbacks. */
-export async function hit(db: Database, limit: Limit, now: Date): Promise<LimitResult> {
+/**
+ * Counts one hit (or `hits`) against the key; runs on its own (not inside a caller's transaction) so it survives
+ * rollbacks. The result is the count with them, and whether it is within the limit.
+ */
+export async function hit(db: Database, limit: Limit, now: Date, hits = 1): Promise<LimitResult> {
   const nowIso = now.toISOString();
   // Counted on every API request, always the same statement: prepared once per connection.
   const [row] = await withPreparedStatements(() =>
     queryRows<{ count: number; window_start: string | Date }>(
       db,
       sql`insert into rate_limits (key, window_start, count)
-        select ${limit.key}, ${nowIso}::timestamptz, 1
+        select ${limit.key}, ${nowIso}::timestamptz, ${hits}::int
         ${limit.noFlush ? sql`from (select set_config('synchronous_commit', 'off', true)) as commit_mode` : sql``}
         on conflict (key) do update set
           count = case when rate_limits.window_start + make_interval(secs => ${limit.windowSeconds}) <= ${nowIso}::timestamptz
-                       then 1 else rate_limits.count + 1 end,
+                       then excluded.count else rate_limits.count + excluded.count end,
           window_start = case when rate_limits.window_start + make_interval(secs => ${limit.windowSeconds}) <= ${nowIso}::timestamptz
                               then ${nowIso}::timestamptz else rate_limits.window_start end
         returning count, window_start`,
@@ -50,16 +52,6 @@ export async function peek(db: Database, limit: Omit<Limit, "max">, now: Date): 
            and window_start + make_interval(secs => ${limit.windowSeconds}) > ${now.toISOString()}::timestamptz`,
   );
   return row ? Number(row.count) : 0;
-}
-
-/** Throws 429 with Retry-After (seconds) when the key is over its limit. */
-export async function enforce(db: Database, limit: Limit, now: Date, what = "Too many requests"): Promise<void> {
-  const r = await hit(db, limit, now);
-  if (!r.allowed) {
-    throw new DomainError("rate_limited", `${what}; try again in ${r.retryAfterSeconds} s.`, "rate-limited", {
-      retryAfter: r.retryAfterSeconds,
-    });
-  }
 }
 
 /** Clears a key (e.g. after a successful sign-in). */

@@ -1,9 +1,10 @@
-// The per-token API rate limit: counted in the database, 429 with Retry-After in whole seconds.
+// The per-token API rate limit: counted in the database for every instance, 429 with Retry-After in whole seconds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as gatePost } from "@/app/api/v1/gate/route";
 import { DomainError } from "@/server/errors";
 import { setRuntime } from "@/server/runtime";
-import { enforceApiRate } from "@/server/security/api-rate-limit";
+import { apiRateKey, enforceApiRate, SHARED_WITHIN_MS } from "@/server/security/api-rate-limit";
+import { peek } from "@/server/security/rate-limit";
 import { createToken } from "@/server/tokens/tokens";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { teamWithService } from "@/tests/helpers/fixtures";
@@ -26,6 +27,58 @@ describeEachDatabase("API rate limit per token", (t) => {
       // A refused call still counts, and the next window starts afresh.
       await expect(enforceApiRate(t.db(), id, at(59_999), 3)).rejects.toMatchObject({ extra: { retryAfter: 1 } });
       await enforceApiRate(t.db(), id, at(60_000), 3);
+    });
+  });
+
+  describe("the count between instances", () => {
+    const waitFor = async (what: () => Promise<boolean>) => {
+      for (const end = Date.now() + 5_000; Date.now() < end;) {
+        if (await what()) return true;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return what();
+    };
+    const limit = (id: string) => ({ key: apiRateKey(id), windowSeconds: 60 });
+
+    it("admits a burst on the count it read, refuses exactly past the limit, and writes every request it counted", async () => {
+      const t0 = new Date("2034-01-01T00:00:00Z").getTime();
+      const id = `tok_${Math.random().toString(36).slice(2)}`;
+      // The first request reads (and writes) the database; the next ones, within SHARED_WITHIN_MS, are counted here.
+      for (let i = 0; i < 3; i++) await enforceApiRate(t.db(), id, new Date(t0 + i), 3);
+      const e = await enforceApiRate(t.db(), id, new Date(t0 + 3), 3).catch((err: unknown) => err);
+      expect(e).toMatchObject({ code: "rate_limited", extra: { retryAfter: 60 } });
+      // Within FLUSH_MS, the three counted here (the refused one too) are written, in one statement.
+      expect(await waitFor(async () => (await peek(t.db(), limit(id), new Date(t0 + 4))) === 4)).toBe(true);
+    });
+
+    it("counts what it has not written yet when it reads the database again", async () => {
+      const t0 = new Date("2036-01-01T00:00:00Z").getTime();
+      const id = `tok_${Math.random().toString(36).slice(2)}`;
+      await enforceApiRate(t.db(), id, new Date(t0), 3); // read: 1
+      await enforceApiRate(t.db(), id, new Date(t0 + 1), 3); // counted here, written within FLUSH_MS
+      // Each of these finds its count stale and reads the database again, whether that write has landed or not…
+      await enforceApiRate(t.db(), id, new Date(t0 + SHARED_WITHIN_MS), 3);
+      // …so the fourth is refused either way (the database alone may say 3 while the second is on its way).
+      await expect(enforceApiRate(t.db(), id, new Date(t0 + 2 * SHARED_WITHIN_MS + 1), 3)).rejects.toMatchObject({
+        code: "rate_limited",
+      });
+      expect(await waitFor(async () => (await peek(t.db(), limit(id), new Date(t0 + 300))) === 4)).toBe(true);
+    });
+
+    it("sees another instance's requests once its count is older than SHARED_WITHIN_MS", async () => {
+      const t0 = new Date("2035-01-01T00:00:00Z").getTime();
+      const id = `tok_${Math.random().toString(36).slice(2)}`;
+      // Another instance: its own memory of counts, the same database.
+      const other = Object.create(t.db()) as ReturnType<typeof t.db>;
+      await enforceApiRate(t.db(), id, new Date(t0), 4); // reads 1
+      await enforceApiRate(other, id, new Date(t0 + 1), 4); // reads 2
+      await enforceApiRate(t.db(), id, new Date(t0 + 2), 4); // 1 read + 1 here: admitted (it has not seen the other's)
+      await enforceApiRate(other, id, new Date(t0 + 3), 4); // 2 read + 1 here
+      expect(await waitFor(async () => (await peek(t.db(), limit(id), new Date(t0 + 4))) === 4)).toBe(true);
+      // Past SHARED_WITHIN_MS each reads the database again: the four are every instance's, so both refuse now.
+      const later = t0 + 2 + SHARED_WITHIN_MS;
+      await expect(enforceApiRate(t.db(), id, new Date(later), 4)).rejects.toMatchObject({ code: "rate_limited" });
+      await expect(enforceApiRate(other, id, new Date(later + 1), 4)).rejects.toMatchObject({ code: "rate_limited" });
     });
   });
 
