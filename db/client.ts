@@ -107,9 +107,7 @@ type QueryOptions = { prepare?: boolean; onexecute?: (connection: { onclose?: ((
 type Unsafe = (query: string, args?: unknown[], options?: QueryOptions) => PromiseLike<unknown>;
 type Reserved = { unsafe: Unsafe; release: () => void };
 /** What a transaction's statements go through: its reserved connection, which only beginReserved releases. */
-type TransactionConnection = { unsafe: Unsafe; commit: () => PromiseLike<unknown> };
-/** The property of a PostgreSQL transaction's client that sends its COMMIT early (commitNow). */
-const COMMIT_NOW = Symbol("gatehouse.db.commitNow");
+type TransactionConnection = { unsafe: Unsafe };
 type Pool = { unsafe: Unsafe; reserve: () => Promise<Reserved> };
 
 /**
@@ -145,13 +143,12 @@ function transactionClient(conn: TransactionConnection, prepare: boolean): objec
   const client: object = new Proxy(conn, {
     get(target, prop, receiver) {
       if (prop === "unsafe" && prepare) return preparingUnsafe(target.unsafe.bind(target));
-      if (prop === COMMIT_NOW) return target.commit;
       if (prop === "savepoint") {
         return async (fn: (tx: object) => Promise<unknown>) => {
           const name = `gatehouse_${++savepoints}`;
           await target.unsafe(`savepoint ${name}`);
           try {
-            const result = await fn(nested);
+            const result = await fn(client);
             await target.unsafe(`release savepoint ${name}`);
             return result;
           } catch (e) {
@@ -162,10 +159,6 @@ function transactionClient(conn: TransactionConnection, prepare: boolean): objec
       }
       return Reflect.get(target, prop, receiver) as unknown;
     },
-  });
-  // A nested transaction's client: the same, but its COMMIT is the outer transaction's to send.
-  const nested: object = new Proxy(client, {
-    get: (target, prop, receiver) => (prop === COMMIT_NOW ? undefined : (Reflect.get(target, prop, receiver) as unknown)),
   });
   return client;
 }
@@ -246,12 +239,9 @@ export async function beginReserved<R>(
   // driver would write them to the closed socket and throw outside any promise (which ends the process).
   let connection: { onclose?: (() => void) | null } | undefined;
   let lost = false;
-  // COMMIT sent by the transaction's own function (commitNow), behind its last statement.
-  let early: Promise<unknown> | undefined;
   const conn: TransactionConnection = {
     unsafe: (query, args, opts) => {
       if (lost) return lostConnection();
-      if (early) return afterCommit();
       const q = reserved.unsafe(query, args, opts);
       // Seen before the caller sees it: after a socket error the driver leaves statements sent later unanswered until
       // the close, and then (it closed with an error) unanswered for good.
@@ -259,16 +249,6 @@ export async function beginReserved<R>(
         if (connectionFailure(e)) lost = true;
       });
       return q;
-    },
-    commit: () => {
-      if (!early) {
-        // Handed to the connection now, as every statement before it was (rawRows): behind them, in order.
-        const q = conn.unsafe("commit") as PromiseLike<unknown> & { execute?: () => unknown };
-        q.execute?.();
-        early = Promise.resolve(q);
-        early.catch(() => {});
-      }
-      return early;
     },
   };
   try {
@@ -293,13 +273,11 @@ export async function beginReserved<R>(
       result = await fn(conn);
       await begun;
     } catch (e) {
-      // A connection that is gone has no transaction left to roll back (and would not answer); one whose COMMIT was
-      // sent has none either (COMMIT rolls back a failed one): it is waited for, so the connection goes back idle.
-      if (early) await early.catch(() => {});
-      else if (!lost && !connectionFailure(e)) await Promise.resolve(conn.unsafe("rollback")).catch(() => {});
+      // A connection that is gone has no transaction left to roll back (and would not answer).
+      if (!lost && !connectionFailure(e)) await Promise.resolve(conn.unsafe("rollback")).catch(() => {});
       throw e;
     }
-    const done = (await (early ?? conn.unsafe("commit"))) as { command?: string };
+    const done = (await conn.unsafe("commit")) as { command?: string };
     // A statement that failed while nobody waited for it aborted the transaction, and COMMIT then rolled it back.
     if (done.command === "ROLLBACK") throw new Error("the transaction was rolled back: one of its statements failed");
     return result;
@@ -308,28 +286,6 @@ export async function beginReserved<R>(
     // A lost connection is the pool's again (or will be at its close); released, it would be handed out broken.
     if (!lost) reserved.release();
   }
-}
-
-/** What a statement sent after the transaction's COMMIT answers: it would run outside the transaction. */
-function afterCommit(): PromiseLike<unknown> {
-  const failed = Promise.reject(new Error("a statement was sent after the transaction's COMMIT"));
-  return Object.assign(failed, { values: () => failed, execute: () => failed });
-}
-
-/**
- * Sends the transaction's COMMIT now, behind the statements it already sent, so that it travels with the last of
- * them (one round trip fewer). It resolves when the transaction committed, and rejects (as the transaction does) when
- * one of its statements failed; no statement may follow it. Null where it cannot be sent early (PGlite, a nested
- * transaction, no transaction): the transaction then commits when its function returns, as always.
- */
-export function commitNow(db: Database): Promise<void> | null {
-  const client = sessionClient(db) as { [COMMIT_NOW]?: () => PromiseLike<unknown> };
-  const commit = client[COMMIT_NOW];
-  if (!commit) return null;
-  return Promise.resolve(commit()).then((done) => {
-    if ((done as { command?: string }).command === "ROLLBACK")
-      throw new Error("the transaction was rolled back: one of its statements failed");
-  });
 }
 
 /** The driver's client under a drizzle database or transaction. */
@@ -348,11 +304,7 @@ export async function rawRows<T extends Record<string, unknown>>(
   params: readonly unknown[],
 ): Promise<T[]> {
   const client = sessionClient(db) as Partial<Pool> & Partial<PgliteQuery>;
-  if (client.unsafe) {
-    const q = client.unsafe(text, params as unknown[]) as PromiseLike<unknown> & { execute?: () => unknown };
-    q.execute?.(); // handed to the connection in call order (a COMMIT sent next goes behind it)
-    return (await q) as T[];
-  }
+  if (client.unsafe) return (await client.unsafe(text, params as unknown[])) as T[];
   return (await client.query!(text, params as unknown[])).rows as T[];
 }
 

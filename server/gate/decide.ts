@@ -36,10 +36,14 @@ function mostSevereFirst(a: GateFinding, b: GateFinding): number {
 }
 
 /**
- * `mostSevereFirst` over many findings: each finding's rank and time are read once, not at each of the n·log n
- * comparisons (a gate or preview of 6,000 findings spent 8 ms in the comparator).
+ * `mostSevereFirst` over many findings, as a new array: each finding's rank and time are read once, not at each of the
+ * n·log n comparisons (a gate or preview of 6,000 findings spent 8 ms in the comparator).
  */
 export function sortMostSevereFirst(findings: GateFinding[]): GateFinding[] {
+  // Findings read for a gate come in this order already (the kept text is written so): checked in one pass.
+  let sorted = true;
+  for (let i = 1; sorted && i < findings.length; i++) sorted = mostSevereFirst(findings[i - 1]!, findings[i]!) <= 0;
+  if (sorted) return findings.slice();
   const keyed = findings.map((f) => ({ f, rank: SEVERITY_RANK[f.severity], at: f.firstSeenAt.getTime() }));
   keyed.sort((a, b) => b.rank - a.rank || a.at - b.at || cmpStr(a.f.id, b.f.id));
   return keyed.map((k) => k.f);

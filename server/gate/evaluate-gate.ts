@@ -1,7 +1,7 @@
 // The gate verb: gathers the evidence at a commit, evaluates the stage policy (pure), records the answer.
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { commitNow, Params, rawRows, withPreparedStatements } from "@/db/client";
+import { Params, rawRows, withPreparedStatements } from "@/db/client";
 import { gateDecisions, services } from "@/db/schema";
 import {
   attestationInsert,
@@ -64,9 +64,12 @@ export async function evaluateGateRequest(ctx: ServiceContext, raw: z.input<type
   const req = gateRequest.parse(raw);
   // The gate's statements are few and fixed, and it is the pipelines' hot path: prepared once per connection.
   return withPreparedStatements(async () => {
-    const recorded = await withTransaction(ctx, (tx) => recordDecision(tx, req));
+    // One statement reads and one writes, each a transaction of its own (the writes are one statement: all of them or
+    // none), so the gate sends no BEGIN or COMMIT. What it rarely writes besides (a stage's default policy, the
+    // findings a first gate keeps, the signing key's publication) is written whole on its own.
+    const recorded = await recordDecision(ctx, req);
     // The signing key was not usable when the decision was written (nothing was): it is published, or a retired key
-    // refuses the decision, and then the same writes go out again.
+    // refuses the decision, and then the same writes go out again, in the transaction that made the key usable.
     if (!recorded.written) {
       await withTransaction(ctx, async (tx) => {
         await ensureSigningKeyUsable(tx, recorded.signed!.key);
@@ -90,18 +93,18 @@ type Recorded = {
 };
 
 /** Reads the evidence, decides and records the decision with its attestation, audit event and notification. */
-async function recordDecision(tx: ServiceContext, req: z.output<typeof gateRequest>): Promise<Recorded> {
+async function recordDecision(ctx: ServiceContext, req: z.output<typeof gateRequest>): Promise<Recorded> {
   const artifact = req.artifact ?? null;
-  const now = tx.now();
+  const now = ctx.now();
   // Everything the gate reads, in one statement; refusals keep their order: the service, then the stage.
-  const read = await gateRequestRead(tx, { service: req.service, stage: req.stage, commit: req.commit, artifact });
-  const svc = usableService(tx.actor, read.service ?? undefined, req.service, "evaluate the gate for");
+  const read = await gateRequestRead(ctx, { service: req.service, stage: req.stage, commit: req.commit, artifact });
+  const svc = usableService(ctx.actor, read.service ?? undefined, req.service, "evaluate the gate for");
   const stage = stageIn(read.stages, req.stage);
   // A stage without a stored policy yet gets its default stored (once), then the evidence is read the usual way.
-  const policy = read.policy ?? (await currentPolicy(tx, req.stage));
+  const policy = read.policy ?? (await withTransaction(ctx, (tx) => currentPolicy(tx, req.stage)));
   const input = read.policy
     ? await read.evidence(true)
-    : await gatherGateInput(tx, svc.id, stage, req.commit, artifact, policy.document, { keep: true });
+    : await gatherGateInput(ctx, svc.id, stage, req.commit, artifact, policy.document, { keep: true });
   const result = decideGate(input, policy.document);
   // Only these outlive the writes' round trip: the findings (a thousand objects, say) are garbage before it, so they
   // die young instead of being promoted while this request waits on the database.
@@ -132,7 +135,7 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     evaluatedAt: now.toISOString(),
     attestationUrl: attestationUrlFor({ id, commit: req.commit, artifact }),
   };
-  const signed = await signDecision(tx, {
+  const signed = await signDecision(ctx, {
     id,
     serviceId: svc.id,
     service: svc.slug,
@@ -155,9 +158,9 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
       policy_version, response, actor_label, evaluated_at, kind)
     select ${p.add(id)}, ${p.add(svc.id)}, ${p.add(stage.slug)}, ${p.add(req.commit)}, ${p.add(artifact)}, ${p.add(req.branch ?? null)},
       ${p.add(result.decision)}, ${p.add(policy.id)}, ${p.add(policy.version)}::int, ${p.add(JSON.stringify(response))}::jsonb,
-      ${p.add(tx.actor.label)}, ${p.add(response.evaluatedAt)}::timestamptz, 'gate' from k returning id`;
+      ${p.add(ctx.actor.label)}, ${p.add(response.evaluatedAt)}::timestamptz, 'gate' from k returning id`;
   const audit = auditInsert(
-    tx,
+    ctx,
     {
       action: `gate.${result.decision}`,
       targetType: "gate_decision",
@@ -176,7 +179,7 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
     "k",
   );
   const blocked = gateDecisionEvent(response, svc);
-  const event = blocked ? prepareEvent(tx, blocked) : null;
+  const event = blocked ? prepareEvent(ctx, blocked) : null;
   const deliveries = event?.deliveries(p, read.subscriptions, "k") ?? null;
   const text = `with k as (${guard}),
       decision as (${decisionInsert}),
@@ -185,10 +188,7 @@ async function recordDecision(tx: ServiceContext, req: z.output<typeof gateReque
       ${event ? `, event as (${event.insert(p, "k")})` : ""}
       ${deliveries ? `, deliveries as (${deliveries})` : ""}
     select (select count(*) from decision)::int as written`;
-  // COMMIT goes with it (one round trip fewer), where the driver can send it early (PostgreSQL).
-  const writing = rawRows<{ written: number }>(tx.db, text, p.values);
-  const committing = commitNow(tx.db);
-  const [[row]] = await Promise.all([writing, committing]);
+  const [row] = await rawRows<{ written: number }>(ctx.db, text, p.values);
   return {
     response,
     written: (row?.written ?? 0) > 0,

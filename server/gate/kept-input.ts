@@ -88,7 +88,9 @@ function splitField(v: KeptFinding[number]): string | undefined {
   return v.some((x) => SEPARATORS.test(x)) ? undefined : v.join(ITEM);
 }
 
-const list = (s: string): string[] => (s === "" ? [] : s.split(ITEM));
+/** Every empty list decoded: one array, frozen (nothing changes a finding's lists; a change would throw). */
+const NO_ITEMS = Object.freeze([]) as unknown as string[];
+const list = (s: string): string[] => (s === "" ? NO_ITEMS : s.split(ITEM));
 const orNull = (s: string): string | null => (s === NULL ? null : s);
 
 /** The kept findings back (pure); null when the text does not hold `count` findings (then they are read again). */
@@ -221,8 +223,12 @@ const dropOutdated = (at: KeepAt) =>
         where service_id = ${at.serviceId} and version < ${at.version} and scans_key <> ${at.scansKey}
         for update skip locked)`;
 
-/** Keeps the findings read for these scans at `at.version` (read before them, so they are at least that new). */
+/**
+ * Keeps the findings read for these scans at `at.version` (read before them, so they are at least that new), and drops
+ * the service's outdated rows: one statement, so it needs no transaction of its own.
+ */
 export async function keepInput(db: Database, at: KeepAt, kept: { text: string; count: number }): Promise<void> {
-  await db.execute(dropOutdated(at));
-  await db.execute(upsertKept(at, sql`values (${kept.count}::int, ${kept.text}::text)`));
+  await db.execute(
+    sql`with gone as (${dropOutdated(at)}) ${upsertKept(at, sql`values (${kept.count}::int, ${kept.text}::text)`)}`,
+  );
 }

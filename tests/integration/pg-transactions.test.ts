@@ -7,16 +7,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  beginReserved,
-  commitNow,
-  openDatabase,
-  queryRows,
-  rawRows,
-  withPreparedStatements,
-  type Database,
-  type DbHandle,
-} from "@/db/client";
+import { beginReserved, openDatabase, queryRows, withPreparedStatements, type Database, type DbHandle } from "@/db/client";
 import { adminUrl, dropDatabase, withDatabase } from "@/tests/helpers/postgres";
 
 const base = process.env.DATABASE_URL;
@@ -184,65 +175,5 @@ describe.runIf(base)("transactions on a reserved connection [postgres]", () => {
     } finally {
       await pool.end();
     }
-  });
-
-  it("sends COMMIT with the transaction's last statement (commitNow): committed before the function returns, nothing after", async () => {
-    const seen = await h.db.transaction(async (tx) => {
-      const db = tx as unknown as Database;
-      await rawRows(db, "insert into t (n, via) values ($1::int, 'early')", [-200]);
-      const writing = rawRows(db, "insert into t (n, via) values ($1::int, 'early') returning n", [-201]);
-      const committing = commitNow(db);
-      expect(committing).not.toBeNull();
-      const [[row]] = await Promise.all([writing, committing]);
-      expect(row).toEqual({ n: -201 });
-      // Committed already: another connection sees both rows while this function still runs…
-      const [count] = await observer<{ n: string }[]>`select count(*) as n from t where via = 'early'`;
-      // …and a statement sent now would run outside the transaction, so it is refused.
-      const after = await rawRows(db, "insert into t (n, via) values ($1::int, 'early')", [-202]).catch((e: unknown) => e);
-      expect((after as Error).message).toBe("a statement was sent after the transaction's COMMIT");
-      return Number(count!.n);
-    });
-    expect(seen).toBe(2);
-    expect(await inTransaction(h.db)).toBeNull();
-    const [row] = await observer<{ n: string }[]>`select count(*) as n from t where via = 'early'`;
-    expect(Number(row!.n)).toBe(2);
-  });
-
-  it("rolls the whole transaction back when the statement sent with COMMIT fails", async () => {
-    const failed = await h.db
-      .transaction(async (tx) => {
-        const db = tx as unknown as Database;
-        await rawRows(db, "insert into t (n, via) values ($1::int, 'early failed')", [-210]);
-        const writing = rawRows(db, "insert into t (n, via) values ($1::int, null)", [-211]);
-        const committing = commitNow(db);
-        const outcomes = await Promise.allSettled([writing, committing]);
-        expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
-        expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toMatch(/rolled back/);
-        throw (outcomes[0] as PromiseRejectedResult).reason;
-      })
-      .catch((e: unknown) => e);
-    expect((failed as { code?: string }).code).toBe("23502"); // not null violation: the statement's own error
-    const [row] = await observer<{ n: string }[]>`select count(*) as n from t where via = 'early failed'`;
-    expect(Number(row!.n)).toBe(0);
-    expect(await inTransaction(h.db)).toBeNull();
-    // The connection went back to the pool idle: the next transaction is served.
-    const next = await h.db.transaction((tx) =>
-      rawRows<{ n: number }>(tx as unknown as Database, "insert into t (n, via) values (-212, 'next') returning n", []),
-    );
-    expect(next).toEqual([{ n: -212 }]);
-  });
-
-  it("leaves a nested transaction's COMMIT to the outer one (commitNow gives null there)", async () => {
-    await h.db.transaction(async (tx) => {
-      await rawRows(tx as unknown as Database, "insert into t (n, via) values ($1::int, 'outer of nested')", [-220]);
-      await tx.transaction(async (inner) => {
-        expect(commitNow(inner as unknown as Database)).toBeNull();
-      });
-      // Still in the transaction: the row is not visible elsewhere yet.
-      const [row] = await observer<{ n: string }[]>`select count(*) as n from t where via = 'outer of nested'`;
-      expect(Number(row!.n)).toBe(0);
-    });
-    const [row] = await observer<{ n: string }[]>`select count(*) as n from t where via = 'outer of nested'`;
-    expect(Number(row!.n)).toBe(1);
   });
 });
