@@ -1,5 +1,5 @@
 // Prefixed, time-sortable ids that say what they are: svc_…, scan_…, fnd_…, dec_…, tok_….
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 export const ID_PREFIXES = {
   team: "team",
@@ -41,6 +41,18 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
+/** Random bytes drawn from the system's CSPRNG 4 KiB at a time: a draw per id cost more than the rest of newId. */
+const pool = Buffer.alloc(4096);
+let pooled = 0;
+function randomPart(): Uint8Array {
+  if (pooled < 10) {
+    randomFillSync(pool);
+    pooled = pool.length;
+  }
+  pooled -= 10;
+  return pool.subarray(pooled, pooled + 10);
+}
+
 let lastTime = -1;
 const lastRandom = new Uint8Array(10);
 
@@ -62,7 +74,7 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
     }
   } else {
     lastTime = now;
-    lastRandom.set(randomBytes(10));
+    lastRandom.set(randomPart());
     lastRandom[0]! &= 0x7f; // headroom so that counting up never wraps
   }
   buf.set(lastRandom, 6);

@@ -2,7 +2,7 @@
 // client), the refusal of paths Next.js cannot decode, and the security headers of routes that bypass proxy.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientAddress, trustedProxies, type Cidr } from "./client-address";
-import { generateNonce, securityHeaders } from "./headers";
+import { securityHeaders } from "./headers";
 
 /** The request header our own server sets; whatever a client sent under this name is overwritten. */
 export const CLIENT_IP_HEADER = "x-gatehouse-client-ip";
@@ -35,12 +35,13 @@ export type FrontDoor = {
 
 export function frontDoor(opts: { trustedProxies: readonly Cidr[]; https: boolean; dev: boolean }): FrontDoor {
   const trust = trustedProxies(opts.trustedProxies);
+  // An API answer's headers are the same for every request (its CSP allows nothing, so it carries no nonce).
+  const api = securityHeaders({ nonce: "", dev: opts.dev, https: opts.https, api: true });
   return {
     admit(req, res, requestId) {
       req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trust);
       const url = req.url ?? "/";
       const path = url.split("?")[0]!;
-      const api = securityHeaders({ nonce: generateNonce(), dev: opts.dev, https: opts.https, api: true });
       if (isMalformedPath(url)) {
         // Next.js would answer these with a bare 500; they are the client's mistake.
         res.writeHead(400, {
