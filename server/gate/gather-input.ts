@@ -15,7 +15,15 @@ import { waiversFor } from "./waivers";
 import { kevCatalogEntries, kevMatches } from "../intel/match";
 import { wantsEvent } from "../notify/emit";
 import { sortMostSevereFirst } from "./decide";
-import { decodeKeptFindings, encodeKeptFindings, keepInput, readKeptText, scansKeyOf, type KeepAt } from "./kept-input";
+import {
+  decodeKeptFindings,
+  decodeKeptParts,
+  encodeKeptFindings,
+  keepInput,
+  readKeptText,
+  scansKeyOf,
+  type KeepAt,
+} from "./kept-input";
 
 /** What the decision's attestation names of each scan (attest-decision.ts). */
 export type EvidenceScan = { id: string; tool: string; format: string; reportSha256: string };
@@ -246,12 +254,11 @@ export async function gateRequestRead(
   tx: ServiceContext,
   req: { service: string; stage: string; commit: string; artifact: string | null },
 ): Promise<GateRequestRead> {
-  const [row] = await rawRows<{
+  const rows = await rawRows<{
     service: ServiceJson | string | null;
     stages: GateRequestRead["stages"] | string;
     policy: PolicyJson | string | null;
     scans: ScanRow[] | string | null;
-    findings: string | null;
     finding_count: number | null;
     waivers: WaiverJson[] | string | null;
     previous_slug: string | null;
@@ -259,7 +266,11 @@ export async function gateRequestRead(
     kev: { version: string | null; imported_at: string; sha256: string } | string | null;
     grade: string | null;
     subscriptions: string[] | null;
+    part: string | null;
   }>(tx.db, GATE_REQUEST_READ, [req.service, req.stage, req.commit, req.artifact]);
+  // The first row holds what was read; the next ones, the kept text's parts in order (none: nothing kept).
+  const row = rows[0];
+  const parts = rows.slice(1).map((r) => r.part!);
   const service = json(row!.service);
   const policyRow = json(row!.policy);
   const policy: StoredPolicy | null = policyRow && {
@@ -275,7 +286,7 @@ export async function gateRequestRead(
     const rules = policy!.document.rules;
     const scans = json(row!.scans) ?? [];
     const count = row!.finding_count;
-    const findings = row!.findings !== null && count !== null ? decodeKeptFindings(row!.findings, Number(count)) : null;
+    const findings = parts.length > 0 && count !== null ? decodeKeptParts(parts, Number(count)) : null;
     const previous = json(row!.previous);
     const kev = json(row!.kev);
     return assembleGateInput(
@@ -358,7 +369,8 @@ const GATE_REQUEST_READ = `
     select coalesce(p.document #>> '{rules,previousStage,stage}',
                     (select b.slug from st a join st b on b.position < a.position where a.slug = $2
                      order by b.position desc limit 1)) as slug
-    from p where jsonb_typeof(p.document #> '{rules,previousStage}') = 'object')
+    from p where jsonb_typeof(p.document #> '{rules,previousStage}') = 'object'),
+  h as (
   select
     (select row_to_json(sv) from sv) as service,
     (select json_agg(st order by st.position) from st) as stages,
@@ -382,7 +394,14 @@ const GATE_REQUEST_READ = `
   from (select 1) as one
   left join sv on true
   left join gate_inputs g on g.service_id = sv.id and g.version = sv.findings_version
-    and g.scans_key = (select string_agg(sc.id, ',' order by sc.id collate "C") from sc)`;
+    and g.scans_key = (select string_agg(sc.id, ',' order by sc.id collate "C") from sc))
+  select 0::bigint as n, service, stages, policy, scans, finding_count, waivers, previous_slug, previous, kev, grade,
+         subscriptions, null::text as part
+  from h
+  union all
+  select c.n, null, null, null, null, null, null, null, null, null, null, null, c.part
+  from h, string_to_table(h.findings, E'\\x04') with ordinality as c(part, n)
+  order by n`;
 
 /**
  * The scans a gate at this commit (and artifact) reads. An artifact digest names immutable content: a scan of it under

@@ -9,6 +9,7 @@ import type { ServiceContext } from "@/server/context";
 import { withTransaction } from "@/server/context";
 import { evaluateGateRequest, type GateDecision } from "@/server/gate/evaluate-gate";
 import { KEEP_AT_UPLOAD_MAX_FINDINGS, keepGateInputAtUpload, readGateFindings } from "@/server/gate/gather-input";
+import { CHUNK, encodeKeptFindings, PART } from "@/server/gate/kept-input";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { codeFinding, dependencyFinding, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 
@@ -208,6 +209,44 @@ describeEachDatabase("gate: kept inputs", (t) => {
       expect((await kept(serviceId)).map((r) => Number(r.version))).toEqual([version]);
     });
   });
+  it("keeps a service of more findings than a part holds in parts, and a gate reads them back as the tables say", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k-parts");
+    const severities = ["critical", "high", "medium", "low"];
+    await scans(
+      tok,
+      svc,
+      c,
+      Array.from({ length: 2 * CHUNK + 13 }, (_, i) => vuln(`CVE-2020-${String(10_000 + i)}`, severities[i % 4]!)),
+    );
+    const text = async () =>
+      (await queryRows<{ findings: string }>(t.db(), sql`select findings from gate_inputs where service_id = ${serviceId}`))[0]
+        ?.findings;
+    const keptText = await text();
+    // Kept at the upload, by the database, in three parts.
+    expect(keptText?.split(PART)).toHaveLength(3);
+    const fromParts = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    // Without the kept row, the gate reads the findings row by row (and keeps them again): the same answer.
+    await t.db().execute(sql`delete from gate_inputs where service_id = ${serviceId}`);
+    const fromRows = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
+    expect(verdict(fromParts)).toEqual(verdict(fromRows));
+    expect(fromParts.decision).toBe("block");
+    // What the gate read is the parts: kept text saying every finding is low turns the same gate into an allow.
+    const sightings = await queryRows<{ id: string; commit: string }>(
+      t.db(),
+      sql`select id, commit from scans where service_id = ${serviceId}`,
+    );
+    const all = (await withTransaction(tok, (tx) => readGateFindings(tx, serviceId, sightings, { rows: true }))).findings;
+    const allLow = encodeKeptFindings(all.map((f) => ({ ...f, severity: "low" as const })));
+    expect(allLow.split(PART)).toHaveLength(3);
+    await t.db().execute(sql`update gate_inputs set findings = ${allLow} where service_id = ${serviceId}`);
+    expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("allow");
+    await t.db().execute(sql`update gate_inputs set findings = ${keptText!} where service_id = ${serviceId}`);
+    expect(fromParts.checks.flatMap((x) => x.findings).length).toBeGreaterThan(CHUNK / 2);
+    // The gate kept (as JSON or split) what it read: the same findings again.
+    expect(await text()).toBe(keptText);
+  });
+
   it("the findings as the database writes their kept text are the findings read row by row; an odd text falls back to rows", async () => {
     const { svc, serviceId, tok } = await world();
     const c = sha("k-text");
@@ -236,7 +275,9 @@ describeEachDatabase("gate: kept inputs", (t) => {
     expect(byText.findings.find((f) => f.ruleId === "CVE-2019-10744")!.firstSeenAt.toISOString()).toBe(
       "2026-11-19T10:00:00.123Z",
     );
-    expect(byText.kept?.startsWith("k2\u0001")).toBe(true);
+    expect(byText.kept?.startsWith("k3\u0001")).toBe(true);
+    // The database writes exactly the text this process would.
+    expect(byText.kept).toBe(encodeKeptFindings(byRows.findings));
     expect(byRows.kept).toBeNull();
     expect(byText.findings).toHaveLength(5);
     expect(byText.findings).toEqual(byRows.findings);

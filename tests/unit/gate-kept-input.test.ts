@@ -1,7 +1,7 @@
 // The kept form of a gate's findings (server/gate/kept-input.ts): read back exactly as written, and refused whole when
 // it does not hold what its row says.
 import { describe, expect, it } from "vitest";
-import { decodeKeptFindings, encodeKeptFindings, scansKeyOf } from "@/server/gate/kept-input";
+import { CHUNK, decodeKeptFindings, decodeKeptParts, encodeKeptFindings, PART, scansKeyOf } from "@/server/gate/kept-input";
 import type { GateFinding } from "@/server/gate/types";
 
 const finding = (over: Partial<GateFinding> = {}): GateFinding => ({
@@ -68,17 +68,42 @@ describe("kept gate findings", () => {
   it("is kept split by control characters, and as JSON when a text holds one of them; both read back the same", () => {
     const plain = [finding(), finding({ id: "fnd_02", aliases: ["GHSA-1", "", "GHSA-2"], fixedVersions: [""] })];
     const split = encodeKeptFindings([plain[0]!]);
-    expect(split.startsWith("k2\u0001")).toBe(true);
+    expect(split.startsWith("k3\u0001")).toBe(true);
     expect(decodeKeptFindings(split, 1)).toEqual([plain[0]]);
     // A list of one empty string, and texts holding a separator, are kept as JSON and still read back exactly.
     expect(encodeKeptFindings(plain).startsWith("[")).toBe(true);
     expect(decodeKeptFindings(encodeKeptFindings(plain), 2)).toEqual(plain);
-    for (const title of ["a\u0001b", "x\u0002", "\u0003"]) {
+    for (const title of ["a\u0001b", "x\u0002", "\u0003", "y\u0004z"]) {
       const odd = [finding({ title }), finding({ id: "fnd_03", aliases: [`CVE-1${title}`] })];
       const text = encodeKeptFindings(odd);
       expect(text.startsWith("[")).toBe(true);
       expect(decodeKeptFindings(text, 2)).toEqual(odd);
     }
+  });
+
+  it("is kept in parts of CHUNK findings, read back from the parts as from the whole text", () => {
+    const many = Array.from({ length: 2 * CHUNK + 7 }, (_, i) =>
+      finding({ id: `fnd_${String(i).padStart(4, "0")}`, aliases: i % 2 ? ["GHSA-1"] : [], file: i % 3 ? null : `src/${i}.ts` }),
+    );
+    const text = encodeKeptFindings(many);
+    const parts = text.split(PART);
+    expect(parts.map((p) => p.split("\u0001").length)).toEqual([1 + CHUNK * 15, CHUNK * 15, 7 * 15 + 1]);
+    expect(decodeKeptParts(parts, many.length)).toEqual(many);
+    expect(decodeKeptFindings(text, many.length)).toEqual(many);
+    // A part missing, or the parts out of order, is refused.
+    expect(decodeKeptParts([parts[0]!, parts[2]!], many.length)).toBeNull();
+    expect(decodeKeptParts([parts[1]!, parts[0]!, parts[2]!], many.length)).toBeNull();
+    // Exactly CHUNK findings: one part; none: one part too.
+    expect(encodeKeptFindings(many.slice(0, CHUNK)).split(PART)).toHaveLength(1);
+    expect(decodeKeptParts(encodeKeptFindings([]).split(PART), 0)).toEqual([]);
+  });
+
+  it("reads rows kept in one part by an earlier version (k2)", () => {
+    const two = [finding(), finding({ id: "fnd_02", aliases: ["GHSA-1", "GHSA-2"], vulnerabilityId: null })];
+    const k2 = `k2${encodeKeptFindings(two).slice(2)}`;
+    expect(decodeKeptFindings(k2, 2)).toEqual(two);
+    expect(decodeKeptParts([k2], 2)).toEqual(two);
+    expect(decodeKeptFindings(k2.slice(0, -1), 2)).toBeNull();
   });
 
   it("reads rows kept as JSON by an earlier version", () => {
