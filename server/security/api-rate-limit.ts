@@ -20,7 +20,7 @@ export const SHARED_WITHIN_MS = 100;
 export const FLUSH_MS = 50;
 
 type Counter = {
-  /** the highest count the database answered in the newest window (every instance's requests), and that window's start */
+  /** the count of the database's newest answer (every instance's requests), and its window's start */
   count: number;
   windowStart: number;
   /** the time (the requests' clock) of the newest count taken */
