@@ -408,13 +408,11 @@ const GATE_REQUEST_READ = `
  * any commit (a nightly rescan of the image, a cluster report) is evidence about it too.
  */
 const scansAt = (serviceId: string, commit: string, artifact: string | null) =>
-  sql`select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
-      from scans
+  sql`select ${sql.raw(SCAN_COLUMNS)} from scans
       where service_id = ${serviceId} and commit = ${commit}
         and (${artifact}::text is null or artifact is null or artifact = ${artifact})
       union
-      select id, commit, tool_name, evidence, status, received_at, scanned_at, scanner_db_built_at, artifact, format, report_sha256
-      from scans
+      select ${sql.raw(SCAN_COLUMNS)} from scans
       where ${artifact}::text is not null and service_id = ${serviceId} and artifact = ${artifact}`;
 
 /** Past this many sightings, an upload leaves keeping the findings to the first gate (a row of ≈ 150 bytes each). */
