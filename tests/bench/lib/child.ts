@@ -15,7 +15,14 @@ export type ChildOptions = { heapMb?: number };
 export function runInChild<T>(modulePath: string, worker: string, input: unknown, opts: ChildOptions = {}): Promise<T> {
   const child = fork(ENTRY, [modulePath, worker], {
     // process.execArgv carries tsx's loader, so the child runs TypeScript with the same path aliases.
-    execArgv: [...process.execArgv, `--max-old-space-size=${opts.heapMb ?? 4096}`, "--expose-gc"],
+    // GATEHOUSE_BENCH_WORKER_ARGS: more Node.js options for the workers only, such as "--cpu-prof --cpu-prof-dir=<dir>"
+    // or "--trace-gc" (which NODE_OPTIONS does not take).
+    execArgv: [
+      ...process.execArgv,
+      `--max-old-space-size=${opts.heapMb ?? 4096}`,
+      "--expose-gc",
+      ...(process.env.GATEHOUSE_BENCH_WORKER_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+    ],
     stdio: ["inherit", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
