@@ -110,9 +110,10 @@ const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest
 const LARGE_REPORT_BYTES = 16 * 1024 * 1024;
 /**
  * How far the heap may grow during a large report's bulk writes before it is collected (each statement adds ≈ 4 MB).
- * 64 MiB since normalized findings lost their 1.5 KB property tables (twelfth session): the server's peak stayed at
- * 523 MiB (100 MB SARIF) and 567–573 MiB (100 MB Trivy), and a 100k Trivy ingest collects half as often (Node.js CPU
- * 18–20 s → 14.7 s with the two changes together). At 32 MiB with the larger findings, 64 peaked at 612–618 MiB.
+ * 64 MiB since normalized findings lost their 1.5 KB property tables (twelfth session): the server's peak is
+ * 517–525 MiB for a 100 MB SARIF report and 566–577 MiB for a 100 MB Trivy report (505–506 and 567–573 at 32 MiB),
+ * and a 100k Trivy ingest collects less (Node.js CPU 18–20 s → 14.7–15.6 s). With the larger findings, 64 MiB had
+ * peaked at 612–618 MiB.
  */
 const LARGE_REPORT_HEAP_SLACK = 64 * 1024 * 1024;
 
