@@ -103,11 +103,6 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
 }
 
 /**
- * Normalizes every part of a report. `hash` is sha256-hex (injected). Results with the same identity in one
- * report collapse into one finding (the highest severity wins); code results that share rule, file and title
- * but have no snippet or tool fingerprint are told apart by their order in the file, so a shift keeps them.
- */
-/**
  * The normalized finding, every field named: one object literal gives it one fixed shape with its fields inside the
  * object. Copying ~25 fields into `{}` (Object.assign or a spread) left V8 holding each finding as a dictionary, 1.5 KB
  * of property table apiece: 150 MB of a 100k-finding report's heap, which every full collection during its ingest
@@ -143,6 +138,11 @@ function normalizedFinding(f: RawFinding, fingerprint: string, tool: string, cat
   return copy;
 }
 
+/**
+ * Normalizes every part of a report. `hash` is sha256-hex (injected). Results with the same identity in one
+ * report collapse into one finding (the highest severity wins); code results that share rule, file and title
+ * but have no snippet or tool fingerprint are told apart by their order in the file, so a shift keeps them.
+ */
 export function normalizeReport(report: ParsedReport, hash: (s: string) => string): NormalizedPart[] {
   return report.parts.map((part) => {
     const tool = lower(part.tool.name) || lower(report.tool.name) || report.format;
