@@ -17,6 +17,15 @@ describeEachDatabase("foundation", (t) => {
     expect(again.applied).toEqual([]);
   });
 
+  it("leaves half of each finding_tracks page free, for re-ingests to mark tracks seen in place (HOT updates)", async () => {
+    const [row] = await queryRows<{ reloptions: string[] | string | null }>(
+      t.db(),
+      sql`select reloptions from pg_class where relname = 'finding_tracks' and relkind = 'r'`,
+    );
+    const options = typeof row?.reloptions === "string" ? row.reloptions.replace(/[{}]/g, "").split(",") : row?.reloptions;
+    expect(options).toContain("fillfactor=50");
+  });
+
   it("seeds the default stages in promotion order", async () => {
     const rows = await t.db().select().from(stages).orderBy(asc(stages.position));
     expect(rows.map((s) => s.slug)).toEqual(["dev", "test", "production"]);
