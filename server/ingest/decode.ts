@@ -1,6 +1,6 @@
 // Bytes → Document (JSON, NDJSON or XML). Pure: takes text, returns data or throws MalformedReportError.
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { parseLazyJson, type LazyJsonOptions, type LazyJsonSyntaxError } from "./lazy-json";
+import { readLazyJson, type LazyJsonOptions, type LazyJsonSyntaxError } from "./lazy-json";
 import type { Document, XmlElement } from "./types";
 import { parseYaml, YamlError } from "./yaml";
 
@@ -36,8 +36,8 @@ export function decodeText(bytes: Uint8Array): string {
 
 /**
  * Large JSON texts (`lazyJson.minChars`, 16 MiB by default) keep their long arrays of records as text until they are
- * read (lazy-json.ts); such a record's syntax error surfaces when it is read, as a LazyJsonSyntaxError (see
- * `malformedRecord`).
+ * read (lazy-json.ts); such a record's syntax error surfaces when it is read, or when the document's `checkUnread` runs
+ * after the parser, as a LazyJsonSyntaxError (see `malformedRecord`).
  */
 export function decodeDocument(text: string, opts: { lazyJson?: LazyJsonOptions } = {}): Document {
   const start = firstNonSpace(text);
@@ -45,8 +45,8 @@ export function decodeDocument(text: string, opts: { lazyJson?: LazyJsonOptions 
   const c = text[start];
   if (c === "<") return { type: "xml", value: parseXml(text) };
   if (c === "{" || c === "[") {
-    const lazy = parseLazyJson(text, opts.lazyJson);
-    if (lazy !== undefined) return { type: "json", value: lazy };
+    const lazy = readLazyJson(text, opts.lazyJson);
+    if (lazy !== undefined) return { type: "json", value: lazy.value, checkUnread: lazy.checkUnread };
   }
   if (c === "{" || c === "[" || c === '"') return parseJsonOrNdjson(text);
   return parseJsonOrYaml(text);

@@ -151,8 +151,17 @@ export function parseReport(
     text = body instanceof OwnedBytes ? body.consume(decodeBody) : decodeBody(body);
     opts.onDecoded?.();
     const doc = decodeDocument(text, { lazyJson: opts.lazyJson });
-    const format = detectFormat(doc, opts.format);
-    return format.parse(doc, ctx);
+    // A large JSON report's records are checked as they are read, and the rest after: a broken record refuses it
+    // wherever it is, and before what its parser said of it, as a whole-text parse of a smaller report does.
+    const checkUnread = doc.type === "json" ? doc.checkUnread : undefined;
+    try {
+      const parsed = detectFormat(doc, opts.format).parse(doc, ctx);
+      checkUnread?.();
+      return parsed;
+    } catch (e) {
+      if (!(e instanceof LazyJsonSyntaxError)) checkUnread?.();
+      throw e;
+    }
   } catch (thrown) {
     // A lazily read record of a large report that is not JSON: the error a whole-text parse gives.
     const e = thrown instanceof LazyJsonSyntaxError ? malformedRecord(text, thrown) : thrown;

@@ -8,8 +8,9 @@
 //
 // The structure is walked with a scanner that knows strings and brackets only; every value is still parsed by
 // `JSON.parse`, so numbers, escapes and literals mean what they always meant. A record with a syntax error is reported
-// (line and column of the whole text) when it is read, and a record no parser reads is never checked; `undefined`
-// means the walk found text it does not expect, and the caller parses the text whole, as before.
+// (line and column of the whole text) when it is read; the records no parser read are checked afterwards
+// (`checkUnread`), so a large report is refused for a broken record wherever it is, as a whole-text parse refuses it.
+// `undefined` means the walk found text it does not expect, and the caller parses the text whole, as before.
 
 export type LazyJsonOptions = {
   /** texts shorter than this are parsed whole (16 MiB of characters) */
@@ -20,7 +21,10 @@ export type LazyJsonOptions = {
   minElements?: number;
 };
 
-type Limits = Required<Omit<LazyJsonOptions, "minChars">>;
+type Limits = Required<Omit<LazyJsonOptions, "minChars">> & {
+  /** one per lazily read array of the document: checks the records nobody read */
+  unread: (() => void)[];
+};
 const DEFAULTS: Required<LazyJsonOptions> = {
   minChars: 16 * 1024 * 1024,
   recordChars: 256 * 1024,
@@ -157,7 +161,9 @@ function buildArray(s: string, start: number, end: number, l: Limits, depth: num
   }
   if (i !== end - 1) throw new Unexpected();
   if (big || starts.length < l.minElements) return starts.map((st, k) => build(s, st, ends[k]!, l, depth));
-  return lazyArray(s, starts, ends);
+  const { array, checkUnread } = lazyArray(s, starts, ends);
+  l.unread.push(checkUnread);
+  return array;
 }
 
 /** The array index a property key names, or -1. */
@@ -167,20 +173,30 @@ const indexKey = (p: string | symbol, n: number): number => {
   return Number.isInteger(k) && k >= 0 && k < n && String(k) === p ? k : -1;
 };
 
-/** A read-only array whose k-th element is parsed from its span whenever it is read. */
-function lazyArray(s: string, starts: number[], ends: number[]): unknown[] {
+/**
+ * A read-only array whose k-th element is parsed from its span whenever it is read, and the check of the elements that
+ * were never read (each parsed once more, and dropped).
+ */
+function lazyArray(s: string, starts: number[], ends: number[]): { array: unknown[]; checkUnread: () => void } {
   const n = starts.length;
+  const read = new Uint8Array(n);
   const at = (k: number): unknown => {
+    let value: unknown;
     try {
-      return JSON.parse(s.slice(starts[k], ends[k]));
+      value = JSON.parse(s.slice(starts[k], ends[k]));
     } catch {
       throw new LazyJsonSyntaxError(starts[k]!, ends[k]!);
     }
+    read[k] = 1;
+    return value;
+  };
+  const checkUnread = () => {
+    for (let k = read.indexOf(0); k !== -1; k = read.indexOf(0, k + 1)) at(k);
   };
   const readOnly = () => {
     throw new TypeError("a lazily read report array is read-only");
   };
-  return new Proxy(new Array<unknown>(n), {
+  const array = new Proxy(new Array<unknown>(n), {
     get(target, p, receiver) {
       const k = indexKey(p, n);
       return k === -1 ? Reflect.get(target, p, receiver) : at(k);
@@ -200,22 +216,34 @@ function lazyArray(s: string, starts: number[], ends: number[]): unknown[] {
     defineProperty: readOnly,
     deleteProperty: readOnly,
   });
+  return { array, checkUnread };
 }
+
+/** A document read lazily, and the check of the records its parser did not read (throws a LazyJsonSyntaxError). */
+export type LazyJson = { value: unknown; checkUnread: () => void };
 
 /**
  * The JSON value of `text`, its long arrays of small records read lazily; `undefined` when the text is short, or not one
  * JSON object or array as far as the walk can tell (the caller then parses it whole, with its usual errors).
  */
-export function parseLazyJson(text: string, opts: LazyJsonOptions = {}): unknown {
-  const { minChars, ...limits } = { ...DEFAULTS, ...opts };
+export const parseLazyJson = (text: string, opts: LazyJsonOptions = {}): unknown => readLazyJson(text, opts)?.value;
+
+/** parseLazyJson, with the check to run once the parser is done with the value. */
+export function readLazyJson(text: string, opts: LazyJsonOptions = {}): LazyJson | undefined {
+  const { minChars, ...options } = { ...DEFAULTS, ...opts };
   if (text.length < minChars) return undefined;
+  const limits: Limits = { ...options, unread: [] };
+  const checkUnread = () => {
+    for (const check of limits.unread) check();
+  };
   const start = skipSpace(text, 0);
   const c = text.charCodeAt(start);
   if (c !== 0x7b && c !== 0x5b) return undefined;
   try {
     const end = valueEnd(text, start);
     if (skipSpace(text, end) !== text.length) return undefined; // NDJSON, or trailing text
-    return c === 0x7b ? buildObject(text, start, end, limits, 1) : buildArray(text, start, end, limits, 1);
+    const value = c === 0x7b ? buildObject(text, start, end, limits, 1) : buildArray(text, start, end, limits, 1);
+    return { value, checkUnread };
   } catch (e) {
     if (e instanceof Unexpected) return undefined;
     throw e;

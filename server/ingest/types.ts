@@ -121,7 +121,15 @@ export type { FormatId };
 
 /** A decoded report body, before its format is known. */
 export type Document =
-  { type: "json"; value: unknown } | { type: "ndjson"; values: unknown[] } | { type: "xml"; value: XmlElement } | YamlDocument;
+  | {
+      type: "json";
+      value: unknown;
+      /** a large document read lazily (lazy-json.ts): checks the records the parser did not read; run once it is done */
+      checkUnread?: () => void;
+    }
+  | { type: "ndjson"; values: unknown[] }
+  | { type: "xml"; value: XmlElement }
+  | YamlDocument;
 
 /** A YAML mapping (pipeline definitions only): the data, its text, and where each path starts. */
 export type YamlDocument = {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeDocument, MalformedReportError } from "@/server/ingest/decode";
 import { decodeBody, parseReport } from "@/server/ingest/ingest-report";
-import { parseLazyJson, type LazyJsonOptions } from "@/server/ingest/lazy-json";
+import { LazyJsonSyntaxError, parseLazyJson, readLazyJson, type LazyJsonOptions } from "@/server/ingest/lazy-json";
 import type { Document } from "@/server/ingest/types";
 import { manifest, sampleBytes } from "@/tests/helpers/samples";
 
@@ -135,6 +135,60 @@ describe("lazily read JSON", () => {
     expect(whole).toMatchObject({ error: { code: "bad_request", type: "malformed-report", extra: { line: 59, column: 50 } } });
     expect(outcome(body, { minChars: 0, recordChars: 80, minElements: 10 })).toEqual(whole);
     expect(outcome(body, EVERYWHERE)).toEqual(whole);
+  });
+
+  it("refuses a broken record the parser never reads, at the line and column a whole-text parse reports", () => {
+    // Nothing reads a SARIF log's own property bag; parsed whole, a broken record in it still refuses the report.
+    const results = Array.from({ length: 70 }, (_, i) => `    {"ruleId": "r${i}", "message": {"text": "m${i}"}}`);
+    const history = Array.from({ length: 70 }, (_, i) => `    {"run": ${i}, "uri": "src/f${i}.ts"}`);
+    const report = (broken: boolean) => {
+      const list = [...history];
+      if (broken) list[41] = `    {"run": 41, "uri": "src/f41.ts", "kept": tru}`;
+      return new TextEncoder().encode(
+        `{"version": "2.1.0", "properties": {"history": [\n${list.join(",\n")}\n]},\n` +
+          `"runs": [{"tool": {"driver": {"name": "x"}},\n"results": [\n${results.join(",\n")}\n]}]}`,
+      );
+    };
+    const lazily = { minChars: 0, recordChars: 80, minElements: 10 };
+    const whole = outcome(report(true));
+    expect(whole).toMatchObject({ error: { code: "bad_request", type: "malformed-report", extra: { line: 43 } } });
+    expect(outcome(report(true), lazily)).toEqual(whole);
+    expect(outcome(report(true), EVERYWHERE)).toEqual(whole);
+    // Without the broken record the same report parses, lazily or not, to the same findings.
+    const valid = outcome(report(false), lazily) as { parsed: { parts: { findings: unknown[] }[] } };
+    expect(valid.parsed.parts[0]!.findings).toHaveLength(70);
+    expect(valid).toEqual(outcome(report(false)));
+    // A report its parser refuses for its schema (a result that is not an object) is refused first for its broken
+    // record, which it never read, as a whole-text parse refuses it.
+    const notAResult = (r: Uint8Array) => new TextEncoder().encode(new TextDecoder().decode(r).replace(results[69]!, "    5"));
+    expect(outcome(notAResult(report(false)), lazily)).toMatchObject({ error: { type: "invalid-report" } });
+    expect(outcome(notAResult(report(true)))).toEqual(whole);
+    expect(outcome(notAResult(report(true)), lazily)).toEqual(whole);
+  });
+
+  it("checks only the records nobody read, each once, and says which one is broken", () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `{"i":${i}}`);
+    rows[90] = '{"i": 90,}';
+    const text = `{"rows": [${rows.join(",")}], "other": [${rows.slice(0, 50).join(",")}]}`;
+    const doc = readLazyJson(text, { minChars: 0, recordChars: 64, minElements: 10 })!;
+    const value = doc.value as { rows: unknown[]; other: { i: number }[] };
+    // The parser reads the first rows and all of the other array: nothing broken among them.
+    expect(value.rows.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => ({ i })));
+    expect(value.other.map((r) => r.i)).toHaveLength(50);
+    let thrown: unknown;
+    try {
+      doc.checkUnread();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(LazyJsonSyntaxError);
+    const at = text.indexOf('{"i": 90,}');
+    expect(thrown).toMatchObject({ start: at, end: at + '{"i": 90,}'.length });
+    // Valid documents pass the check, read or not.
+    const fine = readLazyJson(text.replace('{"i": 90,}', '{"i": 90}'), { minChars: 0, recordChars: 64, minElements: 10 })!;
+    expect(() => fine.checkUnread()).not.toThrow();
+    expect(plain(fine.value)).toEqual(JSON.parse(text.replace('{"i": 90,}', '{"i": 90}')));
+    expect(() => fine.checkUnread()).not.toThrow();
   });
 
   it("leaves every real sample report's parse unchanged, findings and errors alike", () => {
