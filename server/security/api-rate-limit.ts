@@ -5,7 +5,9 @@
 // statement for all of them) within FLUSH_MS. Every instance so sees every other's requests within
 // FLUSH_MS + SHARED_WITHIN_MS, and a token can go over its limit by at most what other instances admitted in that
 // time (on one instance, never). A request that finds no count that fresh (the first of a moment, a token that was
-// quiet) is counted in the database before it is answered, as before, and is refused if that write fails.
+// quiet) is counted in the database before it is answered, as before, and is refused if that write fails. Requests
+// counted here whose write fails stay counted here and are written again, later each time, for ≈ 3 s: a moment's
+// failure (a connection the server ended, a failover) loses none of them, a longer outage one flush's worth at most.
 import type { Database } from "@/db/client";
 import { DomainError } from "../errors";
 import { logger } from "../log";
@@ -18,6 +20,8 @@ const WINDOW_MS = 60_000;
 export const SHARED_WITHIN_MS = 100;
 /** Requests counted here are written to the database within this long. */
 export const FLUSH_MS = 50;
+/** Writes of counted requests that fail are tried again this many times, waiting 2×, 4×, … FLUSH_MS (≈ 3 s in all). */
+export const FLUSH_RETRIES = 5;
 
 type Counter = {
   /** the count of the database's newest answer (every instance's requests), and its window's start */
@@ -32,6 +36,8 @@ type Counter = {
   inFlight: number;
   /** a write of the pending requests is due or on its way */
   flushing: boolean;
+  /** writes of pending requests that failed in a row: each retry waits twice as long */
+  failures: number;
   /** the key's writes, one after the other: each answer holds every write before it and none after */
   writes: Promise<unknown>;
 };
@@ -67,6 +73,7 @@ export async function enforceApiRate(db: Database, tokenId: string, now: Date, p
         lastAt: 0,
         inFlight: 0,
         flushing: false,
+        failures: 0,
         writes: Promise.resolve(),
       }),
     );
@@ -102,10 +109,14 @@ function remember(c: Counter, r: { count: number; windowStart: Date }, t: number
   c.readAt = Math.max(c.readAt, t);
 }
 
-/** Writes the requests counted here within FLUSH_MS, in one statement, and reads the count back with it. */
+/**
+ * Writes the requests counted here within FLUSH_MS, in one statement, and reads the count back with it. When the write
+ * fails they are counted here still, and written with the next (after FLUSH_MS × 2^failures), up to FLUSH_RETRIES times.
+ */
 function flushLater(db: Database, c: Counter, limit: Limit): void {
   if (c.flushing) return;
   c.flushing = true;
+  const delay = FLUSH_MS * 2 ** c.failures;
   setTimeout(() => {
     const hits = c.pending;
     const at = c.lastAt;
@@ -113,17 +124,30 @@ function flushLater(db: Database, c: Counter, limit: Limit): void {
     c.inFlight += hits;
     write(db, c, limit, at, hits)
       .then(
-        (r) => remember(c, r, at),
+        (r) => {
+          c.inFlight -= hits;
+          c.failures = 0;
+          remember(c, r, at);
+        },
         (err: unknown) => {
-          // Not written: the next request reads (and writes) the database itself, and is refused if it cannot.
+          // Not written: the next request reads (and writes) the database itself, and is refused if it cannot. These
+          // stay counted here, and go with the next flush, unless they have waited through every retry.
+          c.inFlight -= hits;
           c.readAt = -Infinity;
-          logger().warn({ err }, "could not write the API rate limit's count");
+          if (c.failures >= FLUSH_RETRIES) {
+            c.failures = 0;
+            logger().error({ err, requests: hits }, "could not write the API rate limit's count; these requests are not counted");
+            return;
+          }
+          c.pending += hits;
+          c.lastAt = Math.max(c.lastAt, at);
+          c.failures++;
+          logger().warn({ err, requests: hits }, "could not write the API rate limit's count; will try again");
         },
       )
       .finally(() => {
-        c.inFlight -= hits;
         c.flushing = false;
         if (c.pending > 0) flushLater(db, c, limit);
       });
-  }, FLUSH_MS).unref();
+  }, delay).unref();
 }

@@ -1,9 +1,10 @@
 // The per-token API rate limit: counted in the database for every instance, 429 with Retry-After in whole seconds.
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as gatePost } from "@/app/api/v1/gate/route";
 import { DomainError } from "@/server/errors";
 import { setRuntime } from "@/server/runtime";
-import { apiRateKey, enforceApiRate, SHARED_WITHIN_MS } from "@/server/security/api-rate-limit";
+import { apiRateKey, enforceApiRate, FLUSH_MS, SHARED_WITHIN_MS } from "@/server/security/api-rate-limit";
 import { peek } from "@/server/security/rate-limit";
 import { createToken } from "@/server/tokens/tokens";
 import { describeEachDatabase } from "@/tests/helpers/db";
@@ -79,6 +80,37 @@ describeEachDatabase("API rate limit per token", (t) => {
       const later = t0 + 2 + SHARED_WITHIN_MS;
       await expect(enforceApiRate(t.db(), id, new Date(later), 4)).rejects.toMatchObject({ code: "rate_limited" });
       await expect(enforceApiRate(other, id, new Date(later + 1), 4)).rejects.toMatchObject({ code: "rate_limited" });
+    });
+
+    it("keeps requests whose write failed counted, and writes them once the database takes them", async () => {
+      const t0 = new Date("2037-01-01T00:00:00Z").getTime();
+      const id = `tok_${Math.random().toString(36).slice(2)}`;
+      const key = apiRateKey(id);
+      await enforceApiRate(t.db(), id, new Date(t0), 3); // read: 1
+      // The database refuses any higher count for this one key (a real error, from the real table).
+      const name = sql.raw(`rate_block_${id}`);
+      await t
+        .db()
+        .execute(sql`alter table rate_limits add constraint ${name} check (key <> ${sql.raw(`'${key}'`)} or count <= 1)`);
+      try {
+        await enforceApiRate(t.db(), id, new Date(t0 + 1), 3); // counted here: 2
+        await enforceApiRate(t.db(), id, new Date(t0 + 2), 3); // counted here: 3
+        // Their write fails (within FLUSH_MS), and is tried again later and later while it keeps failing.
+        await new Promise((r) => setTimeout(r, FLUSH_MS * 4));
+        expect(await peek(t.db(), limit(id), new Date(t0 + 3))).toBe(1);
+        // A request now reads and writes the database itself; its write fails too, so it is refused (fails closed).
+        await expect(enforceApiRate(t.db(), id, new Date(t0 + 3), 3)).rejects.toMatchObject({
+          cause: { message: expect.stringMatching(/violates check constraint "rate_block_/) as unknown },
+        });
+      } finally {
+        await t.db().execute(sql`alter table rate_limits drop constraint ${name}`);
+      }
+      // Once the database takes writes again, the two counted here are written (the refused fourth never was), and the
+      // token's budget is spent: the next request is refused. Were they dropped, the database would say 1 and admit it.
+      expect(await waitFor(async () => (await peek(t.db(), limit(id), new Date(t0 + 4))) === 3)).toBe(true);
+      await expect(enforceApiRate(t.db(), id, new Date(t0 + 10 * SHARED_WITHIN_MS), 3)).rejects.toMatchObject({
+        code: "rate_limited",
+      });
     });
   });
 
