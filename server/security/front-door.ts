@@ -1,24 +1,11 @@
 // What the HTTP server does to every request before Next.js sees it: the client's address (never taken from the
-// client), the forwarded host and scheme (only from a trusted proxy), the refusal of paths Next.js cannot decode, and
-// the security headers of routes that bypass proxy.ts.
+// client), the refusal of paths Next.js cannot decode, and the security headers of routes that bypass proxy.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientAddress, trustedProxies, type Cidr } from "./client-address";
 import { securityHeaders } from "./headers";
 
 /** The request header our own server sets; whatever a client sent under this name is overwritten. */
 export const CLIENT_IP_HEADER = "x-gatehouse-client-ip";
-
-/**
- * Headers that say which host and scheme a reverse proxy was reached at. Without GATEHOUSE_PUBLIC_URL, sign-in builds
- * its redirects and cookie flags from them (server/auth/config.ts), and Next.js checks server actions' origin against
- * them: they are believed from a trusted proxy only, as X-Forwarded-For is, and dropped from anyone else.
- */
-export const FORWARDED_ORIGIN_HEADERS: readonly string[] = [
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "x-forwarded-port",
-  "forwarded",
-];
 
 /**
  * Routes kept out of proxy.ts's matcher. Next.js buffers (and cuts at proxyClientMaxBodySize) every body that passes
@@ -53,7 +40,6 @@ export function frontDoor(opts: { trustedProxies: readonly Cidr[]; https: boolea
   return {
     admit(req, res, requestId) {
       req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trust);
-      if (!trust(req.socket.remoteAddress ?? "")) for (const name of FORWARDED_ORIGIN_HEADERS) delete req.headers[name];
       const url = req.url ?? "/";
       const path = url.split("?")[0]!;
       if (isMalformedPath(url)) {
