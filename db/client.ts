@@ -173,14 +173,26 @@ const CONNECTION_ERRORS = new Set([
   "EPIPE",
   "ETIMEDOUT",
 ]);
-function connectionFailure(e: unknown): boolean {
-  for (let x = e as { code?: unknown; severity?: unknown; cause?: unknown } | null, depth = 0; x && depth < 5; depth++) {
-    const code = String(x.code);
-    if (CONNECTION_ERRORS.has(code) || /^(08|57P)/.test(code) || x.severity === "FATAL" || x.severity === "PANIC") return true;
-    x = x.cause as typeof x;
+type DriverError = { code?: unknown; severity?: unknown; message?: unknown; cause?: unknown };
+
+/** Whether the error, or one it was caused by (drizzle wraps the driver's), is one `test` accepts. */
+function causedBy(e: unknown, test: (x: DriverError) => boolean): boolean {
+  for (let x = e as DriverError | null, depth = 0; x && depth < 5; depth++) {
+    if (test(x)) return true;
+    x = x.cause as DriverError | null;
   }
   return false;
 }
+
+const connectionFailure = (e: unknown): boolean =>
+  causedBy(e, (x) => {
+    const code = String(x.code);
+    return CONNECTION_ERRORS.has(code) || /^(08|57P)/.test(code) || x.severity === "FATAL" || x.severity === "PANIC";
+  });
+
+/** The error of a statement sent after this process closed its database (postgres.js's `end()`, PGlite's `close()`). */
+export const closedByThisProcess = (e: unknown): boolean =>
+  causedBy(e, (x) => x.code === "CONNECTION_ENDED" || x.message === "PGlite is closed");
 
 /** What a statement sent on a connection that closed answers: a rejection, shaped like the driver's pending query. */
 function lostConnection(): PromiseLike<unknown> {

@@ -8,7 +8,7 @@
 // quiet) is counted in the database before it is answered, as before, and is refused if that write fails. Requests
 // counted here whose write fails stay counted here and are written again, later each time, for ≈ 3 s: a moment's
 // failure (a connection the server ended, a failover) loses none of them, a longer outage one flush's worth at most.
-import type { Database } from "@/db/client";
+import { closedByThisProcess, type Database } from "@/db/client";
 import { DomainError } from "../errors";
 import { logger } from "../log";
 import { hit, type Limit, type LimitResult } from "./rate-limit";
@@ -109,15 +109,6 @@ function remember(c: Counter, r: { count: number; windowStart: Date }, t: number
   c.readAt = Math.max(c.readAt, t);
 }
 
-/** The error of a statement sent after this process closed its database (postgres.js's `end()`, PGlite's `close()`). */
-function closedHere(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | null, depth = 0; e && depth < 5; depth++) {
-    if (e.code === "CONNECTION_ENDED" || e.message === "PGlite is closed") return true;
-    e = e.cause as typeof e;
-  }
-  return false;
-}
-
 /**
  * Writes the requests counted here within FLUSH_MS, in one statement, and reads the count back with it. When the write
  * fails they are counted here still, and written with the next (after FLUSH_MS × 2^failures), up to FLUSH_RETRIES times.
@@ -143,7 +134,7 @@ function flushLater(db: Database, c: Counter, limit: Limit): void {
           // stay counted here, and go with the next flush, unless they have waited through every retry.
           c.inFlight -= hits;
           c.readAt = -Infinity;
-          if (closedHere(err)) return; // this process closed the database (shutting down): nothing to write to
+          if (closedByThisProcess(err)) return; // this process closed the database (shutting down): nothing to write to
           if (c.failures >= FLUSH_RETRIES) {
             c.failures = 0;
             logger().error({ err, requests: hits }, "could not write the API rate limit's count; these requests are not counted");
