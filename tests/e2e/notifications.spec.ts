@@ -140,9 +140,10 @@ test("what runs in production turns out of policy: the receiver is told and the 
       package: { ecosystem: "deb", name: "libpng", version: "1.6.0", fixedVersions: ["1.6.43"] },
     },
   ]);
+  // One delivery per event: the two stages' may arrive one after the other.
   await expect
     .poll(() => hits.filter((h) => h.body.includes('"stage.out_of_policy"')).length, { timeout: 30_000 })
-    .toBeGreaterThanOrEqual(1);
+    .toBeGreaterThanOrEqual(2);
   const told = hits.filter((h) => h.body.includes('"stage.out_of_policy"'));
   expect(told.every(verified)).toBe(true);
   expect(told.map((h) => JSON.parse(h.body).data.stage).sort()).toEqual(["production", "test"]);
