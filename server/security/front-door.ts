@@ -1,11 +1,45 @@
 // What the HTTP server does to every request before Next.js sees it: the client's address (never taken from the
-// client), the refusal of paths Next.js cannot decode, and the security headers of routes that bypass proxy.ts.
+// client), the forwarded host and scheme (only from a trusted proxy or this machine), the refusal of paths Next.js
+// cannot decode, and the security headers of routes that bypass proxy.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { clientAddress, trustedProxies, type Cidr } from "./client-address";
+import type { Socket } from "node:net";
+import { clientAddress, trustedProxies, unmapIpv4, type Cidr, type ProxyTrust } from "./client-address";
 import { securityHeaders } from "./headers";
 
 /** The request header our own server sets; whatever a client sent under this name is overwritten. */
 export const CLIENT_IP_HEADER = "x-gatehouse-client-ip";
+
+/**
+ * Headers that say which host and scheme a reverse proxy was reached at. Without GATEHOUSE_PUBLIC_URL, sign-in builds
+ * its redirects and picks its cookies' Secure flag and names from them (server/auth/config.ts), and Next.js checks a
+ * server action's Origin against them: they are believed from a trusted proxy only, as X-Forwarded-For is, or from
+ * this machine, and dropped from anyone else.
+ */
+export const FORWARDED_ORIGIN_HEADERS: readonly string[] = [
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-port",
+  "forwarded",
+];
+
+/**
+ * A connection from this machine: a loopback peer, or one whose address is the socket's own (the server bound to one
+ * interface). Next.js renders a server action's redirect by fetching the page from this server itself, with the
+ * X-Forwarded-* headers it set on the browser's request: those must reach it, or the page renders under another host
+ * (and, for sign-in, another session cookie name). A remote client cannot connect from these addresses.
+ */
+export function fromThisMachine(socket: Pick<Socket, "remoteAddress" | "localAddress">): boolean {
+  const peer = unmapIpv4(socket.remoteAddress ?? "");
+  if (!peer) return false;
+  if (/^127\./.test(peer) || peer === "::1") return true;
+  return peer === unmapIpv4(socket.localAddress ?? "");
+}
+
+/** Drops the forwarded host and scheme unless the peer may set them (a trusted proxy, or this machine). */
+export function dropUntrustedForwardedOrigin(req: IncomingMessage, trust: ProxyTrust): void {
+  if (fromThisMachine(req.socket) || trust(req.socket.remoteAddress ?? "")) return;
+  for (const name of FORWARDED_ORIGIN_HEADERS) delete req.headers[name];
+}
 
 /**
  * Routes kept out of proxy.ts's matcher. Next.js buffers (and cuts at proxyClientMaxBodySize) every body that passes
@@ -40,6 +74,7 @@ export function frontDoor(opts: { trustedProxies: readonly Cidr[]; https: boolea
   return {
     admit(req, res, requestId) {
       req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trust);
+      dropUntrustedForwardedOrigin(req, trust);
       const url = req.url ?? "/";
       const path = url.split("?")[0]!;
       if (isMalformedPath(url)) {

@@ -5,7 +5,9 @@ import { passwordProblem } from "@/server/auth/password";
 import { slowdownMs } from "@/server/auth/sign-in";
 import { parseEnv } from "@/server/env";
 import { addressKey, clientAddress, parseCidr, parseCidrList, trustedProxies } from "@/server/security/client-address";
-import { isMalformedPath } from "@/server/security/front-door";
+import { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { frontDoor, fromThisMachine, isMalformedPath } from "@/server/security/front-door";
 import { deriveInstanceKey, InstanceKeyError, seal, unseal, unsealedWarning } from "@/server/security/instance-secrets";
 import { findUnsafeValue, multilineTextSchema, singleLineSchema } from "@/server/validation";
 
@@ -139,5 +141,51 @@ describe("sealed instance secrets", () => {
     expect(unsealedWarning(false)).toMatch(/test guessed secrets offline/);
     expect(unsealedWarning(false)).toMatch(/forge a session cookie/);
     expect(unsealedWarning(true)).not.toMatch(/session/);
+  });
+});
+
+describe("the forwarded host and scheme", () => {
+  // A request as the HTTP server hands it over, from a peer at `remote` to this server at `local`.
+  function request(remote: string, local: string, headers: Record<string, string>): IncomingMessage {
+    const req = new IncomingMessage({ remoteAddress: remote, localAddress: local } as Socket);
+    req.url = "/auth/sign-in";
+    req.headers = { host: "gatehouse.internal:3000", ...headers };
+    return req;
+  }
+  const forged = {
+    "x-forwarded-host": "evil.example",
+    "x-forwarded-proto": "https",
+    "x-forwarded-port": "443",
+    forwarded: "host=evil.example;proto=https",
+  };
+  const admitted = (door: ReturnType<typeof frontDoor>, req: IncomingMessage) => {
+    expect(door.admit(req, new ServerResponse(req), "req_1")).toBe(true);
+    return req.headers;
+  };
+
+  it("drops them from a client that is neither a trusted proxy nor this machine", () => {
+    const door = frontDoor({ trustedProxies: parseCidrList("10.0.0.0/8").cidrs, https: false, dev: false });
+    const h = admitted(door, request("203.0.113.9", "192.0.2.2", forged));
+    for (const name of Object.keys(forged)) expect(h[name], name).toBeUndefined();
+    expect(h.host).toBe("gatehouse.internal:3000");
+    expect(admitted(door, request("::ffff:198.51.100.4", "::ffff:192.0.2.2", forged))["x-forwarded-host"]).toBeUndefined();
+  });
+
+  it("keeps them from a trusted proxy and from this machine (Next.js renders a server action's redirect through itself)", () => {
+    const door = frontDoor({ trustedProxies: parseCidrList("10.0.0.0/8").cidrs, https: false, dev: false });
+    expect(admitted(door, request("10.1.2.3", "10.9.9.9", forged))).toMatchObject(forged);
+    expect(admitted(door, request("127.0.0.1", "127.0.0.1", forged))).toMatchObject(forged);
+    expect(admitted(door, request("::1", "::1", forged))).toMatchObject(forged);
+    // Bound to one interface, the server's own fetch comes from that interface's address.
+    expect(admitted(door, request("192.0.2.2", "192.0.2.2", forged))).toMatchObject(forged);
+  });
+
+  it("tells this machine from the rest by the socket's addresses alone", () => {
+    expect(fromThisMachine({ remoteAddress: "127.3.4.5", localAddress: "127.0.0.1" })).toBe(true);
+    expect(fromThisMachine({ remoteAddress: "::ffff:127.0.0.1", localAddress: "::ffff:127.0.0.1" })).toBe(true);
+    expect(fromThisMachine({ remoteAddress: "::ffff:192.0.2.2", localAddress: "192.0.2.2" })).toBe(true);
+    expect(fromThisMachine({ remoteAddress: "192.0.2.3", localAddress: "192.0.2.2" })).toBe(false);
+    expect(fromThisMachine({ remoteAddress: "1270.0.0.1", localAddress: "192.0.2.2" })).toBe(false);
+    expect(fromThisMachine({ remoteAddress: undefined, localAddress: undefined })).toBe(false);
   });
 });
