@@ -189,18 +189,25 @@ export async function remediationActions(
   const [groups, tools, branches, waivers] = await Promise.all([
     queryRows<GroupRow>(
       ctx.db,
+      // Threat intelligence is matched once per CVE id the service's findings name, from those ids' side (an index scan
+      // over the feed for the distinct ids), then joined back: probing the feeds once per finding took ≈ 400 ms of a
+      // 13,000-finding service's page with EPSS loaded (280,000 scores), this ≈ 40 ms.
       sql`with m as (select ${GROUP_KEY} as key, f.id, f.first_seen_at, f.kind, f.rule_id, f.package_name, f.package_version,
                              f.title, f.severity, f.severity_rank, f.file, f.risk_area, f.fixed_versions,
-                             kev.cve_id as kev_cve, kev.date_added::text as kev_added, kev.due_date::text as kev_due,
-                             ep.cve_id as epss_cve, ep.epss, ep.percentile
+                             case when ${HAS_CVE} then f.aliases || f.vulnerability_id end as cves
                       from findings f
-                      left join lateral (select k.cve_id, k.date_added, k.due_date from intel_kev k
-                                         where k.cve_id = any(f.aliases || f.vulnerability_id) and ${HAS_CVE}
-                                         order by k.due_date, k.cve_id limit 1) kev on true
-                      left join lateral (select e.cve_id, e.epss, e.percentile from intel_epss e
-                                         where e.cve_id = any(f.aliases || f.vulnerability_id) and ${HAS_CVE}
-                                         order by e.epss desc, e.cve_id limit 1) ep on true
                       where ${where}),
+          ids as (select m.id, u.cve from m cross join lateral unnest(m.cves) u(cve) where m.cves is not null),
+          fk as (select distinct on (ids.id) ids.id, k.cve_id as kev_cve, k.date_added::text as kev_added, k.due_date::text as kev_due
+                 from ids join (select k.cve_id, k.date_added, k.due_date from intel_kev k
+                                where k.cve_id = any(array(select distinct cve from ids))) k on k.cve_id = ids.cve
+                 order by ids.id, k.due_date, k.cve_id),
+          fe as (select distinct on (ids.id) ids.id, e.cve_id as epss_cve, e.epss, e.percentile
+                 from ids join (select e.cve_id, e.epss, e.percentile from intel_epss e
+                                where e.cve_id = any(array(select distinct cve from ids))) e on e.cve_id = ids.cve
+                 order by ids.id, e.epss desc, e.cve_id),
+          mi as (select m.*, fk.kev_cve, fk.kev_added, fk.kev_due, fe.epss_cve, fe.epss, fe.percentile
+                 from m left join fk on fk.id = m.id left join fe on fe.id = m.id),
           g as (
             select key, min(kind) as kind, min(rule_id) as rule_id, min(package_name) as package_name,
                    min(package_version) as package_version, min(title) as title, count(*)::int as total,
@@ -220,7 +227,7 @@ export async function remediationActions(
                    (array_agg(percentile order by epss desc, epss_cve) filter (where epss_cve is not null))[1] as percentile,
                    coalesce(max(coalesce(epss, 0) * ${FACTOR}), 0) as exploit,
                    (array_agg(id order by severity_rank desc, first_seen_at, id))[1:${FINDINGS_PER_ACTION}] as sample_ids
-            from m group by key)
+            from mi group by key)
           select g.*, count(*) over () as n_groups, sum(total) over () as n_findings
           from g order by (kev_cve is not null) desc, kev_due nulls last, exploit desc, risk desc, max_rank desc, total desc, key
           limit ${f.pageSize} offset ${offset}`,

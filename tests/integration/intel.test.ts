@@ -223,6 +223,37 @@ describeEachDatabase("threat intelligence", (t) => {
     });
   });
 
+  it("a finding named by several CVEs takes the earliest-due KEV entry and the highest EPSS among them", async () => {
+    const { service, team } = await teamWithService(t.ctx({ now }));
+    const tok3 = await tokenContext(t.ctx({ now }), { team: team.slug, scopes: [...ALL] });
+    await upload(
+      tok3,
+      { service: service.slug, commit: sha("intel-3") },
+      generic(
+        "grype",
+        [
+          // Two KEV entries (due 2023-05-22 and 2021-12-24) and three EPSS scores (0.94 the highest).
+          dep("CVE-2021-45046", "low", "log4j-api", ["CVE-2021-44228", "CVE-2024-2222"]),
+          // No KEV entry; its own id scores 0.01, its alias 0.90.
+          dep("CVE-2024-2222", "medium", "guava", ["CVE-2024-1111"]),
+          // On KEV (due 2022-05-03), no EPSS score.
+          dep("CVE-2017-5638", "low", "struts"),
+        ],
+        { evidence: ["sca"] },
+      ),
+    );
+    const view = await remediationActions(tok3, { id: service.id, repoUrl: null });
+    expect(view.items.map((a) => [a.title, a.priority.why])).toEqual([
+      [
+        "Upgrade log4j-api 1.0.0 → 2.0.0",
+        "CVE-2021-44228 on CISA KEV since 2021-12-10, due 2021-12-24; EPSS 0.94 (99th percentile)",
+      ],
+      ["Upgrade struts 1.0.0 → 2.0.0", "CVE-2017-5638 on CISA KEV since 2021-11-03, due 2022-05-03"],
+      ["Upgrade guava 1.0.0 → 2.0.0", "EPSS 0.90 (99th percentile)"],
+    ]);
+    expect(view.items[2]!.priority.epss).toMatchObject({ cveId: "CVE-2024-1111", epss: expect.closeTo(0.9, 4) });
+  });
+
   it("a changed KEV catalog re-checks the stages where something runs", async () => {
     const { service, team } = await teamWithService(t.ctx({ now }));
     const tok = await tokenContext(t.ctx({ now }), { team: team.slug, scopes: [...ALL] });
