@@ -10,6 +10,7 @@ import { withTransaction } from "@/server/context";
 import { evaluateGateRequest, type GateDecision } from "@/server/gate/evaluate-gate";
 import { KEEP_AT_UPLOAD_MAX_FINDINGS, keepGateInputAtUpload, readGateFindings } from "@/server/gate/gather-input";
 import { CHUNK, encodeKeptFindings, PART } from "@/server/gate/kept-input";
+import { previewGate } from "@/server/views/gate-preview";
 import { describeEachDatabase } from "@/tests/helpers/db";
 import { codeFinding, dependencyFinding, generic, sha, teamWithService, tokenContext, upload } from "@/tests/helpers/fixtures";
 
@@ -83,6 +84,31 @@ describeEachDatabase("gate: kept inputs", (t) => {
     await t.db().execute(sql`update gate_inputs set findings = '[]', finding_count = 0 where service_id = ${serviceId}`);
     const emptied = await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c });
     expect(emptied.decision).toBe("allow");
+  });
+
+  it("the remediation page's preview keeps what it read, as a gate does; the next preview and the gate read that row", async () => {
+    const { svc, serviceId, tok } = await world();
+    const c = sha("k-preview");
+    await scans(tok, svc, c, [vuln("CVE-2021-23337", "critical"), vuln("CVE-2020-8203", "low")]);
+    const uploaded = (await kept(serviceId)).map((r) => [r.scans_key, Number(r.version), r.finding_count]);
+    const service = { id: serviceId, defaultBranch: "main" };
+
+    // Nothing kept (the last upload was at another commit, say): the preview reads the tables and keeps them.
+    await t.db().execute(sql`delete from gate_inputs where service_id = ${serviceId}`);
+    const first = await previewGate(tok, service, "test");
+    expect(first.decision).toBe("block");
+    expect(first.checks.filter((x) => x.status === "fail").map((x) => x.id)).toEqual(["max-findings:critical"]);
+    expect((await kept(serviceId)).map((r) => [r.scans_key, Number(r.version), r.finding_count])).toEqual(uploaded);
+
+    // The row is what the next preview and the gate read: emptied by hand, both see no findings.
+    await t.db().execute(sql`update gate_inputs set findings = '[]', finding_count = 0 where service_id = ${serviceId}`);
+    expect((await previewGate(tok, service, "test")).decision).toBe("allow");
+    expect((await evaluateGateRequest(tok, { service: svc, stage: "test", commit: c })).decision).toBe("allow");
+
+    // An upload outdates it: the preview no longer reads the emptied row.
+    await upload(tok, { service: svc, commit: c }, generic("trivy", [vuln("CVE-2022-0001", "critical")], { evidence: ["sca"] }));
+    const after = await previewGate(tok, service, "test");
+    expect(after.decision).toBe("block");
   });
 
   it("an upload bound to an artifact keeps what a gate for that artifact reads, rescans of it at other commits included", async () => {
