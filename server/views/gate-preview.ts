@@ -65,9 +65,9 @@ export async function previewGate(
     };
     if (!latest) return { ...base, commit: null, branch: null, artifact: null, decision: null, checks: [], evidence: [] };
     // Kept as a gate keeps what it read (gate_inputs, valid until the service's next upload): the next view of this
-    // page, and the pipeline's gate at this commit, read one row instead of every finding (a 6,000-finding service:
-    // ≈ 100–200 ms → ≈ 10 ms). An upload keeps it too, but only for its own commit, and the latest on the default
-    // branch is often not the last one uploaded.
+    // page, and the pipeline's gate at this commit, read one row instead of every finding (6,239 findings at a commit:
+    // the preview's p50 150 → 50 ms). An upload keeps it too, but only for its own commit, and the latest commit on the
+    // default branch is often not the last one uploaded.
     const input = await gatherGateInput(tx, svc.id, stage, latest.commit, latest.artifact, policy.document, { keep: true });
     const result = decideGate(input, policy.document);
     return {

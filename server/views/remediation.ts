@@ -190,8 +190,8 @@ export async function remediationActions(
     queryRows<GroupRow>(
       ctx.db,
       // Threat intelligence is matched once per CVE id the service's findings name, from those ids' side (an index scan
-      // over the feed for the distinct ids), then joined back: probing the feeds once per finding took ≈ 400 ms of a
-      // 13,000-finding service's page with EPSS loaded (280,000 scores), this ≈ 40 ms.
+      // over the feed for the distinct ids), then joined back: probing the feeds once per finding took ≈ 400 ms for a
+      // service's 5,000 open findings with EPSS loaded (280,000 scores), this ≈ 40 ms.
       sql`with m as (select ${GROUP_KEY} as key, f.id, f.first_seen_at, f.kind, f.rule_id, f.package_name, f.package_version,
                              f.title, f.severity, f.severity_rank, f.file, f.risk_area, f.fixed_versions,
                              case when ${HAS_CVE} then f.aliases || f.vulnerability_id end as cves

@@ -1,7 +1,7 @@
-// Views benchmark: 1,000 services and 1,000,000 findings on PostgreSQL (seeded set-based), then the heavy tRPC
-// queries through createCaller as a security user and as a developer of a few teams, and the server response
-// time of the posture page, a service page and a remediation view over HTTP against the production server,
-// signed in through the real credentials flow. Target: p95 ≤ 300 ms each.
+// Views benchmark: 1,000 services and 1,000,000 findings on PostgreSQL (seeded set-based, with the KEV catalog and an
+// EPSS file imported as an operator would: lib/seed-intel.ts), then the heavy tRPC queries through createCaller as a
+// security user and as a developer of a few teams, and the server response time of every dashboard page over HTTP
+// against the production server, signed in through the real credentials flow. Target: p95 ≤ 300 ms each.
 //   npm run bench -- views [--scale=0.05] [--samples=50] [--keep] [--explain] [--no-http] [--only=substring] [--dump=dir]
 //   --keep leaves the seeded database; --db=<name> measures such a database again (migrated first, never dropped);
 //   --budget-s=60: a query stops sampling after this long (with at least 5 samples; the table shows n).
