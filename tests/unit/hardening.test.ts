@@ -1,12 +1,12 @@
-// The pure pieces of issue 11's hardening: client addresses behind trusted proxies, malformed paths, the text rules
-// of every request, the password rules, and the sealing of the instance's secrets.
+// The pure pieces of issue 11's hardening: client addresses and forwarded hosts behind trusted proxies, malformed
+// paths, the text rules of every request, the password rules, and the sealing of the instance's secrets.
+import { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { passwordProblem } from "@/server/auth/password";
 import { slowdownMs } from "@/server/auth/sign-in";
 import { parseEnv } from "@/server/env";
 import { addressKey, clientAddress, parseCidr, parseCidrList, trustedProxies } from "@/server/security/client-address";
-import { IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import { frontDoor, fromThisMachine, isMalformedPath } from "@/server/security/front-door";
 import { deriveInstanceKey, InstanceKeyError, seal, unseal, unsealedWarning } from "@/server/security/instance-secrets";
 import { findUnsafeValue, multilineTextSchema, singleLineSchema } from "@/server/validation";
