@@ -21,6 +21,7 @@ import {
   pageOf,
   requireReader,
   resolveVisibility,
+  seesEveryService,
   visibleServicesWhere,
   type KeysetColumn,
   type Page,
@@ -102,6 +103,19 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The findings a filter selects, among what the caller can see. */
 async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFilter>): Promise<SQL> {
+  return (await findingsWhereNarrowed(ctx, f)).where;
+}
+
+/**
+ * findingsWhere, and `narrowed`: the same condition with the visible services also named as a list of service ids when
+ * they are not all of them. A text match cannot use an index; without the list the planner counts a developer's
+ * matches by scanning every open finding and keeping their services' (≈ 412,000 rows read to count 1,001), with it it
+ * reads their services' findings by index.
+ */
+async function findingsWhereNarrowed(
+  ctx: ServiceContext,
+  f: z.output<typeof findingsFilter>,
+): Promise<{ where: SQL; narrowed: SQL }> {
   const seen = await resolveVisibility(ctx, f);
   const now = ctx.now();
   const parts: SQL[] = [visibleServicesWhere(seen)];
@@ -134,7 +148,12 @@ async function findingsWhere(ctx: ServiceContext, f: z.output<typeof findingsFil
       sql`(f.title ilike ${like} or f.rule_id ilike ${like} or f.vulnerability_id ilike ${like} or f.package_name ilike ${like} or f.file ilike ${like} or f.id = ${f.q})`,
     );
   }
-  return sql.join(parts, sql` and `);
+  const where = sql.join(parts, sql` and `);
+  if (seesEveryService(seen)) return { where, narrowed: where };
+  return {
+    where,
+    narrowed: sql`${where} and f.service_id = any(array(select vs.id from services vs where ${visibleServicesWhere(seen, "vs")}))`,
+  };
 }
 
 const LIST_COLUMNS = sql`f.id, f.title, f.severity, f.status, f.kind, f.risk_area, f.rule_id, f.vulnerability_id, f.package_name,
@@ -165,7 +184,7 @@ const listItem = (r: ListRow): FindingListItem => ({
 /** The dashboard's list: numbered pages, with a (capped) total. */
 export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}): Promise<Page<FindingListItem>> {
   const f = findingsFilter.parse(raw);
-  const where = await findingsWhere(ctx, f);
+  const { where, narrowed } = await findingsWhereNarrowed(ctx, f);
   const [rows, count] = await Promise.all([
     queryRows<ListRow>(
       ctx.db,
@@ -175,10 +194,10 @@ export async function listFindings(ctx: ServiceContext, raw: FindingsFilter = {}
           order by ${keysetOrder(findingsOrder(f.sort, f.dir))}
           limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
     ),
-    // Text matches cannot use an index: counting them stops ten times sooner.
+    // Text matches cannot use an index: counting them stops ten times sooner, and reads only the visible services'.
     countUpTo(
       ctx.db,
-      sql`from findings f join services s on s.id = f.service_id where ${where}`,
+      sql`from findings f join services s on s.id = f.service_id where ${f.q ? narrowed : where}`,
       f.q ? TEXT_COUNT_CAP : COUNT_CAP,
     ),
   ]);

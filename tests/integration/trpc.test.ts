@@ -238,6 +238,10 @@ describeEachDatabase("tRPC dashboard API", (t) => {
       expect((await d.findings.list({ service: w.svcA, area: 4 })).items[0]?.kind).toBe("secret");
       expect((await d.findings.list({ service: w.svcA, q: "sql-injection" })).total).toBe(5);
       expect((await d.findings.list({ service: w.svcA, q: "%" })).total).toBe(0);
+      // No service named: the text is counted over every service the developer sees, and theirs only.
+      expect((await d.findings.list({ q: "sql-injection" })).total).toBe(5);
+      expect((await d.findings.list({ q: "py/eval" })).total).toBe(0);
+      expect((await api(security).findings.list({ q: "py/eval" })).total).toBe(1);
       const first = (await d.findings.list({ service: w.svcA, sort: "severity", dir: "desc" })).items[0];
       expect(first?.severity).toBe("critical");
       const titles = (await d.findings.list({ service: w.svcA, sort: "title", dir: "asc", pageSize: 100 })).items.map(
