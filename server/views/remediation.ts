@@ -198,13 +198,14 @@ export async function remediationActions(
                       from findings f
                       where ${where}),
           ids as (select m.id, u.cve from m cross join lateral unnest(m.cves) u(cve) where m.cves is not null),
+          wanted as (select array(select distinct cve from ids) as cves),
           fk as (select distinct on (ids.id) ids.id, k.cve_id as kev_cve, k.date_added::text as kev_added, k.due_date::text as kev_due
                  from ids join (select k.cve_id, k.date_added, k.due_date from intel_kev k
-                                where k.cve_id = any(array(select distinct cve from ids))) k on k.cve_id = ids.cve
+                                where k.cve_id = any((select cves from wanted)::text[])) k on k.cve_id = ids.cve
                  order by ids.id, k.due_date, k.cve_id),
           fe as (select distinct on (ids.id) ids.id, e.cve_id as epss_cve, e.epss, e.percentile
                  from ids join (select e.cve_id, e.epss, e.percentile from intel_epss e
-                                where e.cve_id = any(array(select distinct cve from ids))) e on e.cve_id = ids.cve
+                                where e.cve_id = any((select cves from wanted)::text[])) e on e.cve_id = ids.cve
                  order by ids.id, e.epss desc, e.cve_id),
           mi as (select m.*, fk.kev_cve, fk.kev_added, fk.kev_due, fe.epss_cve, fe.epss, fe.percentile
                  from m left join fk on fk.id = m.id left join fe on fe.id = m.id),
